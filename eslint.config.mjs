@@ -1,0 +1,28 @@
+// ESLint flat config. Besides typescript-eslint's recommended rules, it keeps the pure core
+// (shared/domain, shared/plan) free of SDKs, Durable Functions and process.env (DESIGN.md, "Layout").
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+const pureCoreBans = {
+  'no-restricted-imports': ['error', {
+    patterns: [
+      { group: ['@azure/*'], message: 'shared/domain and shared/plan are pure: no Azure SDK.' },
+      { group: ['durable-functions', 'durable-functions/*'], message: 'shared/domain and shared/plan are pure: no Durable Functions.' },
+      { group: ['node:*', 'fs', 'http', 'https', 'net', 'child_process'], message: 'shared/domain and shared/plan are pure: no I/O.' },
+    ],
+  }],
+  'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'shared/domain and shared/plan are pure: no process.env; take settings as arguments.' }],
+};
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', 'coverage/**'] },
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  { files: ['shared/domain/**/*.ts', 'shared/plan/**/*.ts'], rules: pureCoreBans },
+  { files: ['**/*.js', '**/*.cjs'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
+);
