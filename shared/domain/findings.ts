@@ -1,0 +1,259 @@
+/**
+ * Preflight findings: conditions a person must act on (vaultlink cannot or must not fix them).
+ * Each check is a pure function of observed state; {@link preflightFindings} runs them all.
+ *
+ * Free IPs: a classic Backup PE uses 11 private IPs in total (the seed), up to 25 in some
+ * regions: its own NIC takes one per Backup FQDN member (fc1, fab1, prot1, rec2, ecs1, id1, tel1,
+ * wbcm1: 8), and Azure Backup later adds the `_ecs` blob/queue and `_prot` blob PEs (3) in the
+ * same subnet. A v2 PE gets no secondaries, so we budget 8 (the members alone) by default. Both
+ * are options because the per-region figures are not published. The check compares what the
+ * PE family will use in total against what it uses already plus the subnet's free addresses.
+ */
+import { backupGeoCodeOf, normalizeRegion, type GeoCodeOverrides } from './dns';
+import { classifyPrivateEndpoint, backupConnectionOf } from './endpoints';
+import { tryParseResourceId } from './ids';
+import { hasSystemAssignedIdentity, type PrivateEndpoint, type Subnet, type Vault } from './model';
+
+export type FindingSeverity = 'error' | 'warning' | 'info';
+
+export type FindingCode =
+  | 'subnet-network-policies-enabled'
+  | 'subnet-too-few-free-ips'
+  | 'too-many-private-endpoints'
+  | 'private-endpoint-limit-reached'
+  | 'region-mismatch'
+  | 'cross-region-restore-caveat'
+  | 'identity-disabled'
+  | 'tenant-moved'
+  | 'vault-not-eligible'
+  | 'unknown-region-geo-code';
+
+export interface Finding {
+  readonly code: FindingCode;
+  readonly severity: FindingSeverity;
+  /** The resource to act on (subnet, PE or vault). */
+  readonly resourceId: string;
+  readonly message: string;
+}
+
+/** At most 12 PEs per vault (the seed). */
+export const MAX_PRIVATE_ENDPOINTS_PER_VAULT = 12;
+/** IPs per classic Backup PE (the seed: 11, "up to 25" in some regions). */
+export const CLASSIC_IPS_PER_PRIVATE_ENDPOINT = 11;
+export const MAX_CLASSIC_IPS_PER_PRIVATE_ENDPOINT = 25;
+/** IPs per v2 Backup PE: the 8 Backup FQDN members, no secondaries (our budget; see the module comment). */
+export const V2_IPS_PER_PRIVATE_ENDPOINT = 8;
+
+export interface IpBudgetOptions {
+  /** Per classic PE, default 11. */
+  readonly classic?: number | undefined;
+  /** Per classic PE for specific regions (region name → 11..25). */
+  readonly classicByRegion?: Readonly<Record<string, number>> | undefined;
+  /** Per v2 PE, default 8. */
+  readonly v2?: number | undefined;
+}
+
+/** IPs one Backup PE of this vault will use in total. Classic figures are clamped to the seed's 11..25. */
+export function ipsPerBackupPrivateEndpoint(vault: Pick<Vault, 'experience' | 'location'>, options: IpBudgetOptions = {}): number {
+  if (vault.experience === 'v2') return Math.max(1, Math.floor(options.v2 ?? V2_IPS_PER_PRIVATE_ENDPOINT));
+  const region = normalizeRegion(vault.location);
+  const byRegion = Object.entries(options.classicByRegion ?? {}).find(([r]) => normalizeRegion(r) === region)?.[1];
+  const n = byRegion ?? options.classic ?? CLASSIC_IPS_PER_PRIVATE_ENDPOINT;
+  return Math.min(MAX_CLASSIC_IPS_PER_PRIVATE_ENDPOINT, Math.max(CLASSIC_IPS_PER_PRIVATE_ENDPOINT, Math.floor(n)));
+}
+
+function key(id: string): string {
+  return tryParseResourceId(id)?.key ?? id.toLowerCase();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Individual checks
+
+/** The subnet must have private-endpoint network policies disabled (the seed). */
+export function checkSubnetNetworkPolicies(subnet: Subnet): Finding[] {
+  if (subnet.privateEndpointNetworkPolicies === 'Disabled') return [];
+  return [
+    {
+      code: 'subnet-network-policies-enabled',
+      severity: 'error',
+      resourceId: subnet.id,
+      message: `subnet has privateEndpointNetworkPolicies "${subnet.privateEndpointNetworkPolicies}"; Backup private endpoints need "Disabled"`,
+    },
+  ];
+}
+
+/**
+ * Whether the subnet can hold what the vault's Backup PEs in it will use: each primary needs
+ * {@link ipsPerBackupPrivateEndpoint} in total; IPs already taken by the primaries and their
+ * secondaries count towards it.
+ */
+export function checkSubnetFreeIps(
+  subnet: Subnet,
+  vault: Vault,
+  privateEndpointsInSubnet: readonly PrivateEndpoint[],
+  peersByResourceGroup: readonly PrivateEndpoint[] = privateEndpointsInSubnet,
+  options: IpBudgetOptions = {},
+): Finding[] {
+  const inSubnet = privateEndpointsInSubnet.filter((pe) => key(pe.subnetId) === key(subnet.id));
+  const primaries = inSubnet.filter((pe) => {
+    const b = backupConnectionOf(pe);
+    return b !== undefined && key(b.vaultId) === key(vault.id);
+  });
+  if (primaries.length === 0) return [];
+  const primaryKeys = new Set(primaries.map((p) => key(p.id)));
+  const family = inSubnet.filter((pe) => {
+    if (primaryKeys.has(key(pe.id))) return true;
+    const c = classifyPrivateEndpoint(pe, peersByResourceGroup);
+    return c.kind === 'backup-secondary' && primaryKeys.has(key(c.primaryId));
+  });
+  const used = new Set<string>();
+  for (const pe of family) for (const c of pe.customDnsConfigs) c.ipAddresses.forEach((ip) => used.add(ip));
+  const perPe = ipsPerBackupPrivateEndpoint(vault, options);
+  const needed = perPe * primaries.length - used.size;
+  if (needed <= subnet.freeIpCount) return [];
+  return [
+    {
+      code: 'subnet-too-few-free-ips',
+      severity: 'error',
+      resourceId: subnet.id,
+      message:
+        `${primaries.length} Backup private endpoint(s) of vault ${vault.name} will use ${perPe * primaries.length} IPs ` +
+        `(${perPe} each, ${vault.experience}); ${used.size} are in use, ${needed} more are needed and the subnet has ${subnet.freeIpCount} free`,
+    },
+  ];
+}
+
+/** More than 12 PE connections is over the limit; exactly 12 leaves no room (info). */
+export function checkPrivateEndpointCount(vault: Vault): Finding[] {
+  const n = vault.connections.length;
+  if (n > MAX_PRIVATE_ENDPOINTS_PER_VAULT) {
+    return [{ code: 'too-many-private-endpoints', severity: 'error', resourceId: vault.id, message: `vault has ${n} private endpoint connections; the limit is ${MAX_PRIVATE_ENDPOINTS_PER_VAULT}` }];
+  }
+  if (n === MAX_PRIVATE_ENDPOINTS_PER_VAULT) {
+    return [{ code: 'private-endpoint-limit-reached', severity: 'info', resourceId: vault.id, message: `vault has ${n} private endpoint connections, the limit: no more can be added` }];
+  }
+  return [];
+}
+
+/**
+ * A primary (`AzureBackup`) PE should sit in the vault's region (the seed). `AzureBackup_secondary`
+ * PEs are skipped: they are expected in the paired region.
+ */
+export function checkRegion(pe: PrivateEndpoint, vault: Vault): Finding[] {
+  const b = backupConnectionOf(pe);
+  if (!b || b.groupId !== 'AzureBackup' || key(b.vaultId) !== key(vault.id)) return [];
+  if (normalizeRegion(pe.location) === normalizeRegion(vault.location)) return [];
+  return [
+    {
+      code: 'region-mismatch',
+      severity: 'warning',
+      resourceId: pe.id,
+      message: `private endpoint is in ${normalizeRegion(pe.location)} but vault ${vault.name} is in ${normalizeRegion(vault.location)}`,
+    },
+  ];
+}
+
+/** Cross-region restore of SQL / SAP HANA backups is unsupported once a vault has PEs. */
+export function checkCrossRegionRestore(vault: Vault): Finding[] {
+  if (vault.connections.length === 0) return [];
+  return [
+    {
+      code: 'cross-region-restore-caveat',
+      severity: 'info',
+      resourceId: vault.id,
+      message: 'cross-region restore of SQL and SAP HANA backups is not supported on a vault with private endpoints',
+    },
+  ];
+}
+
+/** A classic vault with PEs whose system-assigned identity is off: Backup breaks; it must never be turned off. */
+export function checkIdentity(vault: Vault): Finding[] {
+  if (vault.experience !== 'classic' || vault.connections.length === 0 || hasSystemAssignedIdentity(vault.identity)) return [];
+  return [
+    {
+      code: 'identity-disabled',
+      severity: 'error',
+      resourceId: vault.id,
+      message: `classic vault has private endpoints but its system-assigned identity is off (type ${vault.identity.type}); it must never be disabled`,
+    },
+  ];
+}
+
+/** The identity's tenant differs from the subscription's: the vault moved tenants and needs a new identity and new PEs. */
+export function checkTenant(vault: Vault, subscriptionTenantId: string | undefined): Finding[] {
+  const t = vault.identity.tenantId;
+  if (t === undefined || subscriptionTenantId === undefined || t.toLowerCase() === subscriptionTenantId.toLowerCase()) return [];
+  return [
+    {
+      code: 'tenant-moved',
+      severity: 'error',
+      resourceId: vault.id,
+      message: `vault identity is in tenant ${t} but the subscription is in ${subscriptionTenantId}: re-create the identity and the private endpoints`,
+    },
+  ];
+}
+
+/** Items protected or registered and no PE connection: PEs can no longer be used; only a new vault fixes it. */
+export function checkEligibility(vault: Vault): Finding[] {
+  if (vault.connections.length > 0 || (vault.protectedItemCount === 0 && vault.registeredContainerCount === 0)) return [];
+  return [
+    {
+      code: 'vault-not-eligible',
+      severity: 'error',
+      resourceId: vault.id,
+      message:
+        `vault has ${vault.protectedItemCount} protected item(s) and ${vault.registeredContainerCount} registered container(s) ` +
+        'but no private endpoint: private endpoints need a vault that never protected or registered anything; use a new vault',
+    },
+  ];
+}
+
+/** The vault's region has no known Backup geo code: the backup zone cannot be named. */
+export function checkGeoCode(vault: Vault, overrides: GeoCodeOverrides = {}): Finding[] {
+  const geo = backupGeoCodeOf(vault.location, overrides);
+  if (geo.known) return [];
+  return [{ code: 'unknown-region-geo-code', severity: 'error', resourceId: vault.id, message: geo.reason }];
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export interface PreflightInput {
+  readonly vault: Vault;
+  /** The vault's Backup PEs that vaultlink can read, plus every PE of their resource groups (for secondaries). */
+  readonly privateEndpoints: readonly PrivateEndpoint[];
+  /** Subnets hosting those PEs. */
+  readonly subnets: readonly Subnet[];
+  /** Tenant of the vault's subscription, when known. */
+  readonly subscriptionTenantId: string | undefined;
+  readonly geoCodeOverrides?: GeoCodeOverrides | undefined;
+  readonly ipBudget?: IpBudgetOptions | undefined;
+}
+
+const SEVERITY_ORDER: Readonly<Record<FindingSeverity, number>> = { error: 0, warning: 1, info: 2 };
+
+/** All preflight findings of a vault, errors first, then by code and resource. */
+export function preflightFindings(input: PreflightInput): Finding[] {
+  const { vault } = input;
+  const own = input.privateEndpoints.filter((pe) => {
+    const b = backupConnectionOf(pe);
+    return b !== undefined && key(b.vaultId) === key(vault.id);
+  });
+  const ownSubnetKeys = new Set(own.map((pe) => key(pe.subnetId)));
+  const findings: Finding[] = [
+    ...checkEligibility(vault),
+    ...checkGeoCode(vault, input.geoCodeOverrides),
+    ...checkIdentity(vault),
+    ...checkTenant(vault, input.subscriptionTenantId),
+    ...checkPrivateEndpointCount(vault),
+    ...checkCrossRegionRestore(vault),
+    ...own.flatMap((pe) => checkRegion(pe, vault)),
+  ];
+  for (const subnet of input.subnets) {
+    if (!ownSubnetKeys.has(key(subnet.id))) continue;
+    findings.push(...checkSubnetNetworkPolicies(subnet));
+    findings.push(...checkSubnetFreeIps(subnet, vault, input.privateEndpoints, input.privateEndpoints, input.ipBudget));
+  }
+  return findings.sort(
+    (a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.code.localeCompare(b.code) || a.resourceId.localeCompare(b.resourceId),
+  );
+}

@@ -1,0 +1,184 @@
+/**
+ * The role assignments a classic vault's system-assigned identity needs so that Azure Backup can
+ * create its secondary PEs and their DNS records (seed: "Grant permissions to the vault").
+ *
+ * Profiles:
+ * - `contributor` (the seed's default): Contributor on the resource groups of the VNet, of the
+ *   PEs and of the DNS zones.
+ * - `least-privilege` (the seed's "Managing permissions on Resource Groups"):
+ *   PrivateEndpointContributor + NetworkInterfaceReader on the PE resource group,
+ *   PrivateEndpointSubnetContributor on the VNet itself, Private DNS Zone Contributor on the
+ *   DNS-zone resource group. The subnet role goes on the VNet rather than its resource group:
+ *   the seed says "on the virtual network", and the VNet is the narrowest scope that covers
+ *   every subnet a PE may join (a resource group may hold other VNets the vault has no business
+ *   joining).
+ *
+ * Names are deterministic — UUIDv5 of `scope|principal|roleGuid` — so a retried or concurrent
+ * write converges on the same assignment (the same idea as Bicep's `guid(scope, principal, role)`).
+ */
+import { v5 as uuidv5 } from 'uuid';
+import contract from '../contract.json';
+import { parseResourceId, resourceGroupOf, tryParseResourceId } from './ids';
+import type { RoleAssignment } from './model';
+
+export type RoleProfile = 'contributor' | 'least-privilege';
+
+/** GUIDs (or full ids) of the seed's three custom role definitions, created per tenant. */
+export interface CustomRoleDefinitionIds {
+  readonly PrivateEndpointContributor: string;
+  readonly NetworkInterfaceReader: string;
+  readonly PrivateEndpointSubnetContributor: string;
+}
+
+/** The `roles` section of the policy file. */
+export interface RolesPolicy {
+  readonly profile: RoleProfile;
+  /** Required when `profile` is `least-privilege`. */
+  readonly customRoleDefinitionIds?: CustomRoleDefinitionIds | undefined;
+}
+
+/** Built-in role GUIDs (from shared/contract.json). */
+export const BUILT_IN_ROLE_GUIDS = contract.roleDefinitions;
+
+/** Actions of the seed's custom roles (from shared/contract.json). */
+export const LEAST_PRIVILEGE_CUSTOM_ROLE_ACTIONS: Readonly<Record<keyof CustomRoleDefinitionIds, readonly string[]>> = {
+  PrivateEndpointContributor: contract.leastPrivilegeCustomRoles.PrivateEndpointContributor,
+  NetworkInterfaceReader: contract.leastPrivilegeCustomRoles.NetworkInterfaceReader,
+  PrivateEndpointSubnetContributor: contract.leastPrivilegeCustomRoles.PrivateEndpointSubnetContributor,
+};
+
+/**
+ * Namespace of role assignment names (UUIDv5). Fixed forever: changing it would rename every
+ * assignment vaultlink ever made, and ARM would answer 409 `RoleAssignmentExists` for each.
+ * Generated once, randomly, for this project.
+ */
+export const ROLE_ASSIGNMENT_NAMESPACE = 'c703fcbb-62ef-402c-8010-ba5af5c7e4ec';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The GUID of a role definition, lower-cased, from any of: the subscription-scoped id
+ * (`/subscriptions/{s}/providers/Microsoft.Authorization/roleDefinitions/{guid}`), the
+ * provider-only id (`/providers/Microsoft.Authorization/roleDefinitions/{guid}`), or a bare GUID.
+ * Throws on anything else.
+ */
+export function roleDefinitionGuidOf(id: string): string {
+  const trimmed = id.trim();
+  if (GUID.test(trimmed)) return trimmed.toLowerCase();
+  const p = tryParseResourceId(trimmed);
+  const last = p?.segments[p.segments.length - 1];
+  if (
+    p === undefined ||
+    last === undefined ||
+    p.type.toLowerCase() !== 'microsoft.authorization/roledefinitions' ||
+    p.resourceGroup !== undefined ||
+    p.segments.length !== 1 ||
+    !GUID.test(last.name)
+  ) {
+    throw new Error(`not a role definition id: ${JSON.stringify(id)}`);
+  }
+  return last.name.toLowerCase();
+}
+
+/** The subscription-scoped role definition id that role assignment requests send. */
+export function roleDefinitionIdFor(subscriptionId: string, roleDefinitionGuid: string): string {
+  return `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${roleDefinitionGuidOf(roleDefinitionGuid)}`;
+}
+
+/** The deterministic name of the assignment of `roleDefinitionGuid` to `principalId` at `scope`. */
+export function roleAssignmentName(scope: string, principalId: string, roleDefinitionGuid: string): string {
+  const key = `${parseResourceId(scope).key}|${principalId.trim().toLowerCase()}|${roleDefinitionGuidOf(roleDefinitionGuid)}`;
+  return uuidv5(key, ROLE_ASSIGNMENT_NAMESPACE);
+}
+
+/** A role assignment vaultlink wants to exist. */
+export interface DesiredRoleAssignment {
+  /** Canonical scope id (`ids.ts`). */
+  readonly scope: string;
+  readonly roleDefinitionGuid: string;
+  readonly principalId: string;
+  /** UUIDv5 name ({@link roleAssignmentName}). */
+  readonly name: string;
+  /** Role name for plans and logs (`Contributor`, `PrivateEndpointContributor`, …). */
+  readonly roleName: string;
+}
+
+export interface RequiredRoleAssignmentsInput {
+  /** VNets hosting the vault's PEs. */
+  readonly vnetIds: readonly string[];
+  /** Resource group ids holding the vault's PEs. */
+  readonly peResourceGroupIds: readonly string[];
+  /** Resource group ids holding the DNS zones. */
+  readonly dnsZoneResourceGroupIds: readonly string[];
+  /** The vault's system-assigned identity. */
+  readonly principalId: string;
+  readonly profile: RoleProfile;
+  readonly customRoleDefinitionIds?: CustomRoleDefinitionIds | undefined;
+}
+
+/**
+ * The assignments the profile needs, deduplicated by (scope, role) and sorted by scope then role
+ * name. Scopes are normalised with ids.ts, so `resourcegroups`/`resourceGroups` variants collapse.
+ * Throws on a malformed id, or on `least-privilege` without custom role ids (the policy schema
+ * requires them).
+ */
+export function requiredRoleAssignments(input: RequiredRoleAssignmentsInput): DesiredRoleAssignment[] {
+  const principalId = input.principalId.trim();
+  if (principalId.length === 0) throw new Error('requiredRoleAssignments: the vault identity has no principal id');
+  const wanted: { scope: string; roleName: string; guid: string }[] = [];
+  const rg = (id: string) => resourceGroupOf(id);
+  const builtIn = BUILT_IN_ROLE_GUIDS;
+
+  if (input.profile === 'contributor') {
+    for (const id of [...input.vnetIds.map(rg), ...input.peResourceGroupIds.map(rg), ...input.dnsZoneResourceGroupIds.map(rg)]) {
+      wanted.push({ scope: id, roleName: 'Contributor', guid: builtIn.Contributor });
+    }
+  } else {
+    const custom = input.customRoleDefinitionIds;
+    if (custom === undefined) throw new Error('requiredRoleAssignments: profile "least-privilege" needs customRoleDefinitionIds');
+    for (const id of input.peResourceGroupIds.map(rg)) {
+      wanted.push({ scope: id, roleName: 'PrivateEndpointContributor', guid: custom.PrivateEndpointContributor });
+      wanted.push({ scope: id, roleName: 'NetworkInterfaceReader', guid: custom.NetworkInterfaceReader });
+    }
+    for (const id of input.vnetIds) wanted.push({ scope: id, roleName: 'PrivateEndpointSubnetContributor', guid: custom.PrivateEndpointSubnetContributor });
+    for (const id of input.dnsZoneResourceGroupIds.map(rg)) wanted.push({ scope: id, roleName: 'PrivateDnsZoneContributor', guid: builtIn.PrivateDnsZoneContributor });
+  }
+
+  const byKey = new Map<string, DesiredRoleAssignment>();
+  for (const w of wanted) {
+    const scope = parseResourceId(w.scope);
+    const roleDefinitionGuid = roleDefinitionGuidOf(w.guid);
+    const key = `${scope.key}|${roleDefinitionGuid}`;
+    if (byKey.has(key)) continue;
+    byKey.set(key, {
+      scope: scope.id,
+      roleDefinitionGuid,
+      principalId,
+      name: roleAssignmentName(scope.id, principalId, roleDefinitionGuid),
+      roleName: w.roleName,
+    });
+  }
+  return [...byKey.values()].sort((a, b) => a.scope.toLowerCase().localeCompare(b.scope.toLowerCase()) || a.roleName.localeCompare(b.roleName));
+}
+
+/**
+ * True when an existing assignment grants the desired one: same scope (ids.ts key), principal
+ * and role GUID — whatever its name (someone may have granted it by hand). An assignment at a
+ * broader scope is not counted: vaultlink does not reason about inheritance.
+ */
+export function grantsRoleAssignment(existing: RoleAssignment, desired: DesiredRoleAssignment): boolean {
+  const a = tryParseResourceId(existing.scope);
+  const b = tryParseResourceId(desired.scope);
+  return (
+    a !== undefined &&
+    b !== undefined &&
+    a.key === b.key &&
+    existing.principalId.trim().toLowerCase() === desired.principalId.toLowerCase() &&
+    existing.roleDefinitionGuid.toLowerCase() === desired.roleDefinitionGuid
+  );
+}
+
+/** The desired assignments that no existing one grants. */
+export function missingRoleAssignments(desired: readonly DesiredRoleAssignment[], existing: readonly RoleAssignment[]): DesiredRoleAssignment[] {
+  return desired.filter((d) => !existing.some((e) => grantsRoleAssignment(e, d)));
+}
