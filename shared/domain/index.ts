@@ -7,3 +7,4 @@ export * from './rbac';
 export * from './approval';
 export * from './checklist';
 export * from './findings';
+export * from './events';
