@@ -141,7 +141,8 @@ export function zoneRecordOf(fqdn: string, zones: BackupZoneNames): ZoneRecordNa
     for (const suffix of [zone, publicZone]) {
       if (!name.endsWith('.' + suffix)) continue;
       const label = name.slice(0, name.length - suffix.length - 1);
-      if (!LABEL.test(label)) return undefined;
+      // `privatelink.<public zone>` is the zone apex, not a record in it
+      if (!LABEL.test(label) || label === 'privatelink') return undefined;
       return { zoneKind, zone, recordName: label, privateLinkFqdn: `${label}.${zone}`, publicFqdn: `${label}.${publicZone}` };
     }
   }

@@ -7,7 +7,7 @@
  * `<primary>_prot…_blob` (after the first backup). Their own connections target Backup-owned
  * storage accounts, so the name is the only tie to the vault.
  */
-import { isResourceType, tryParseResourceId } from './ids';
+import { isResourceType, resourceInGroupId, tryParseResourceId } from './ids';
 import type { PrivateEndpoint } from './model';
 
 export const VAULT_RESOURCE_TYPE = 'Microsoft.RecoveryServices/vaults';
@@ -24,7 +24,7 @@ export const SECONDARY_ROLES: readonly SecondaryRole[] = ['ecs-blob', 'ecs-queue
 export type PrivateEndpointClass =
   | {
       readonly kind: 'backup-primary';
-      /** Canonical id of the target vault (`ids.ts` normalisation). */
+      /** Id of the target vault, canonical: ARM keywords and `Microsoft.RecoveryServices/vaults` in ARM's casing, names as given. */
       readonly vaultId: string;
       readonly groupId: BackupGroupId;
       /** True when the connection is in `manualPrivateLinkServiceConnections`. */
@@ -57,10 +57,13 @@ export function backupConnectionOf(pe: PrivateEndpoint): { vaultId: string; grou
   const ordered = [...pe.connections.filter((c) => !c.manual), ...pe.connections.filter((c) => c.manual)];
   for (const c of ordered) {
     const target = tryParseResourceId(c.privateLinkServiceId);
-    if (!target || !isResourceType(target, VAULT_RESOURCE_TYPE)) continue;
+    if (!target || !isResourceType(target, VAULT_RESOURCE_TYPE) || target.segments.length !== 1) continue;
+    if (target.subscriptionId === undefined || target.resourceGroup === undefined) continue;
     const groupId = backupGroupIdOf(c.groupIds);
     if (groupId === undefined) continue;
-    return { vaultId: target.id, groupId, manual: c.manual };
+    // Rebuilt so the type reads `Microsoft.RecoveryServices/vaults` however the PE spelled it.
+    const vaultId = resourceInGroupId(target.subscriptionId, target.resourceGroup, VAULT_RESOURCE_TYPE, target.name);
+    return { vaultId, groupId, manual: c.manual };
   }
   return undefined;
 }
@@ -80,6 +83,11 @@ export function secondaryRoleOf(name: string, primaryName: string): SecondaryRol
   return SECONDARY_SUFFIXES.find((s) => s.pattern.test(rest))?.role;
 }
 
+// Comparison key of an id; a malformed one still compares, as itself lower-cased (it never equals a valid key).
+function idKey(id: string): string {
+  return tryParseResourceId(id)?.key ?? id.toLowerCase();
+}
+
 function sameResourceGroup(a: PrivateEndpoint, b: PrivateEndpoint): boolean {
   return a.subscriptionId.toLowerCase() === b.subscriptionId.toLowerCase() && a.resourceGroup.toLowerCase() === b.resourceGroup.toLowerCase();
 }
@@ -97,7 +105,7 @@ export function classifyPrivateEndpoint(pe: PrivateEndpoint, peersInResourceGrou
 
   let best: { role: SecondaryRole; primary: PrivateEndpoint } | undefined;
   for (const peer of peersInResourceGroup) {
-    if (peer.id.toLowerCase() === pe.id.toLowerCase() || !sameResourceGroup(pe, peer)) continue;
+    if (idKey(peer.id) === idKey(pe.id) || !sameResourceGroup(pe, peer)) continue;
     if (best && peer.name.length <= best.primary.name.length) continue;
     const role = secondaryRoleOf(pe.name, peer.name);
     if (role === undefined || backupConnectionOf(peer) === undefined) continue;
@@ -116,13 +124,13 @@ export function findSecondaryPrivateEndpoints(
   primary: PrivateEndpoint,
   privateEndpointsInResourceGroup: readonly PrivateEndpoint[],
 ): { privateEndpoint: PrivateEndpoint; role: SecondaryRole }[] {
-  const all = privateEndpointsInResourceGroup.some((p) => p.id.toLowerCase() === primary.id.toLowerCase())
+  const all = privateEndpointsInResourceGroup.some((p) => idKey(p.id) === idKey(primary.id))
     ? privateEndpointsInResourceGroup
     : [...privateEndpointsInResourceGroup, primary];
   const found: { privateEndpoint: PrivateEndpoint; role: SecondaryRole }[] = [];
   for (const pe of all) {
     const c = classifyPrivateEndpoint(pe, all);
-    if (c.kind === 'backup-secondary' && c.primaryId.toLowerCase() === primary.id.toLowerCase()) found.push({ privateEndpoint: pe, role: c.role });
+    if (c.kind === 'backup-secondary' && idKey(c.primaryId) === idKey(primary.id)) found.push({ privateEndpoint: pe, role: c.role });
   }
   return found;
 }
