@@ -95,6 +95,10 @@ export function parseResourceId(raw: string): ResourceId {
   }
 
   const segments: ResourceIdSegment[] = [];
+  // Where the last "providers/{namespace}" block starts in `segments`: an extension resource's type
+  // is its own block's, even when it shares the namespace of the resource it extends
+  // (`…/Microsoft.Insights/components/a/providers/Microsoft.Insights/diagnosticSettings/d`).
+  let lastBlockStart = 0;
   while (i < parts.length) {
     const keyword = parts[i];
     if (keyword?.toLowerCase() !== KEYWORD_PROVIDERS) {
@@ -106,6 +110,7 @@ export function parseResourceId(raw: string): ResourceId {
     }
     canonical.push(KEYWORD_PROVIDERS, namespace);
     i += 2;
+    lastBlockStart = segments.length;
     let typed = 0;
     // type/name pairs until the next "providers" keyword (an extension resource) or the end
     while (i < parts.length && parts[i]?.toLowerCase() !== KEYWORD_PROVIDERS) {
@@ -125,9 +130,7 @@ export function parseResourceId(raw: string): ResourceId {
   let type: string;
   let name: string;
   if (last) {
-    const sameNamespace: string[] = [];
-    for (let k = segments.length - 1; k >= 0 && segments[k]?.namespace === last.namespace; k--) sameNamespace.unshift((segments[k] as ResourceIdSegment).type);
-    type = `${last.namespace}/${sameNamespace.join('/')}`;
+    type = `${last.namespace}/${segments.slice(lastBlockStart).map((s) => s.type).join('/')}`;
     name = last.name;
   } else if (resourceGroup !== undefined) {
     type = 'Microsoft.Resources/resourceGroups';
@@ -218,10 +221,9 @@ export function parentResourceId(raw: string): string | undefined {
   const p = parseResourceId(raw);
   if (p.segments.length > 1) {
     const cut = p.id.split('/');
-    const last = p.segments[p.segments.length - 1] as ResourceIdSegment;
-    const prev = p.segments[p.segments.length - 2] as ResourceIdSegment;
-    // an extension resource sits behind its own "providers/{namespace}" pair
-    const drop = last.namespace === prev.namespace ? 2 : 4;
+    // an extension resource sits behind its own "providers/{namespace}" pair (whatever its
+    // namespace); four places from the end is a type inside a block, or that keyword
+    const drop = cut[cut.length - 4] === KEYWORD_PROVIDERS ? 4 : 2;
     return cut.slice(0, cut.length - drop).join('/');
   }
   if (p.segments.length === 1 && p.resourceGroup !== undefined && p.subscriptionId !== undefined) return resourceGroupResourceId(p.subscriptionId, p.resourceGroup);

@@ -140,6 +140,20 @@ describe('ids (properties)', () => {
       );
     });
 
+    it('types an extension resource by its own provider block, even in the namespace of the resource it extends', () => {
+      // e.g. …/Microsoft.Insights/components/app/providers/Microsoft.Insights/diagnosticSettings/d
+      fc.assert(
+        fc.property(builtId, fc.boolean(), namespace, typeName, name, (b, sameNamespace, otherNamespace, extensionType, extensionName) => {
+          const extensionNamespace = sameNamespace ? b.namespace : otherNamespace;
+          const extension = normalizeResourceId(`${b.id}/providers/${extensionNamespace}/${extensionType}/${extensionName}`);
+          const p = parseResourceId(extension);
+          expect(p.type).toBe(`${extensionNamespace}/${extensionType}`);
+          expect(p.name).toBe(extensionName);
+          expect(parentResourceId(extension)).toBe(b.id);
+        }),
+      );
+    });
+
     it('gives the resource group as the parent of a top-level resource, and the subscription as its parent', () => {
       fc.assert(
         fc.property(subscriptionId, name, namespace, typeName, name, (s, rg, ns, type, n) => {
