@@ -182,12 +182,17 @@ export function recordsForPrivateEndpoint(pe: PrivateEndpoint, zones: BackupZone
   }
   return [...byKey.values()]
     .map(({ name, ips }) => ({ ...name, ipv4Addresses: [...ips].sort(compareIpv4), sourcePrivateEndpointId: pe.id }))
-    .sort((a, b) => (a.zone === b.zone ? a.recordName.localeCompare(b.recordName) : a.zone.localeCompare(b.zone)));
+    .sort((a, b) => byCodePoint(a.zone, b.zone) || byCodePoint(a.recordName, b.recordName));
 }
 
 /** FQDNs of a PE's `customDnsConfigs` that fall outside `zones` (reported, never written). */
 export function foreignFqdnsOf(pe: PrivateEndpoint, zones: BackupZoneNames): string[] {
   return pe.customDnsConfigs.map((c) => c.fqdn).filter((fqdn) => zoneRecordOf(fqdn, zones) === undefined);
+}
+
+// Locale-independent order: plans must read the same on every machine.
+function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function compareIpv4(a: string, b: string): number {

@@ -229,6 +229,10 @@ export interface PreflightInput {
   readonly ipBudget?: IpBudgetOptions | undefined;
 }
 
+function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 const SEVERITY_ORDER: Readonly<Record<FindingSeverity, number>> = { error: 0, warning: 1, info: 2 };
 
 /** All preflight findings of a vault, errors first, then by code and resource. */
@@ -254,6 +258,6 @@ export function preflightFindings(input: PreflightInput): Finding[] {
     findings.push(...checkSubnetFreeIps(subnet, vault, input.privateEndpoints, input.privateEndpoints, input.ipBudget));
   }
   return findings.sort(
-    (a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.code.localeCompare(b.code) || a.resourceId.localeCompare(b.resourceId),
+    (a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || byCodePoint(a.code, b.code) || byCodePoint(a.resourceId.toLowerCase(), b.resourceId.toLowerCase()),
   );
 }

@@ -158,7 +158,12 @@ export function requiredRoleAssignments(input: RequiredRoleAssignmentsInput): De
       roleName: w.roleName,
     });
   }
-  return [...byKey.values()].sort((a, b) => a.scope.toLowerCase().localeCompare(b.scope.toLowerCase()) || a.roleName.localeCompare(b.roleName));
+  return [...byKey.values()].sort((a, b) => byCodePoint(a.scope.toLowerCase(), b.scope.toLowerCase()) || byCodePoint(a.roleName, b.roleName));
+}
+
+// Locale-independent order: plans must read the same on every machine.
+function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**
