@@ -1,0 +1,234 @@
+/**
+ * The contract between observe, plan and apply (DESIGN.md, "Architecture").
+ *
+ *   observe (shared/reconcile, reads only)  →  ObservedVault
+ *   plan    (shared/plan, pure)             →  VaultPlan: ordered stages of PlannedActions + findings + checklist
+ *   apply   (shared/reconcile, one action)  →  ActionOutcome
+ *
+ * Everything here is plain JSON: the Durable orchestration ships it between activities and keeps
+ * it in history, and the CLI prints it. The planner never sees an SDK type.
+ */
+import type {
+  ApprovalPolicy,
+  ARecordSet,
+  AzureCloud,
+  Checklist,
+  DnsPolicy,
+  DnsZone,
+  Finding,
+  GeoCodeOverrides,
+  PrivateEndpoint,
+  PrivateEndpointClass,
+  RoleAssignment,
+  RolesPolicy,
+  Subnet,
+  Vault,
+  VirtualNetworkLink,
+  ZoneKind,
+} from '../domain';
+
+/** `audit` plans and reports only; `enforce` applies. */
+export type Mode = 'audit' | 'enforce';
+
+/**
+ * The parts of the policy file the planner reads. shared/config's `Policy` (the zod output) is
+ * assignable to it; the planner takes this narrower shape so that it stays free of zod.
+ */
+export interface PlanPolicy {
+  readonly mode: Mode;
+  readonly ownerId: string;
+  readonly identity: { readonly enableSystemAssigned: boolean };
+  readonly roles: RolesPolicy;
+  readonly approval: ApprovalPolicy;
+  readonly dns: DnsPolicy;
+  readonly geoCodes?: GeoCodeOverrides | undefined;
+}
+
+/** Settings the planner needs besides the policy. */
+export interface PlanOptions {
+  readonly cloud: AzureCloud;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Observed state
+
+/** A private endpoint of the vault with what the planner needs around it. */
+export interface ObservedPrivateEndpoint {
+  readonly endpoint: PrivateEndpoint;
+  /** `backup-primary` for the vault's own PEs, `backup-secondary` for the classic `_ecs`/`_prot` ones. */
+  readonly classification: PrivateEndpointClass;
+  /** The PE's subnet; undefined when it could not be read (see `readErrors`). */
+  readonly subnet: Subnet | undefined;
+}
+
+/** One of the three zones where the policy places the vault's records. */
+export interface ObservedZone {
+  readonly kind: ZoneKind;
+  /** Zone name, e.g. `privatelink.uks.backup.windowsazure.com`. */
+  readonly name: string;
+  /** Where the zone is, or would be created (central placement). */
+  readonly resourceId: string;
+  /** The zone when it exists. */
+  readonly zone: DnsZone | undefined;
+  readonly links: readonly VirtualNetworkLink[];
+  /** A record sets of the zone that concern the vault's PEs (by name), owned or not. */
+  readonly records: readonly ARecordSet[];
+}
+
+/** A read that failed: the planner reports it and plans nothing that depends on it. */
+export interface ReadError {
+  readonly resourceId: string;
+  readonly operation: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+/** What observe read about one vault. Reads only; its size does not grow with past events. */
+export interface ObservedVault {
+  /** The normalised vault id that was observed. */
+  readonly vaultId: string;
+  /** ISO time of the observation. */
+  readonly observedAt: string;
+  /** Undefined when the vault does not exist (deleted): nothing to do. */
+  readonly vault: Vault | undefined;
+  /** Primary PEs that target the vault (across the subscriptions in scope) and their classic secondaries. */
+  readonly privateEndpoints: readonly ObservedPrivateEndpoint[];
+  /** The three zones (empty when placement is `custom`, or the region's geo code is unknown). */
+  readonly zones: readonly ObservedZone[];
+  /** Role assignments of the vault identity on the scopes the role profile concerns. */
+  readonly roleAssignments: readonly RoleAssignment[];
+  /** Subscription id (lower-case) → tenant id, for the subscriptions that could be read. */
+  readonly subscriptionTenants: Readonly<Record<string, string>>;
+  readonly readErrors: readonly ReadError[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Actions
+
+interface ActionBase {
+  /** Stable identity of the action, e.g. `grant-role:<scope>|<role>`: logs, dedupe, outcomes. */
+  readonly key: string;
+  /** One line for people: what it does and why. */
+  readonly summary: string;
+}
+
+export interface EnableIdentityAction extends ActionBase {
+  readonly kind: 'enable-identity';
+  readonly vaultId: string;
+}
+
+export interface GrantRoleAction extends ActionBase {
+  readonly kind: 'grant-role';
+  readonly scope: string;
+  readonly roleDefinitionGuid: string;
+  readonly roleName: string;
+  readonly principalId: string;
+  /** Deterministic UUIDv5 assignment name (rbac.ts). */
+  readonly name: string;
+}
+
+export interface DecideConnectionAction extends ActionBase {
+  readonly kind: 'approve-connection' | 'reject-connection';
+  readonly vaultId: string;
+  readonly connectionName: string;
+  readonly privateEndpointId: string;
+  /** The allowlist rule that matched (approve), or undefined (reject of an unmatched request). */
+  readonly rule: string | undefined;
+  /** Goes into `privateLinkServiceConnectionState.description`. */
+  readonly description: string;
+}
+
+export interface EnsureZoneAction extends ActionBase {
+  readonly kind: 'ensure-zone';
+  readonly zoneId: string;
+  readonly zoneName: string;
+}
+
+export interface EnsureLinkAction extends ActionBase {
+  readonly kind: 'ensure-link';
+  readonly zoneId: string;
+  readonly vnetId: string;
+  /** Deterministic link name. */
+  readonly linkName: string;
+}
+
+export interface UpsertRecordAction extends ActionBase {
+  readonly kind: 'upsert-record';
+  readonly zoneId: string;
+  readonly recordName: string;
+  readonly ipv4Addresses: readonly string[];
+  readonly ttl: number;
+  readonly sourcePrivateEndpointId: string;
+  /** Undefined: create only (`If-None-Match: *`). Set: update an owned record (`If-Match`). */
+  readonly etag: string | undefined;
+}
+
+export interface DeleteRecordAction extends ActionBase {
+  readonly kind: 'delete-record';
+  readonly zoneId: string;
+  readonly recordName: string;
+  readonly etag: string;
+}
+
+export type PlannedAction =
+  | EnableIdentityAction
+  | GrantRoleAction
+  | DecideConnectionAction
+  | EnsureZoneAction
+  | EnsureLinkAction
+  | UpsertRecordAction
+  | DeleteRecordAction;
+
+export type ActionKind = PlannedAction['kind'];
+
+/**
+ * The plan for one vault. `stages` run in order; the actions inside a stage are independent
+ * and may run concurrently. In `audit` mode the same plan is produced and nothing is applied.
+ */
+export interface VaultPlan {
+  readonly vaultId: string;
+  readonly mode: Mode;
+  readonly stages: readonly (readonly PlannedAction[])[];
+  readonly findings: readonly Finding[];
+  /** The checklist as it stands now (before the actions are applied). */
+  readonly checklist: Checklist;
+  /**
+   * True when the plan will need another pass right after this one is applied, because a later
+   * step needs what an earlier one makes (the identity's principal id only exists after the
+   * identity is enabled).
+   */
+  readonly requeue: boolean;
+  /**
+   * When something is `pending` on Azure or on people (secondaries expected after registration,
+   * a pending connection nobody has matched yet), how soon a follow-up pass is worth it (ISO
+   * 8601 duration), else undefined.
+   */
+  readonly followUpAfter: string | undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outcomes
+
+/** `applied`: the write succeeded; `already-done`: Azure already held it (confirmed by a re-read); `failed`; `skipped` (audit mode, or a dependency failed). */
+export type ActionOutcomeStatus = 'applied' | 'already-done' | 'failed' | 'skipped';
+
+export interface ActionOutcome {
+  readonly key: string;
+  readonly kind: ActionKind;
+  readonly status: ActionOutcomeStatus;
+  readonly message: string;
+  /** For `failed`: the classified cause. `transient` failures are worth retrying. */
+  readonly error?: { readonly code: string; readonly message: string; readonly transient: boolean } | undefined;
+}
+
+/** One whole pass over a vault: what was observed, planned and applied. */
+export interface PassReport {
+  readonly vaultId: string;
+  readonly mode: Mode;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly plan: VaultPlan;
+  readonly outcomes: readonly ActionOutcome[];
+  /** Every item of the checklist ok or not-applicable AND nothing failed in this pass. */
+  readonly converged: boolean;
+}
