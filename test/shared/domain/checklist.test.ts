@@ -1,4 +1,4 @@
-import { buildChecklist, CHECKLIST_ITEM_KEYS, summariseChecklist, type ChecklistItem } from '../../../shared/domain/checklist';
+import { buildChecklist, CHECKLIST_ITEM_KEYS, summariseChecklist, type ChecklistEntries, type ChecklistItem } from '../../../shared/domain/checklist';
 
 describe('checklist', () => {
   describe('#buildChecklist', () => {
@@ -12,9 +12,9 @@ describe('checklist', () => {
   });
 
   describe('#summariseChecklist', () => {
-    const all = (status: ChecklistItem['status']) => Object.fromEntries(CHECKLIST_ITEM_KEYS.map((k) => [k, { status, detail: '' }]));
+    const all = (status: ChecklistItem['status']): ChecklistEntries => Object.fromEntries(CHECKLIST_ITEM_KEYS.map((k) => [k, { status, detail: '' }]));
 
-    it.each([
+    it.each<[string, ChecklistEntries, boolean]>([
       ['every item ok', all('ok'), true],
       ['ok and not-applicable', { ...all('ok'), identity: { status: 'not-applicable', detail: 'v2' }, roles: { status: 'not-applicable', detail: 'v2' } }, true],
       ['one pending', { ...all('ok'), 'dns-links': { status: 'pending', detail: 'linking' } }, false],
