@@ -51,7 +51,6 @@ const KEYWORD_RESOURCE_GROUPS = 'resourceGroups';
 const KEYWORD_PROVIDERS = 'providers';
 
 // Control characters, back-slash and percent (encoded separators) never belong in an id we act on.
-// eslint-disable-next-line no-control-regex
 const FORBIDDEN_CHARACTERS = /[\u0000-\u001f\u007f\\%?#]/;
 
 function checkSegment(raw: string, segment: string): void {
