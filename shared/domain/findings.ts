@@ -16,17 +16,34 @@ import { hasSystemAssignedIdentity, type PrivateEndpoint, type Subnet, type Vaul
 
 export type FindingSeverity = 'error' | 'warning' | 'info';
 
-export type FindingCode =
-  | 'subnet-network-policies-enabled'
-  | 'subnet-too-few-free-ips'
-  | 'too-many-private-endpoints'
-  | 'private-endpoint-limit-reached'
-  | 'region-mismatch'
-  | 'cross-region-restore-caveat'
-  | 'identity-disabled'
-  | 'tenant-moved'
-  | 'vault-not-eligible'
-  | 'unknown-region-geo-code';
+/**
+ * Every finding code. The preflight checks below raise the first ten; the planner (shared/plan)
+ * raises the rest from what it sees while planning DNS and from failed reads.
+ */
+export const FINDING_CODES = [
+  'subnet-network-policies-enabled',
+  'subnet-too-few-free-ips',
+  'too-many-private-endpoints',
+  'private-endpoint-limit-reached',
+  'region-mismatch',
+  'cross-region-restore-caveat',
+  'identity-disabled',
+  'tenant-moved',
+  'vault-not-eligible',
+  'unknown-region-geo-code',
+  /** An A record set vaultlink would write exists without vaultlink's ownership: never updated, never deleted. */
+  'record-not-managed',
+  /** Several PEs of the vault claim the same FQDN with other addresses: one zone can hold only one answer. */
+  'record-claimed-by-several-endpoints',
+  /** Placement `zone-group`: a PE's private DNS zone group does not point at the zone its records belong in. */
+  'zone-group-mismatch',
+  /** Placement `custom`: the records an external DNS server (or hosts file) must serve. */
+  'custom-dns-records-needed',
+  /** A read of observed state failed: writes that depend on it are not planned. */
+  'read-failed',
+] as const;
+
+export type FindingCode = (typeof FINDING_CODES)[number];
 
 export interface Finding {
   readonly code: FindingCode;

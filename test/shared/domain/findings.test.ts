@@ -8,6 +8,7 @@ import {
   checkSubnetFreeIps,
   checkSubnetNetworkPolicies,
   checkTenant,
+  FINDING_CODES,
   ipsPerBackupPrivateEndpoint,
   preflightFindings,
 } from '../../../shared/domain/findings';
@@ -155,5 +156,18 @@ describe('findings', () => {
     it('finds nothing on a healthy new vault', () => {
       expect(preflightFindings({ vault: vault(), privateEndpoints: [], subnets: [subnet()], subscriptionTenantId: TENANT })).toEqual([]);
     });
+  });
+
+  describe('FINDING_CODES', () => {
+    it('lists each code once', () => {
+      expect(new Set(FINDING_CODES).size).toBe(FINDING_CODES.length);
+    });
+
+    it.each(['record-not-managed', 'record-claimed-by-several-endpoints', 'zone-group-mismatch', 'custom-dns-records-needed', 'read-failed', 'vault-not-eligible'])(
+      'includes %s',
+      (code) => {
+        expect(FINDING_CODES).toContain(code);
+      },
+    );
   });
 });

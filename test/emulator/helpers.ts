@@ -1,0 +1,105 @@
+/**
+ * Shared helpers for tests that run against the emulator: start one, make SDK clients for a
+ * principal, send raw ARM requests over HTTPS (for APIs without an installed SDK client, and for
+ * malformed requests an SDK would never send).
+ */
+import { randomUUID } from 'node:crypto';
+import * as https from 'node:https';
+import { AuthorizationManagementClient } from '@azure/arm-authorization';
+import { startEmulator, type Emulator, type StartEmulatorOptions } from '../../emulator';
+
+export type { Emulator };
+
+/** Poller options for tests: poll every 5 ms instead of the SDK's 2 s. */
+export const FAST_POLLING = { updateIntervalInMs: 5 } as const;
+
+export function startTestEmulator(options: StartEmulatorOptions = {}): Promise<Emulator> {
+  return startEmulator({ seed: 42, ...options });
+}
+
+/** A fresh principal (object id). */
+export function newPrincipalId(): string {
+  return randomUUID();
+}
+
+/** Options every @azure/arm-* client needs to reach the emulator. */
+export function sdkClientOptions(emulator: Emulator): { endpoint: string; tlsOptions: { ca: string } } {
+  return { endpoint: emulator.endpoint, tlsOptions: { ca: emulator.ca } };
+}
+
+/** The real Microsoft.Authorization client acting as `principalId` (default: the subscription owner). */
+export function authorizationClientFor(emulator: Emulator, principalId = emulator.ownerPrincipalId, subscriptionId = emulator.subscriptionId): AuthorizationManagementClient {
+  return new AuthorizationManagementClient(emulator.credentialFor(principalId), subscriptionId, sdkClientOptions(emulator));
+}
+
+export interface RawResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** Parsed JSON, or undefined for an empty body. */
+  readonly body: unknown;
+}
+
+export interface RawRequestOptions {
+  readonly method?: string;
+  /** Path with query, e.g. `/subscriptions/…?api-version=2021-04-01`. */
+  readonly path: string;
+  readonly body?: unknown;
+  /** A body sent as is (for malformed JSON); wins over `body`. */
+  readonly rawBody?: string;
+  /** A principal to act as (default: the owner); `null` sends no Authorization header. */
+  readonly principalId?: string | null;
+  /** Overrides the Authorization header completely. */
+  readonly authorization?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** Sends one HTTPS request to the emulator, trusting its certificate; answers status, headers and parsed body. */
+export function armRequest(emulator: Emulator, options: RawRequestOptions): Promise<RawResponse> {
+  const payload = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+  const headers: Record<string, string> = { ...(options.headers ?? {}) };
+  if (payload !== undefined) {
+    headers['content-type'] = 'application/json';
+    headers['content-length'] = String(Buffer.byteLength(payload));
+  }
+  if (options.authorization !== undefined) headers['authorization'] = options.authorization;
+  else if (options.principalId !== null) headers['authorization'] = `Bearer ${emulator.control.tokenFor(options.principalId ?? emulator.ownerPrincipalId)}`;
+  const url = new URL(emulator.endpoint);
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      { host: url.hostname, port: url.port, path: options.path, method: options.method ?? 'GET', headers, ca: emulator.ca, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let body: unknown;
+          try {
+            body = text.length === 0 ? undefined : JSON.parse(text);
+          } catch {
+            body = text;
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** The ARM error code of a raw response (`body.error.code`), or undefined. */
+export function errorCode(response: RawResponse): string | undefined {
+  const body = response.body as { error?: { code?: unknown } } | undefined;
+  return typeof body?.error?.code === 'string' ? body.error.code : undefined;
+}
+
+/** Polls an `Azure-AsyncOperation` / `Location` URL until it reports completion; returns the last response. */
+export async function pollUntilDone(emulator: Emulator, url: string, principalId?: string): Promise<RawResponse> {
+  const path = new URL(url).pathname + new URL(url).search;
+  for (let i = 0; i < 100; i++) {
+    const r = await armRequest(emulator, { path, ...(principalId ? { principalId } : {}) });
+    const status = (r.body as { status?: string } | undefined)?.status;
+    if (r.status !== 202 && status !== 'InProgress') return r;
+  }
+  throw new Error(`operation ${url} did not complete in 100 polls`);
+}
