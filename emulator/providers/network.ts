@@ -1,0 +1,1024 @@
+/**
+ * The emulated Microsoft.Network resource provider, for what vaultlink and the seed touch:
+ * virtual networks and subnets, private endpoints with their NICs, private DNS zone groups, and
+ * the private endpoint connections they create on Recovery Services vaults.
+ *
+ * Rules enforced as Azure enforces them (the seed and FACTS.md):
+ * - a subnet whose `privateEndpointNetworkPolicies` is not `Disabled` refuses private endpoints
+ *   (`PrivateEndpointCannotBeCreatedInSubnetThatHasNetworkPoliciesEnabled`);
+ * - a classic Backup endpoint needs 11 free IPs in its subnet (configurable per region, up to
+ *   25), a v2 one 10, a storage one 1 (`SubnetIsFull`);
+ * - a vault that ever had items refuses endpoints; a vault takes at most 12;
+ * - `privateLinkServiceConnections` (automatic) need the approval permission on the target,
+ *   else `LinkedAuthorizationFailed`; `manualPrivateLinkServiceConnections` start `Pending`;
+ * - joining a subnet needs `subnets/join/action` on it, a zone group `privateDnsZones/join/action`
+ *   on each zone (`LinkedAuthorizationFailed`).
+ *
+ * Derived state is computed on read (a subnet's endpoints and used addresses, a VNet's subnets),
+ * so writes never have to keep two copies in step.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  childResourceId,
+  parentResourceId,
+  parseResourceId,
+  resourceInGroupId,
+  tryParseResourceId,
+  type ResourceId,
+} from '../../shared/domain/ids';
+import contract from '../../shared/contract.json';
+import { ArmError, armErrors, type JsonObject, type JsonValue } from '../arm';
+import type { Authorizer, Principal } from '../auth';
+import type { ArmContext, ArmResponse, ControlResponse, EmulatorProvider, InvokeResult, ProviderApi } from '../server';
+import type { ResourceStore, StoredResource } from '../store';
+import {
+  allocateAddresses,
+  InvalidAddressPrefixError,
+  parseIpv4Prefix,
+  prefixContains,
+  prefixesOverlap,
+  usableAddressCount,
+  type Ipv4Prefix,
+} from './network-addresses';
+import { normalizeDnsName, PRIVATE_DNS_ZONE_TYPE, relativeRecordName } from './network-dns-resolver';
+import {
+  BACKUP_GROUP_ID,
+  BACKUP_SECONDARY_GROUP_ID,
+  backupGeoCode,
+  backupMemberFqdn,
+  CLASSIC_BACKUP_MEMBERS,
+  freeAddressesRequiredForBackup,
+  isStorageGroupId,
+  MAX_PRIVATE_ENDPOINTS_PER_VAULT,
+  privateLinkAlias,
+  storageFqdn,
+  V2_BACKUP_MEMBERS,
+  type StorageGroupId,
+} from './network-private-link';
+
+export const VIRTUAL_NETWORK_TYPE = 'Microsoft.Network/virtualNetworks';
+export const SUBNET_TYPE = 'Microsoft.Network/virtualNetworks/subnets';
+export const PRIVATE_ENDPOINT_TYPE = 'Microsoft.Network/privateEndpoints';
+export const PRIVATE_DNS_ZONE_GROUP_TYPE = 'Microsoft.Network/privateEndpoints/privateDnsZoneGroups';
+export const NETWORK_INTERFACE_TYPE = 'Microsoft.Network/networkInterfaces';
+export const VAULT_TYPE = 'Microsoft.RecoveryServices/vaults';
+export const VAULT_CONNECTION_TYPE = 'Microsoft.RecoveryServices/vaults/privateEndpointConnections';
+export const STORAGE_ACCOUNT_TYPE = 'Microsoft.Storage/storageAccounts';
+
+export const SUBNET_JOIN_ACTION = 'Microsoft.Network/virtualNetworks/subnets/join/action';
+export const PRIVATE_DNS_ZONE_JOIN_ACTION = 'Microsoft.Network/privateDnsZones/join/action';
+export const VAULT_APPROVAL_ACTION = contract.approvalAction;
+export const STORAGE_APPROVAL_ACTION = 'Microsoft.Storage/storageAccounts/privateEndpointConnectionsApproval/action';
+
+/** TTL Azure gives the A records a private DNS zone group writes. */
+export const ZONE_GROUP_RECORD_TTL = 10;
+
+/** What the network provider needs to know about a Recovery Services vault (owned by the recoveryservices provider). */
+export interface PrivateLinkVault {
+  readonly location: string;
+  /** The 19-digit id used in FQDNs and connection names. */
+  readonly numericId: string;
+  readonly experience: 'classic' | 'v2';
+  /** True once any item was registered or protected (the seed: such a vault can never get endpoints). */
+  readonly everHadItems: boolean;
+}
+
+export interface NetworkProviderOptions {
+  /** Reads a vault's private-link facts; undefined when there is no such vault. */
+  readonly vaultFor: (store: ResourceStore, vaultId: string) => PrivateLinkVault | undefined;
+  /** Free IPs a classic Backup endpoint needs, per region (`uksouth: 20`); default 11, capped at 25. */
+  readonly backupFreeAddressesPerRegion?: Readonly<Record<string, number>>;
+  /** Backup geo codes that override shared/domain/backup-geo-codes.json. */
+  readonly geoCodeOverrides?: Readonly<Record<string, string>>;
+}
+
+/** The services a network operation runs with: the store, authorization, and who is calling. */
+export interface NetworkOperationContext {
+  readonly store: ResourceStore;
+  readonly authorizer: Authorizer;
+  readonly options: NetworkProviderOptions;
+  /** The caller's object id (a user, vaultlink, or a vault's managed identity). */
+  readonly principalId: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON helpers
+
+function obj(value: JsonValue | undefined): JsonObject | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
+}
+
+function arr(value: JsonValue | undefined): JsonValue[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function str(value: JsonValue | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function propsOf(stored: StoredResource | undefined): JsonObject {
+  return obj(stored?.resource['properties']) ?? {};
+}
+
+function networkEtag(stored: StoredResource): string {
+  return `W/"${stored.etag}"`;
+}
+
+function invalidContent(why: string): ArmError {
+  return armErrors.badRequest('InvalidRequestFormat', `Cannot parse the request. ${why}`);
+}
+
+function referenceNotFound(referenced: string, by: string): ArmError {
+  return armErrors.badRequest('InvalidResourceReference', `Resource ${referenced} referenced by resource ${by} was not found. Please make sure that the referenced resource exists, and that both resources are in the same region.`);
+}
+
+function sameKey(a: string | undefined, b: string | undefined): boolean {
+  if (a === undefined || b === undefined) return false;
+  const pa = tryParseResourceId(a);
+  const pb = tryParseResourceId(b);
+  return pa !== undefined && pb !== undefined && pa.key === pb.key;
+}
+
+function tagsOf(body: JsonObject, previous?: StoredResource): JsonObject | undefined {
+  return obj(body['tags']) ?? obj(previous?.resource['tags']);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Subnet usage (derived from the NICs in the store, cached per store version)
+
+interface SubnetUsage {
+  readonly addresses: Set<string>;
+  readonly ipConfigurationIds: string[];
+  readonly privateEndpointIds: string[];
+}
+
+const usageCache = new WeakMap<ResourceStore, { version: string; bySubnet: Map<string, SubnetUsage> }>();
+
+function subnetUsages(store: ResourceStore): Map<string, SubnetUsage> {
+  const version = `${store.version(NETWORK_INTERFACE_TYPE)}:${store.version(PRIVATE_ENDPOINT_TYPE)}`;
+  const cached = usageCache.get(store);
+  if (cached && cached.version === version) return cached.bySubnet;
+  const bySubnet = new Map<string, SubnetUsage>();
+  const usageOf = (subnetId: string): SubnetUsage | undefined => {
+    const key = tryParseResourceId(subnetId)?.key;
+    if (key === undefined) return undefined;
+    let usage = bySubnet.get(key);
+    if (!usage) bySubnet.set(key, (usage = { addresses: new Set(), ipConfigurationIds: [], privateEndpointIds: [] }));
+    return usage;
+  };
+  for (const nic of store.list({ type: NETWORK_INTERFACE_TYPE })) {
+    for (const config of arr(propsOf(nic)['ipConfigurations'])) {
+      const c = obj(config);
+      const p = obj(c?.['properties']);
+      const subnetId = str(obj(p?.['subnet'])?.['id']);
+      const usage = subnetId === undefined ? undefined : usageOf(subnetId);
+      if (!usage) continue;
+      const id = str(c?.['id']);
+      if (id !== undefined) usage.ipConfigurationIds.push(id);
+      const address = str(p?.['privateIPAddress']);
+      if (address !== undefined) usage.addresses.add(address);
+    }
+  }
+  for (const pe of store.list({ type: PRIVATE_ENDPOINT_TYPE })) {
+    const subnetId = str(obj(propsOf(pe)['subnet'])?.['id']);
+    const usage = subnetId === undefined ? undefined : usageOf(subnetId);
+    usage?.privateEndpointIds.push(pe.id);
+  }
+  usageCache.set(store, { version, bySubnet });
+  return bySubnet;
+}
+
+function subnetUsage(store: ResourceStore, subnetId: string): SubnetUsage {
+  const key = tryParseResourceId(subnetId)?.key;
+  return (key === undefined ? undefined : subnetUsages(store).get(key)) ?? { addresses: new Set(), ipConfigurationIds: [], privateEndpointIds: [] };
+}
+
+function subnetPrefixes(props: JsonObject, where: string): Ipv4Prefix[] {
+  const single = str(props['addressPrefix']);
+  const many = arr(props['addressPrefixes']).filter((p): p is string => typeof p === 'string');
+  const texts = single !== undefined ? [single, ...many.filter((m) => m !== single)] : many;
+  if (texts.length === 0) throw armErrors.badRequest('NetcfgInvalidSubnet', `Subnet ${where} is not valid: it has no address prefix.`);
+  return texts.map((t) => {
+    try {
+      return parseIpv4Prefix(t);
+    } catch (e) {
+      if (e instanceof InvalidAddressPrefixError) throw armErrors.badRequest('InvalidAddressPrefixFormat', `Address prefix ${t} of ${where} is not valid: ${e.reason}.`);
+      throw e;
+    }
+  });
+}
+
+/** Free (assignable, unused) addresses of a subnet: what the seed's "11 free IPs" is measured against. */
+export function freeAddressCount(store: ResourceStore, subnetId: string): number {
+  const subnet = store.get(subnetId);
+  if (!subnet) throw armErrors.resourceNotFound(SUBNET_TYPE, parseResourceId(subnetId).name);
+  const prefixes = subnetPrefixes(propsOf(subnet), subnet.id);
+  const usable = prefixes.reduce((n, p) => n + usableAddressCount(p), 0);
+  return usable - subnetUsage(store, subnet.id).addresses.size;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Virtual networks and subnets
+
+function renderSubnet(store: ResourceStore, stored: StoredResource): JsonObject {
+  const props = propsOf(stored);
+  const usage = subnetUsage(store, stored.id);
+  const properties: JsonObject = {
+    ...props,
+    provisioningState: 'Succeeded',
+    privateEndpointNetworkPolicies: str(props['privateEndpointNetworkPolicies']) ?? 'Disabled',
+    privateLinkServiceNetworkPolicies: str(props['privateLinkServiceNetworkPolicies']) ?? 'Enabled',
+  };
+  if (usage.privateEndpointIds.length > 0) properties['privateEndpoints'] = usage.privateEndpointIds.map((id) => ({ id }));
+  if (usage.ipConfigurationIds.length > 0) properties['ipConfigurations'] = usage.ipConfigurationIds.map((id) => ({ id }));
+  return { name: stored.parsed.name, id: stored.id, etag: networkEtag(stored), type: SUBNET_TYPE, properties };
+}
+
+function renderVirtualNetwork(store: ResourceStore, stored: StoredResource): JsonObject {
+  const subnets = store.children(stored.id, SUBNET_TYPE).map((s) => renderSubnet(store, s));
+  const r = stored.resource;
+  const body: JsonObject = { name: stored.parsed.name, id: stored.id, etag: networkEtag(stored), type: VIRTUAL_NETWORK_TYPE, location: r['location'] ?? null };
+  const tags = obj(r['tags']);
+  if (tags) body['tags'] = tags;
+  body['properties'] = { ...propsOf(stored), provisioningState: 'Succeeded', subnets, virtualNetworkPeerings: [], enableDdosProtection: false };
+  return body;
+}
+
+function addressSpaceOf(props: JsonObject, vnetId: string): Ipv4Prefix[] {
+  const prefixes = arr(obj(props['addressSpace'])?.['addressPrefixes']).filter((p): p is string => typeof p === 'string');
+  if (prefixes.length === 0) throw invalidContent(`Virtual network ${vnetId} needs properties.addressSpace.addressPrefixes.`);
+  return prefixes.map((t) => {
+    try {
+      return parseIpv4Prefix(t);
+    } catch (e) {
+      if (e instanceof InvalidAddressPrefixError) throw armErrors.badRequest('InvalidAddressPrefixFormat', `Address prefix ${t} of ${vnetId} is not valid: ${e.reason}.`);
+      throw e;
+    }
+  });
+}
+
+/** Checks a VNet's subnets against its address space and each other (ARM's Netcfg* errors). */
+function validateSubnetLayout(vnetId: string, space: Ipv4Prefix[], subnets: { id: string; prefixes: Ipv4Prefix[] }[]): void {
+  for (const s of subnets) {
+    for (const p of s.prefixes) {
+      if (!space.some((a) => prefixContains(a, p))) {
+        throw armErrors.badRequest('NetcfgSubnetRangeOutsideVnet', `Subnet '${parseResourceId(s.id).name}' is not valid because its IP address range is outside the IP address range of virtual network '${parseResourceId(vnetId).name}'.`);
+      }
+    }
+  }
+  for (let i = 0; i < subnets.length; i++) {
+    for (let j = i + 1; j < subnets.length; j++) {
+      const a = subnets[i] as { id: string; prefixes: Ipv4Prefix[] };
+      const b = subnets[j] as { id: string; prefixes: Ipv4Prefix[] };
+      if (a.prefixes.some((pa) => b.prefixes.some((pb) => prefixesOverlap(pa, pb)))) {
+        throw armErrors.badRequest('NetcfgSubnetRangesOverlap', `Subnet '${parseResourceId(a.id).name}' is not valid because its IP address range overlaps with that of an existing subnet '${parseResourceId(b.id).name}' in virtual network '${parseResourceId(vnetId).name}'.`);
+      }
+    }
+  }
+}
+
+function assertSubnetNotInUse(store: ResourceStore, subnetId: string, verb: 'deleted' | 'updated'): void {
+  if (subnetUsage(store, subnetId).ipConfigurationIds.length > 0) {
+    const code = verb === 'deleted' ? 'InUseSubnetCannotBeDeleted' : 'InUseSubnetCannotBeUpdated';
+    throw armErrors.badRequest(code, `Subnet ${parseResourceId(subnetId).name} is in use by private endpoint network interfaces and cannot be ${verb}. In order to ${verb === 'deleted' ? 'delete' : 'update'} the subnet, delete all the resources within the subnet.`);
+  }
+}
+
+function subnetResource(subnetId: string, body: JsonObject): JsonObject {
+  const props = obj(body['properties']) ?? {};
+  const kept: JsonObject = {};
+  for (const k of ['addressPrefix', 'addressPrefixes', 'privateEndpointNetworkPolicies', 'privateLinkServiceNetworkPolicies', 'delegations', 'serviceEndpoints', 'networkSecurityGroup', 'routeTable', 'defaultOutboundAccess']) {
+    if (props[k] !== undefined) kept[k] = props[k] as JsonValue;
+  }
+  return { name: parseResourceId(subnetId).name, id: subnetId, type: SUBNET_TYPE, properties: kept };
+}
+
+/**
+ * PUT a virtual network. Subnets in the body replace the VNet's subnets (ARM semantics: a subnet
+ * left out is deleted, which fails while it is in use).
+ */
+export function ensureVirtualNetwork(ctx: NetworkOperationContext, vnetId: string, body: JsonObject): { status: 200 | 201; body: JsonObject } {
+  const { store } = ctx;
+  const previous = store.get(vnetId);
+  const location = str(body['location']) ?? str(previous?.resource['location']);
+  if (location === undefined) throw invalidContent('The location property is required for this definition.');
+  const props = obj(body['properties']) ?? {};
+  const id = previous?.id ?? parseResourceId(vnetId).id;
+  const space = addressSpaceOf(props, id);
+  const wanted = arr(props['subnets']).map((s) => {
+    const subnet = obj(s);
+    const name = str(subnet?.['name']);
+    if (!subnet || name === undefined) throw invalidContent('Every subnet needs a name.');
+    const subnetId = childResourceId(id, 'subnets', name);
+    return { id: subnetId, body: subnet, prefixes: subnetPrefixes(obj(subnet['properties']) ?? {}, subnetId) };
+  });
+  validateSubnetLayout(id, space, wanted);
+  // changes to subnets in use: removal and prefix changes are refused, as ARM does
+  const existing = store.children(id, SUBNET_TYPE);
+  for (const s of existing) {
+    const kept = wanted.find((w) => sameKey(w.id, s.id));
+    if (!kept) assertSubnetNotInUse(store, s.id, 'deleted');
+    else if (JSON.stringify(subnetPrefixes(propsOf(s), s.id).map((p) => p.text)) !== JSON.stringify(kept.prefixes.map((p) => p.text))) assertSubnetNotInUse(store, s.id, 'updated');
+  }
+  for (const w of wanted) {
+    const policies = str(obj(w.body['properties'])?.['privateEndpointNetworkPolicies']);
+    if (policies !== undefined && policies !== 'Disabled') assertNoPrivateEndpointsBlockPolicies(store, w.id);
+  }
+  const resource: JsonObject = {
+    name: parseResourceId(id).name,
+    id,
+    type: VIRTUAL_NETWORK_TYPE,
+    location,
+    properties: {
+      addressSpace: { addressPrefixes: space.map((p) => p.text) },
+      resourceGuid: str(propsOf(previous)['resourceGuid']) ?? randomUUID(),
+      ...(obj(props['dhcpOptions']) ? { dhcpOptions: obj(props['dhcpOptions']) as JsonObject } : {}),
+    },
+  };
+  const tags = tagsOf(body, previous);
+  if (tags) resource['tags'] = tags;
+  const stored = store.put(id, resource, { principalId: ctx.principalId });
+  for (const s of existing) if (!wanted.some((w) => sameKey(w.id, s.id))) store.delete(s.id);
+  for (const w of wanted) store.put(w.id, subnetResource(w.id, w.body), { principalId: ctx.principalId });
+  return { status: previous ? 200 : 201, body: renderVirtualNetwork(store, stored) };
+}
+
+/** The seed's rule holds for existing endpoints too: Azure refuses enabling policies on a subnet that has some. */
+function assertNoPrivateEndpointsBlockPolicies(store: ResourceStore, subnetId: string): void {
+  if (subnetUsage(store, subnetId).privateEndpointIds.length > 0) {
+    throw armErrors.badRequest('PrivateEndpointNetworkPoliciesCannotBeEnabledOnPrivateEndpointSubnet', `Private endpoint network policies cannot be enabled on private endpoint subnet ${subnetId}.`);
+  }
+}
+
+export function getVirtualNetwork(ctx: NetworkOperationContext, vnetId: string): JsonObject {
+  const stored = ctx.store.get(vnetId);
+  if (!stored) throw notFound(vnetId);
+  return renderVirtualNetwork(ctx.store, stored);
+}
+
+export function listVirtualNetworks(ctx: NetworkOperationContext, scope: string): JsonObject {
+  return { value: ctx.store.list({ type: VIRTUAL_NETWORK_TYPE, scope }).map((s) => renderVirtualNetwork(ctx.store, s)) };
+}
+
+export function deleteVirtualNetwork(ctx: NetworkOperationContext, vnetId: string): boolean {
+  const stored = ctx.store.get(vnetId);
+  if (!stored) return false;
+  for (const s of ctx.store.children(stored.id, SUBNET_TYPE)) assertSubnetNotInUse(ctx.store, s.id, 'deleted');
+  ctx.store.deleteTree(stored.id);
+  return true;
+}
+
+/** `GET …/virtualNetworks/{v}/usages`: used and total addresses per subnet ("Subnet size and usage"). */
+export function listVirtualNetworkUsages(ctx: NetworkOperationContext, vnetId: string): JsonObject {
+  const stored = ctx.store.get(vnetId);
+  if (!stored) throw notFound(vnetId);
+  const value = ctx.store.children(stored.id, SUBNET_TYPE).map((s) => {
+    const usable = subnetPrefixes(propsOf(s), s.id).reduce((n, p) => n + usableAddressCount(p), 0);
+    return {
+      currentValue: subnetUsage(ctx.store, s.id).addresses.size,
+      id: s.id,
+      limit: usable,
+      name: { localizedValue: 'Subnet size and usage', value: 'Subnet size and usage' },
+      unit: 'Count',
+    };
+  });
+  return { value };
+}
+
+export function ensureSubnet(ctx: NetworkOperationContext, subnetId: string, body: JsonObject): { status: 200 | 201; body: JsonObject } {
+  const { store } = ctx;
+  const vnetId = parentResourceId(subnetId) as string;
+  const vnet = store.get(vnetId);
+  if (!vnet) throw notFound(vnetId);
+  const previous = store.get(subnetId);
+  const id = previous?.id ?? childResourceId(vnet.id, 'subnets', parseResourceId(subnetId).name);
+  const prefixes = subnetPrefixes(obj(body['properties']) ?? {}, id);
+  const siblings = store
+    .children(vnet.id, SUBNET_TYPE)
+    .filter((s) => !sameKey(s.id, id))
+    .map((s) => ({ id: s.id, prefixes: subnetPrefixes(propsOf(s), s.id) }));
+  validateSubnetLayout(vnet.id, addressSpaceOf(propsOf(vnet), vnet.id), [{ id, prefixes }, ...siblings]);
+  if (previous && JSON.stringify(subnetPrefixes(propsOf(previous), id).map((p) => p.text)) !== JSON.stringify(prefixes.map((p) => p.text))) {
+    assertSubnetNotInUse(store, id, 'updated');
+  }
+  const policies = str(obj(body['properties'])?.['privateEndpointNetworkPolicies']);
+  if (policies !== undefined && policies !== 'Disabled') assertNoPrivateEndpointsBlockPolicies(store, id);
+  const stored = store.put(id, subnetResource(id, body), { principalId: ctx.principalId });
+  return { status: previous ? 200 : 201, body: renderSubnet(store, stored) };
+}
+
+export function getSubnet(ctx: NetworkOperationContext, subnetId: string): JsonObject {
+  const stored = ctx.store.get(subnetId);
+  if (!stored) throw notFound(subnetId);
+  return renderSubnet(ctx.store, stored);
+}
+
+export function listSubnets(ctx: NetworkOperationContext, vnetId: string): JsonObject {
+  const vnet = ctx.store.get(vnetId);
+  if (!vnet) throw notFound(vnetId);
+  return { value: ctx.store.children(vnet.id, SUBNET_TYPE).map((s) => renderSubnet(ctx.store, s)) };
+}
+
+export function deleteSubnet(ctx: NetworkOperationContext, subnetId: string): boolean {
+  const stored = ctx.store.get(subnetId);
+  if (!stored) return false;
+  assertSubnetNotInUse(ctx.store, stored.id, 'deleted');
+  ctx.store.delete(stored.id);
+  return true;
+}
+
+function notFound(id: string): ArmError {
+  const p = parseResourceId(id);
+  return armErrors.resourceNotFound(p.type, p.name, p.resourceGroup);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Private endpoints
+
+/** One connection of a private endpoint, as requested. */
+interface RequestedConnection {
+  readonly name: string;
+  readonly targetId: string;
+  readonly groupId: string;
+  readonly requestMessage: string | undefined;
+  readonly manual: boolean;
+}
+
+/** What a private endpoint's target gives it. */
+interface TargetPlan {
+  readonly members: { readonly memberName: string; readonly fqdn: string }[];
+  readonly freeAddressesRequired: number;
+  readonly approvalAction: string | undefined;
+  /** The vault the connection is recorded on (Backup targets only). */
+  readonly vault?: { readonly id: string; readonly numericId: string };
+}
+
+function requestedConnection(body: JsonObject, peId: string): RequestedConnection {
+  const props = obj(body['properties']) ?? {};
+  const automatic = arr(props['privateLinkServiceConnections']);
+  const manual = arr(props['manualPrivateLinkServiceConnections']);
+  if (automatic.length + manual.length !== 1) {
+    throw armErrors.badRequest('PrivateEndpointMustHaveExactlyOneConnection', `Private endpoint ${peId} must have exactly one private link service connection (automatic or manual).`);
+  }
+  const isManual = manual.length === 1;
+  const c = obj((isManual ? manual[0] : automatic[0]) as JsonValue) ?? {};
+  const cp = obj(c['properties']) ?? {};
+  const targetId = str(cp['privateLinkServiceId']);
+  if (targetId === undefined || tryParseResourceId(targetId) === undefined) throw armErrors.invalidResourceId(`Property id '${targetId ?? ''}' at path 'properties.privateLinkServiceConnections[0].properties.privateLinkServiceId' is invalid. Expect fully qualified resource Id that start with '/subscriptions/{subscriptionId}' or '/providers/{resourceProviderNamespace}/'.`);
+  const groupIds = arr(cp['groupIds']).filter((g): g is string => typeof g === 'string');
+  if (groupIds.length !== 1) throw armErrors.badRequest('PrivateEndpointGroupIdCountInvalid', `Private endpoint ${peId} must name exactly one group id (sub-resource) of its target.`);
+  return {
+    name: str(c['name']) ?? parseResourceId(peId).name,
+    targetId: parseResourceId(targetId).id,
+    groupId: groupIds[0] as string,
+    requestMessage: str(cp['requestMessage']),
+    manual: isManual,
+  };
+}
+
+function planTarget(ctx: NetworkOperationContext, peId: string, connection: RequestedConnection): TargetPlan {
+  const target = parseResourceId(connection.targetId);
+  if (target.type.toLowerCase() === VAULT_TYPE.toLowerCase()) return planBackupTarget(ctx, peId, connection, target);
+  if (target.type.toLowerCase() === STORAGE_ACCOUNT_TYPE.toLowerCase()) return planStorageTarget(ctx, connection, target);
+  throw armErrors.badRequest('PrivateLinkServiceTypeNotSupported', `The emulator serves private endpoints to Recovery Services vaults and storage accounts only, not to ${target.type}.`);
+}
+
+function planBackupTarget(ctx: NetworkOperationContext, peId: string, connection: RequestedConnection, target: ResourceId): TargetPlan {
+  const vault = ctx.options.vaultFor(ctx.store, target.id);
+  if (!vault) throw referenceNotFound(target.id, peId);
+  const group = connection.groupId.toLowerCase();
+  const secondary = group === BACKUP_SECONDARY_GROUP_ID.toLowerCase();
+  if (group !== BACKUP_GROUP_ID.toLowerCase() && !(secondary && vault.experience === 'v2')) {
+    throw armErrors.badRequest('InvalidPrivateEndpointGroupId', `Group id '${connection.groupId}' is not a sub-resource of ${target.id}; use '${BACKUP_GROUP_ID}'.`);
+  }
+  if (vault.everHadItems) {
+    throw armErrors.badRequest('UserErrorPrivateEndpointNotAllowedForVaultWithItems', `Private endpoints can be created only for vaults that never had items registered or protected; ${target.id} has had some. Create a new vault.`);
+  }
+  const connections = ctx.store.children(target.id, VAULT_CONNECTION_TYPE).filter((c) => !sameKey(str(obj(propsOf(c)['privateEndpoint'])?.['id']), peId));
+  if (connections.length >= MAX_PRIVATE_ENDPOINTS_PER_VAULT) {
+    throw armErrors.badRequest('UserErrorMaxPrivateEndpointsPerVaultReached', `Vault ${target.id} already has ${connections.length} private endpoints, the maximum.`);
+  }
+  const geo = backupGeoCode(vault.location, ctx.options.geoCodeOverrides);
+  if (geo === undefined) throw armErrors.badRequest('LocationNotAvailableForResourceType', `No Backup geo code is known for region '${vault.location}'.`);
+  const members = (vault.experience === 'classic' ? CLASSIC_BACKUP_MEMBERS : V2_BACKUP_MEMBERS).map((m) => ({
+    memberName: `backup-${m}`,
+    fqdn: backupMemberFqdn(vault.numericId, m, geo),
+  }));
+  return {
+    members,
+    freeAddressesRequired: freeAddressesRequiredForBackup(vault.location, vault.experience, ctx.options.backupFreeAddressesPerRegion),
+    approvalAction: VAULT_APPROVAL_ACTION,
+    vault: { id: target.id, numericId: vault.numericId },
+  };
+}
+
+function planStorageTarget(ctx: NetworkOperationContext, connection: RequestedConnection, target: ResourceId): TargetPlan {
+  if (!isStorageGroupId(connection.groupId)) {
+    throw armErrors.badRequest('InvalidPrivateEndpointGroupId', `Group id '${connection.groupId}' is not served by the emulator for storage accounts; use 'blob' or 'queue'.`);
+  }
+  const group = connection.groupId.toLowerCase() as StorageGroupId;
+  // Backup's own storage accounts live in a Microsoft subscription the store does not hold; the
+  // Backup service approves those connections itself. A storage account in the store is the
+  // customer's: approval follows its RBAC like any other target.
+  const inStore = ctx.store.has(target.id);
+  return {
+    members: [{ memberName: group, fqdn: storageFqdn(target.name, group) }],
+    freeAddressesRequired: 1,
+    approvalAction: inStore ? STORAGE_APPROVAL_ACTION : undefined,
+  };
+}
+
+function connectionBody(peId: string, connection: RequestedConnection, state: JsonObject): JsonObject {
+  const properties: JsonObject = {
+    provisioningState: 'Succeeded',
+    privateLinkServiceId: connection.targetId,
+    groupIds: [connection.groupId],
+    privateLinkServiceConnectionState: state,
+  };
+  if (connection.requestMessage !== undefined) properties['requestMessage'] = connection.requestMessage;
+  return {
+    name: connection.name,
+    id: `${peId}/${connection.manual ? 'manualPrivateLinkServiceConnections' : 'privateLinkServiceConnections'}/${connection.name}`,
+    type: 'Microsoft.Network/privateEndpoints/privateLinkServiceConnections',
+    properties,
+  };
+}
+
+function renderPrivateEndpoint(stored: StoredResource): JsonObject {
+  return { ...stored.resource, etag: networkEtag(stored) };
+}
+
+/** The vault connection that belongs to a private endpoint, if any. */
+export function vaultConnectionOf(store: ResourceStore, peId: string): StoredResource | undefined {
+  const pe = store.get(peId);
+  const connections = [...arr(propsOf(pe)['privateLinkServiceConnections']), ...arr(propsOf(pe)['manualPrivateLinkServiceConnections'])];
+  for (const c of connections) {
+    const targetId = str(obj(obj(c)?.['properties'])?.['privateLinkServiceId']);
+    if (targetId === undefined || !tryParseResourceId(targetId) || parseResourceId(targetId).type.toLowerCase() !== VAULT_TYPE.toLowerCase()) continue;
+    return store.children(targetId, VAULT_CONNECTION_TYPE).find((vc) => sameKey(str(obj(propsOf(vc)['privateEndpoint'])?.['id']), peId));
+  }
+  return undefined;
+}
+
+/**
+ * Creates (or updates the tags of) a private endpoint as `ctx.principalId`, with every check Azure
+ * makes: subnet join permission, subnet policies, free IPs, the target's rules, and approval
+ * permission for an automatic connection. Writes the endpoint, its NIC and, for a vault, the
+ * connection on the vault. Used by the ARM PUT and by Backup's own part (acting as the vault
+ * identity). Returns the endpoint body and whether it was created.
+ */
+export function ensurePrivateEndpoint(ctx: NetworkOperationContext, peId: string, body: JsonObject): { status: 200 | 201; body: JsonObject } {
+  const { store, authorizer, principalId } = ctx;
+  const previous = store.get(peId);
+  const id = previous?.id ?? parseResourceId(peId).id;
+  const props = obj(body['properties']) ?? {};
+  const subnetId = str(obj(props['subnet'])?.['id']);
+  if (subnetId === undefined || tryParseResourceId(subnetId) === undefined) throw invalidContent(`Private endpoint ${id} needs properties.subnet.id.`);
+
+  if (previous) {
+    // Azure lets tags change; the subnet and the connection are fixed for the endpoint's life.
+    if (!sameKey(str(obj(propsOf(previous)['subnet'])?.['id']), subnetId)) {
+      throw armErrors.badRequest('CannotChangePrivateEndpointSubnet', `The subnet of private endpoint ${id} cannot be changed.`);
+    }
+    const resource: JsonObject = { ...previous.resource };
+    const tags = obj(body['tags']);
+    if (tags) resource['tags'] = tags;
+    else delete resource['tags'];
+    const stored = store.put(id, resource, { principalId });
+    return { status: 200, body: renderPrivateEndpoint(stored) };
+  }
+
+  const location = str(body['location']);
+  if (location === undefined) throw invalidContent('The location property is required for this definition.');
+  const subnet = store.get(subnetId);
+  if (!subnet) throw referenceNotFound(subnetId, id);
+  authorizer.assertLinkedAuthorized(principalId, SUBNET_JOIN_ACTION, subnet.id);
+  const policies = str(propsOf(subnet)['privateEndpointNetworkPolicies']) ?? 'Disabled';
+  if (policies !== 'Disabled') {
+    throw armErrors.badRequest('PrivateEndpointCannotBeCreatedInSubnetThatHasNetworkPoliciesEnabled', `Private endpoint ${id} cannot be created in a subnet ${subnet.id} since it has private endpoint network policies enabled.`);
+  }
+
+  const connection = requestedConnection(body, id);
+  const plan = planTarget(ctx, id, connection);
+  let state: JsonObject;
+  if (connection.manual) {
+    state = { status: 'Pending', description: connection.requestMessage ?? '', actionsRequired: 'None' };
+  } else {
+    if (plan.approvalAction !== undefined) authorizer.assertLinkedAuthorized(principalId, plan.approvalAction, connection.targetId);
+    state = { status: 'Approved', description: 'Auto-Approved', actionsRequired: 'None' };
+  }
+
+  const prefixes = subnetPrefixes(propsOf(subnet), subnet.id);
+  const usage = subnetUsage(store, subnet.id);
+  const free = prefixes.reduce((n, p) => n + usableAddressCount(p), 0) - usage.addresses.size;
+  const subnetIsFull = (): ArmError =>
+    armErrors.badRequest('SubnetIsFull', `Subnet ${subnet.parsed.name} with address prefix ${prefixes.map((p) => p.text).join(', ')} does not have enough capacity for ${plan.freeAddressesRequired} IP addresses (${free} free).`);
+  if (free < plan.freeAddressesRequired) throw subnetIsFull();
+  const addresses: string[] = [];
+  const taken = new Set(usage.addresses);
+  for (const prefix of prefixes) {
+    const got = allocateAddresses(prefix, taken, Math.min(plan.members.length - addresses.length, usableAddressCount(prefix)));
+    for (const a of got ?? []) {
+      addresses.push(a);
+      taken.add(a);
+    }
+    if (addresses.length === plan.members.length) break;
+  }
+  if (addresses.length < plan.members.length) throw subnetIsFull();
+
+  const pe = parseResourceId(id);
+  const nicName = str(props['customNetworkInterfaceName']) ?? `${pe.name}.nic.${randomUUID()}`;
+  const nicId = resourceInGroupId(pe.subscriptionId as string, pe.resourceGroup as string, NETWORK_INTERFACE_TYPE, nicName);
+  const customDnsConfigs: JsonObject[] = plan.members.map((m, k) => ({ fqdn: m.fqdn, ipAddresses: [addresses[k] as string] }));
+  const resource: JsonObject = {
+    name: pe.name,
+    id,
+    type: PRIVATE_ENDPOINT_TYPE,
+    location,
+    properties: {
+      provisioningState: 'Succeeded',
+      resourceGuid: randomUUID(),
+      privateLinkServiceConnections: connection.manual ? [] : [connectionBody(id, connection, state)],
+      manualPrivateLinkServiceConnections: connection.manual ? [connectionBody(id, connection, state)] : [],
+      subnet: { id: subnet.id },
+      networkInterfaces: [{ id: nicId }],
+      customDnsConfigs,
+      applicationSecurityGroups: [],
+      ipConfigurations: [],
+      ...(str(props['customNetworkInterfaceName']) !== undefined ? { customNetworkInterfaceName: nicName } : {}),
+    },
+  };
+  const tags = obj(body['tags']);
+  if (tags) resource['tags'] = tags;
+
+  const nic: JsonObject = {
+    name: nicName,
+    id: nicId,
+    type: NETWORK_INTERFACE_TYPE,
+    location,
+    properties: {
+      provisioningState: 'Succeeded',
+      resourceGuid: randomUUID(),
+      ipConfigurations: plan.members.map((m, k) => ({
+        name: `privateEndpointIpConfig.${randomUUID()}`,
+        id: `${nicId}/ipConfigurations/privateEndpointIpConfig.${k}`,
+        type: 'Microsoft.Network/networkInterfaces/ipConfigurations',
+        properties: {
+          provisioningState: 'Succeeded',
+          privateIPAddress: addresses[k] as string,
+          privateIPAllocationMethod: 'Dynamic',
+          privateIPAddressVersion: 'IPv4',
+          primary: k === 0,
+          subnet: { id: subnet.id },
+          privateLinkConnectionProperties: { groupId: connection.groupId, requiredMemberName: m.memberName, fqdns: [m.fqdn] },
+        },
+      })),
+      privateEndpoint: { id },
+      dnsSettings: { dnsServers: [], appliedDnsServers: [], internalDomainNameSuffix: `${randomUUID().replace(/-/g, '')}.xx.internal.cloudapp.net` },
+      enableAcceleratedNetworking: false,
+      enableIPForwarding: false,
+      nicType: 'Standard',
+    },
+  };
+
+  store.put(nicId, nic, { principalId });
+  const stored = store.put(id, resource, { principalId });
+  if (plan.vault) {
+    const connectionId = childResourceId(plan.vault.id, 'privateEndpointConnections', `${pe.name}.${plan.vault.numericId}.backup.${randomUUID()}`);
+    store.put(
+      connectionId,
+      {
+        name: parseResourceId(connectionId).name,
+        id: connectionId,
+        type: VAULT_CONNECTION_TYPE,
+        properties: {
+          provisioningState: 'Succeeded',
+          privateEndpoint: { id },
+          privateLinkServiceConnectionState: state,
+          groupIds: [connection.groupId],
+        },
+      },
+      { principalId },
+    );
+  }
+  return { status: 201, body: renderPrivateEndpoint(stored) };
+}
+
+export function getPrivateEndpoint(ctx: NetworkOperationContext, peId: string): JsonObject {
+  const stored = ctx.store.get(peId);
+  if (!stored) throw notFound(peId);
+  return renderPrivateEndpoint(stored);
+}
+
+export function listPrivateEndpoints(ctx: NetworkOperationContext, scope: string): JsonObject {
+  return { value: ctx.store.list({ type: PRIVATE_ENDPOINT_TYPE, scope }).map(renderPrivateEndpoint) };
+}
+
+/** Deletes a private endpoint with what Azure removes with it: NIC, zone groups (and their records), the vault's connection. */
+export function deletePrivateEndpoint(ctx: NetworkOperationContext, peId: string): boolean {
+  const { store } = ctx;
+  const stored = store.get(peId);
+  if (!stored) return false;
+  for (const group of store.children(stored.id, PRIVATE_DNS_ZONE_GROUP_TYPE)) removeZoneGroupRecords(store, group);
+  const connection = vaultConnectionOf(store, stored.id);
+  if (connection) store.delete(connection.id);
+  for (const nic of arr(propsOf(stored)['networkInterfaces'])) {
+    const nicId = str(obj(nic)?.['id']);
+    if (nicId !== undefined) store.delete(nicId);
+  }
+  store.deleteTree(stored.id);
+  return true;
+}
+
+export function getNetworkInterface(ctx: NetworkOperationContext, nicId: string): JsonObject {
+  const stored = ctx.store.get(nicId);
+  if (!stored) throw notFound(nicId);
+  return { ...stored.resource, etag: networkEtag(stored) };
+}
+
+export function listNetworkInterfaces(ctx: NetworkOperationContext, scope: string): JsonObject {
+  return { value: ctx.store.list({ type: NETWORK_INTERFACE_TYPE, scope }).map((s) => ({ ...s.resource, etag: networkEtag(s) })) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Private DNS zone groups: Azure writes (and later removes) the A records of the endpoint's FQDNs
+
+interface ZoneRecord {
+  readonly zoneId: string;
+  readonly recordSetName: string;
+  readonly fqdn: string;
+  readonly ipAddress: string;
+}
+
+function zoneGroupRecords(store: ResourceStore, pe: StoredResource, zoneIds: string[]): ZoneRecord[] {
+  const records: ZoneRecord[] = [];
+  for (const config of arr(propsOf(pe)['customDnsConfigs'])) {
+    const fqdn = str(obj(config)?.['fqdn']);
+    const ips = arr(obj(config)?.['ipAddresses']).filter((a): a is string => typeof a === 'string');
+    if (fqdn === undefined) continue;
+    const alias = privateLinkAlias(fqdn);
+    // the longest zone containing the privatelink alias (or the name itself) takes the record
+    let best: { zoneId: string; name: string; zoneName: string } | undefined;
+    for (const zoneId of zoneIds) {
+      const zoneName = normalizeDnsName(parseResourceId(zoneId).name);
+      const relative = relativeRecordName(alias, zoneName) ?? relativeRecordName(fqdn, zoneName);
+      if (relative !== undefined && (!best || zoneName.length > best.zoneName.length)) best = { zoneId, name: relative, zoneName };
+    }
+    if (!best) continue;
+    for (const ip of ips) records.push({ zoneId: best.zoneId, recordSetName: best.name, fqdn: `${best.name}.${best.zoneName}`, ipAddress: ip });
+  }
+  return records;
+}
+
+function writeRecord(store: ResourceStore, record: ZoneRecord, peId: string, principalId: string): void {
+  const recordId = `${parseResourceId(record.zoneId).id}/A/${record.recordSetName.toLowerCase()}`;
+  const existing = store.get(recordId);
+  const props = propsOf(existing);
+  const current = arr(props['aRecords']).map((a) => str(obj(a)?.['ipv4Address'])).filter((a): a is string => a !== undefined);
+  if (existing && current.includes(record.ipAddress)) return;
+  store.put(
+    recordId,
+    {
+      name: record.recordSetName.toLowerCase(),
+      id: recordId,
+      type: `${PRIVATE_DNS_ZONE_TYPE}/A`,
+      properties: {
+        ...props,
+        ttl: typeof props['ttl'] === 'number' ? props['ttl'] : ZONE_GROUP_RECORD_TTL,
+        metadata: obj(props['metadata']) ?? { creator: `created by private endpoint ${peId}` },
+        aRecords: [...current, record.ipAddress].map((ipv4Address) => ({ ipv4Address })),
+      },
+    },
+    { principalId },
+  );
+}
+
+function removeZoneGroupRecords(store: ResourceStore, group: StoredResource): void {
+  for (const config of arr(propsOf(group)['privateDnsZoneConfigs'])) {
+    const cp = obj(obj(config)?.['properties']);
+    const zoneId = str(cp?.['privateDnsZoneId']);
+    if (zoneId === undefined || !store.has(zoneId)) continue;
+    for (const rs of arr(cp?.['recordSets'])) {
+      const name = str(obj(rs)?.['recordSetName']);
+      const ips = arr(obj(rs)?.['ipAddresses']).filter((a): a is string => typeof a === 'string');
+      if (name === undefined) continue;
+      const recordId = `${parseResourceId(zoneId).id}/A/${name}`;
+      const existing = store.get(recordId);
+      if (!existing) continue;
+      const remaining = arr(propsOf(existing)['aRecords']).filter((a) => !ips.includes(str(obj(a)?.['ipv4Address']) ?? ''));
+      if (remaining.length === 0) store.delete(recordId);
+      else store.put(recordId, { ...existing.resource, properties: { ...propsOf(existing), aRecords: remaining } });
+    }
+  }
+}
+
+/** PUT a zone group: checks `privateDnsZones/join/action` on every zone, then writes the A records. */
+export function ensurePrivateDnsZoneGroup(ctx: NetworkOperationContext, groupId: string, body: JsonObject): { status: 200 | 201; body: JsonObject } {
+  const { store, authorizer, principalId } = ctx;
+  const peId = parentResourceId(groupId) as string;
+  const pe = store.get(peId);
+  if (!pe) throw notFound(peId);
+  const configs = arr(obj(body['properties'])?.['privateDnsZoneConfigs']).map((c, k) => {
+    const co = obj(c) ?? {};
+    const zoneId = str(obj(co['properties'])?.['privateDnsZoneId']);
+    if (zoneId === undefined || tryParseResourceId(zoneId) === undefined) throw invalidContent(`privateDnsZoneConfigs[${k}].properties.privateDnsZoneId is required.`);
+    return { name: str(co['name']) ?? parseResourceId(zoneId).name.replace(/\./g, '-'), zoneId: parseResourceId(zoneId).id };
+  });
+  if (configs.length === 0) throw invalidContent('A private DNS zone group needs at least one privateDnsZoneConfigs entry.');
+  for (const c of configs) {
+    if (!store.has(c.zoneId)) throw referenceNotFound(c.zoneId, groupId);
+    authorizer.assertLinkedAuthorized(principalId, PRIVATE_DNS_ZONE_JOIN_ACTION, c.zoneId);
+  }
+  const previous = store.get(groupId);
+  if (previous) removeZoneGroupRecords(store, previous);
+  const records = zoneGroupRecords(store, pe, configs.map((c) => c.zoneId));
+  for (const r of records) writeRecord(store, r, pe.id, principalId);
+  const id = previous?.id ?? childResourceId(pe.id, 'privateDnsZoneGroups', parseResourceId(groupId).name);
+  const resource: JsonObject = {
+    name: parseResourceId(id).name,
+    id,
+    type: PRIVATE_DNS_ZONE_GROUP_TYPE,
+    properties: {
+      provisioningState: 'Succeeded',
+      privateDnsZoneConfigs: configs.map((c) => {
+        const mine = records.filter((r) => sameKey(r.zoneId, c.zoneId));
+        const names = [...new Set(mine.map((r) => r.recordSetName))];
+        return {
+          name: c.name,
+          id: `${id}/privateDnsZoneConfigs/${c.name}`,
+          properties: {
+            privateDnsZoneId: c.zoneId,
+            recordSets: names.map((n) => {
+              const forName = mine.filter((r) => r.recordSetName === n);
+              return { recordType: 'A', recordSetName: n, fqdn: (forName[0] as ZoneRecord).fqdn, ttl: ZONE_GROUP_RECORD_TTL, ipAddresses: forName.map((r) => r.ipAddress), provisioningState: 'Succeeded' };
+            }),
+          },
+        };
+      }),
+    },
+  };
+  const stored = store.put(id, resource, { principalId });
+  return { status: previous ? 200 : 201, body: { ...stored.resource, etag: networkEtag(stored) } };
+}
+
+export function getPrivateDnsZoneGroup(ctx: NetworkOperationContext, groupId: string): JsonObject {
+  const stored = ctx.store.get(groupId);
+  if (!stored) throw notFound(groupId);
+  return { ...stored.resource, etag: networkEtag(stored) };
+}
+
+export function listPrivateDnsZoneGroups(ctx: NetworkOperationContext, peId: string): JsonObject {
+  const pe = ctx.store.get(peId);
+  if (!pe) throw notFound(peId);
+  return { value: ctx.store.children(pe.id, PRIVATE_DNS_ZONE_GROUP_TYPE).map((s) => ({ ...s.resource, etag: networkEtag(s) })) };
+}
+
+export function deletePrivateDnsZoneGroup(ctx: NetworkOperationContext, groupId: string): boolean {
+  const stored = ctx.store.get(groupId);
+  if (!stored) return false;
+  removeZoneGroupRecords(ctx.store, stored);
+  ctx.store.delete(stored.id);
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The provider: ARM routes and the in-process API other providers use
+
+/** What other providers (and tests) get from the network provider. */
+export interface NetworkExports {
+  /**
+   * Creates a private endpoint acting as `principal`, through the whole ARM pipeline (the
+   * `privateEndpoints/write` check, the linked checks above, events with that principal as the
+   * caller, the write counter): how Azure Backup creates its `_ecs`/`_prot` endpoints with the
+   * vault identity. Resolves with ARM's answer (status and body); does not throw on ARM errors.
+   */
+  createPrivateEndpointAs(principal: Principal, peId: string, body: JsonObject): Promise<InvokeResult>;
+  /** Free addresses of a subnet. */
+  freeAddressCount(subnetId: string): number;
+  /** The vault-side connection of a private endpoint (stored by this provider next to the vault). */
+  vaultConnectionOf(peId: string): StoredResource | undefined;
+}
+
+/** Name under which the provider registers (for `api.provider<NetworkExports>(NETWORK_PROVIDER_NAME)`). */
+export const NETWORK_PROVIDER_NAME = 'network';
+
+/**
+ * What the recoveryservices provider exports for this one, by agreement: `privateLinkVault(vaultId)`
+ * answers the facts of {@link PrivateLinkVault} (undefined when no such vault).
+ */
+export interface PrivateLinkVaultSource {
+  privateLinkVault(vaultId: string): PrivateLinkVault | undefined;
+}
+
+const RG_NETWORK = '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network';
+const SUB_NETWORK = '/subscriptions/{subscriptionId}/providers/Microsoft.Network';
+
+function rgScope(ctx: ArmContext): string {
+  return `/subscriptions/${ctx.params['subscriptionId']}/resourceGroups/${ctx.params['resourceGroupName']}`;
+}
+
+function idOf(ctx: ArmContext): string {
+  if (ctx.resourceId === undefined) throw armErrors.badRequest('InvalidRequestUri', `${ctx.path} names no resource.`);
+  return ctx.resourceId;
+}
+
+/** A PUT answered as Microsoft.Network does: 201 (or 200) with `Azure-AsyncOperation`, then the resource. */
+function putLongRunning(ctx: ArmContext, result: { status: 200 | 201; body: JsonObject }, render: () => JsonObject): ArmResponse {
+  return ctx.longRunning({ status: result.status, body: result.body, complete: render });
+}
+
+function deleteLongRunning(ctx: ArmContext, existed: boolean): ArmResponse {
+  if (!existed) return { status: 204, events: [] };
+  return ctx.longRunning({ status: 202, complete: () => undefined });
+}
+
+export function createNetworkProvider(options: Partial<NetworkProviderOptions> = {}): EmulatorProvider<NetworkExports> {
+  return {
+    name: NETWORK_PROVIDER_NAME,
+    register(api: ProviderApi): NetworkExports {
+      const vaultFor =
+        options.vaultFor ??
+        ((_store: ResourceStore, vaultId: string) => {
+          let source: PrivateLinkVaultSource | undefined;
+          try {
+            source = api.provider<PrivateLinkVaultSource>('recoveryservices');
+          } catch {
+            return undefined;
+          }
+          return typeof source?.privateLinkVault === 'function' ? source.privateLinkVault(vaultId) : undefined;
+        });
+      const resolved: NetworkProviderOptions = { ...options, vaultFor };
+      const opCtx = (ctx: ArmContext): NetworkOperationContext => ({ store: api.store, authorizer: api.authorizer, options: resolved, principalId: ctx.caller.principalId });
+      const store = api.store;
+
+      // virtual networks
+      api.route('PUT', `${RG_NETWORK}/virtualNetworks/{virtualNetworkName}`, (ctx) => {
+        const result = ensureVirtualNetwork(opCtx(ctx), idOf(ctx), ctx.requireBody());
+        return putLongRunning(ctx, result, () => getVirtualNetwork(opCtx(ctx), idOf(ctx)));
+      });
+      api.route('GET', `${RG_NETWORK}/virtualNetworks/{virtualNetworkName}`, (ctx) => ({ status: 200, body: getVirtualNetwork(opCtx(ctx), idOf(ctx)) }));
+      api.route('DELETE', `${RG_NETWORK}/virtualNetworks/{virtualNetworkName}`, (ctx) => deleteLongRunning(ctx, deleteVirtualNetwork(opCtx(ctx), idOf(ctx))));
+      api.route('GET', `${RG_NETWORK}/virtualNetworks`, (ctx) => ({ status: 200, body: listVirtualNetworks(opCtx(ctx), rgScope(ctx)) }));
+      api.route('GET', `${SUB_NETWORK}/virtualNetworks`, (ctx) => ({ status: 200, body: listVirtualNetworks(opCtx(ctx), `/subscriptions/${ctx.params['subscriptionId']}`) }), { requireResourceGroup: false });
+      api.route('GET', `${RG_NETWORK}/virtualNetworks/{virtualNetworkName}/usages`, (ctx) => {
+        const vnetId = `${rgScope(ctx)}/providers/Microsoft.Network/virtualNetworks/${ctx.params['virtualNetworkName']}`;
+        return { status: 200, body: listVirtualNetworkUsages(opCtx(ctx), vnetId) };
+      });
+
+      // subnets
+      api.route('PUT', `${RG_NETWORK}/virtualNetworks/{virtualNetworkName}/subnets/{subnetName}`, (ctx) => {
+        const result = ensureSubnet(opCtx(ctx), idOf(ctx), ctx.requireBody());
+        return putLongRunning(ctx, result, () => getSubnet(opCtx(ctx), idOf(ctx)));
+      });
+      api.route('GET', `${RG_NETWORK}/virtualNetworks/{virtualNetworkName}/subnets/{subnetName}`, (ctx) => ({ status: 200, body: getSubnet(opCtx(ctx), idOf(ctx)) }));
+      api.route('DELETE', `${RG_NETWORK}/virtualNetworks/{virtualNetworkName}/subnets/{subnetName}`, (ctx) => deleteLongRunning(ctx, deleteSubnet(opCtx(ctx), idOf(ctx))));
+      api.route('GET', `${RG_NETWORK}/virtualNetworks/{virtualNetworkName}/subnets`, (ctx) => {
+        const vnetId = `${rgScope(ctx)}/providers/Microsoft.Network/virtualNetworks/${ctx.params['virtualNetworkName']}`;
+        return { status: 200, body: listSubnets(opCtx(ctx), vnetId) };
+      });
+
+      // private endpoints
+      api.route('PUT', `${RG_NETWORK}/privateEndpoints/{privateEndpointName}`, (ctx) => {
+        const result = ensurePrivateEndpoint(opCtx(ctx), idOf(ctx), ctx.requireBody());
+        return putLongRunning(ctx, result, () => getPrivateEndpoint(opCtx(ctx), idOf(ctx)));
+      });
+      api.route('GET', `${RG_NETWORK}/privateEndpoints/{privateEndpointName}`, (ctx) => ({ status: 200, body: getPrivateEndpoint(opCtx(ctx), idOf(ctx)) }));
+      api.route('DELETE', `${RG_NETWORK}/privateEndpoints/{privateEndpointName}`, (ctx) => deleteLongRunning(ctx, deletePrivateEndpoint(opCtx(ctx), idOf(ctx))));
+      api.route('GET', `${RG_NETWORK}/privateEndpoints`, (ctx) => ({ status: 200, body: listPrivateEndpoints(opCtx(ctx), rgScope(ctx)) }));
+      api.route('GET', `${SUB_NETWORK}/privateEndpoints`, (ctx) => ({ status: 200, body: listPrivateEndpoints(opCtx(ctx), `/subscriptions/${ctx.params['subscriptionId']}`) }), { requireResourceGroup: false });
+
+      // private DNS zone groups
+      api.route('PUT', `${RG_NETWORK}/privateEndpoints/{privateEndpointName}/privateDnsZoneGroups/{privateDnsZoneGroupName}`, (ctx) => {
+        const result = ensurePrivateDnsZoneGroup(opCtx(ctx), idOf(ctx), ctx.requireBody());
+        return putLongRunning(ctx, result, () => getPrivateDnsZoneGroup(opCtx(ctx), idOf(ctx)));
+      });
+      api.route('GET', `${RG_NETWORK}/privateEndpoints/{privateEndpointName}/privateDnsZoneGroups/{privateDnsZoneGroupName}`, (ctx) => ({ status: 200, body: getPrivateDnsZoneGroup(opCtx(ctx), idOf(ctx)) }));
+      api.route('DELETE', `${RG_NETWORK}/privateEndpoints/{privateEndpointName}/privateDnsZoneGroups/{privateDnsZoneGroupName}`, (ctx) => deleteLongRunning(ctx, deletePrivateDnsZoneGroup(opCtx(ctx), idOf(ctx))));
+      api.route('GET', `${RG_NETWORK}/privateEndpoints/{privateEndpointName}/privateDnsZoneGroups`, (ctx) => {
+        const peId = `${rgScope(ctx)}/providers/Microsoft.Network/privateEndpoints/${ctx.params['privateEndpointName']}`;
+        return { status: 200, body: listPrivateDnsZoneGroups(opCtx(ctx), peId) };
+      });
+
+      // network interfaces (read-only here: Azure creates a private endpoint's NIC itself)
+      api.route('GET', `${RG_NETWORK}/networkInterfaces/{networkInterfaceName}`, (ctx) => ({ status: 200, body: getNetworkInterface(opCtx(ctx), idOf(ctx)) }));
+      api.route('GET', `${RG_NETWORK}/networkInterfaces`, (ctx) => ({ status: 200, body: listNetworkInterfaces(opCtx(ctx), rgScope(ctx)) }));
+      api.route('GET', `${SUB_NETWORK}/networkInterfaces`, (ctx) => ({ status: 200, body: listNetworkInterfaces(opCtx(ctx), `/subscriptions/${ctx.params['subscriptionId']}`) }), { requireResourceGroup: false });
+
+      // control API: free addresses of a subnet (tests and simulations)
+      api.controlRoute('GET', 'network/freeAddresses', (req): ControlResponse => {
+        const subnetId = req.query.get('subnetId');
+        if (!subnetId) throw armErrors.badRequest('MissingParameter', 'The query parameter subnetId is required.');
+        return { status: 200, body: { subnetId, freeAddresses: freeAddressCount(store, subnetId) } };
+      });
+
+      return {
+        createPrivateEndpointAs: (principal, peId, body) => api.invoke(principal, 'PUT', parseResourceId(peId).id, body),
+        freeAddressCount: (subnetId) => freeAddressCount(store, subnetId),
+        vaultConnectionOf: (peId) => vaultConnectionOf(store, peId),
+      };
+    },
+  };
+}
+
+/** The provider with default options (vault facts from the recoveryservices provider). */
+export const networkProvider = createNetworkProvider();
