@@ -278,7 +278,7 @@ describe('network provider', () => {
     it('emits a ResourceWriteSuccess event for the PE', async () => {
       const seen: { subject: string; operationName: unknown }[] = [];
       f.emu.events.subscribe((batch) => {
-        for (const e of batch) seen.push({ subject: (e as { subject: string }).subject, operationName: (e as { data: { operationName: unknown } }).data.operationName });
+        for (const e of batch) seen.push({ subject: e.subject, operationName: e.data['operationName'] });
       });
       const pe = await f.client().privateEndpoints.beginCreateOrUpdateAndWait('rg-net', 'pe1', backupPe(f), poll);
       await f.emu.events.drain();
