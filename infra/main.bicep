@@ -11,7 +11,7 @@ targetScope = 'subscription'
 @minLength(1)
 param subscriptionIdsInScope string[]
 
-@description('Optional. Resource group of the central private DNS zones that vaultlink writes (policy DNS placement "central"). Null: vaultlink gets no DNS permissions (zone groups or custom DNS).')
+@description('Optional. Resource group of the private DNS zones (policy dns.central, for placements "central" and "zone-group"). Null: vaultlink gets no DNS permissions (placement "custom").')
 param privateDnsZoneResourceGroup resourceGroupReferenceType?
 
 @description('Optional. Role profiles (policy roles.profile) whose role definitions vaultlink may assign to vault identities. The RBAC Administrator condition allows exactly these role definitions.')
