@@ -1,0 +1,455 @@
+/**
+ * Azure Backup in the emulator: the Backup RP's ARM operations that vaultlink uses, and Backup's
+ * own behaviour behind control endpoints.
+ *
+ * ARM (as `@azure/arm-recoveryservicesbackup` 12.x sends it):
+ * - `…/vaults/{v}/privateEndpointConnections/{name}` GET / PUT / DELETE. PUT is how the vault
+ *   owner approves, rejects or disconnects a connection: long-running (201 +
+ *   `Azure-AsyncOperation`), and it needs the approval permission
+ *   (`…/vaults/privateEndpointConnectionsApproval/action`) on the vault on top of ARM's
+ *   `…/privateEndpointConnections/write`. The new status is mirrored into the private endpoint's
+ *   own `privateLinkServiceConnections` / `manualPrivateLinkServiceConnections`, as Azure shows it.
+ *   DELETE removes the connection and leaves the endpoint `Disconnected`.
+ * - `…/vaults/{v}/backupUsageSummaries`: counts that tell a client whether a vault had items.
+ *
+ * Backup's part (control API, `/_emulator/backup/…`, and the same functions in-process):
+ * - register a container: records the registration (a vault that had one can never get private
+ *   endpoints), and for a classic vault with approved endpoints creates `<pe>_ecs<tag>_blob` and
+ *   `<pe>_ecs<tag>_queue` in each primary endpoint's resource group and subnet, ACTING AS THE
+ *   VAULT IDENTITY through the ARM pipeline — so it fails like Azure when that identity lacks its
+ *   roles, and the writes count and emit events with the identity as caller;
+ * - run a backup: the first one of a classic vault with endpoints creates `<pe>_prot<tag>_blob`
+ *   the same way; given the VM's VNet, the backup fails unless that VNet resolves every FQDN of the
+ *   vault's endpoints (its own, `_ecs` and `_prot`) to one of their private IPs.
+ * Results are jobs: `{ status: "Completed" | "Failed", error?, … }`; a malformed request is an error.
+ */
+import contract from '../../shared/contract.json';
+import { parseResourceId, resourceInGroupId, tryParseResourceId } from '../../shared/domain/ids';
+import { ArmError, armErrors, type JsonObject, type JsonValue } from '../arm';
+import type { ArmContext, ArmResponse, ControlRequest, ControlResponse, EmulatorProvider, ProviderApi } from '../server';
+import type { ResourceStore, StoredResource } from '../store';
+import {
+  backupStorageAccountId,
+  backupUsageSummaries,
+  connectionStatusChangeRefusal,
+  isConnectionStatus,
+  SECONDARY_ENDPOINTS,
+  secondaryEndpointName,
+  type ConnectionStatus,
+  type SecondaryEndpointPurpose,
+} from './backup-rules';
+import { resolveName } from './network-dns-resolver';
+import { NETWORK_PROVIDER_NAME, PRIVATE_ENDPOINT_TYPE, type NetworkExports } from './network';
+import { RECOVERY_SERVICES_PROVIDER_NAME, VAULT_CONNECTION_TYPE, VAULT_TYPE, type RecoveryServicesExports, type VaultEmulatorState } from './recoveryservices';
+
+export const BACKUP_PROVIDER_NAME = 'backup';
+export const VAULT_APPROVAL_ACTION: string = contract.approvalAction;
+const BACKUP_GROUP_ID = 'azurebackup';
+
+/** A Backup job's outcome, as the control API and the in-process API answer it. */
+export interface BackupJobResult {
+  readonly vaultId: string;
+  readonly status: 'Completed' | 'Failed';
+  /** Why it failed: an ARM error of the vault identity's write, or Backup's own. */
+  readonly error?: { readonly code: string; readonly message: string };
+  /** Private endpoints Backup created during the job (ids). */
+  readonly createdPrivateEndpoints: readonly string[];
+  /** For a backup from a VNet: FQDNs that did not resolve to one of their endpoints' private IPs. */
+  readonly unresolved: readonly UnresolvedName[];
+}
+
+export interface UnresolvedName {
+  readonly fqdn: string;
+  /** The private IPs the vault's endpoints hold for it. */
+  readonly expected: readonly string[];
+  /** What `nslookup` from the VNet answered. */
+  readonly answer: 'private' | 'public' | 'nxdomain';
+  readonly addresses: readonly string[];
+}
+
+export interface RegisterContainerOptions {
+  /** The container (VM, server) name; registering the same name again changes nothing but still runs the job. */
+  readonly containerName?: string;
+  /** The VNet the VM sits in: when the vault has endpoints, the vault's Backup FQDNs must resolve privately there. */
+  readonly vnetId?: string;
+}
+
+export interface RunBackupOptions {
+  /** The protected item (database) name; a new name protects one more item. */
+  readonly itemName?: string;
+  /** The VNet the VM sits in: when the vault has endpoints, every FQDN of them must resolve privately there. */
+  readonly vnetId?: string;
+}
+
+export interface BackupExports {
+  registerContainer(vaultId: string, options?: RegisterContainerOptions): Promise<BackupJobResult>;
+  runBackup(vaultId: string, options?: RunBackupOptions): Promise<BackupJobResult>;
+  /** The FQDN → private IPs a VM must resolve to reach the vault privately (empty when it has no usable endpoint). */
+  requiredNames(vaultId: string): Map<string, string[]>;
+}
+
+function obj(value: JsonValue | undefined): JsonObject | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
+}
+
+function arr(value: JsonValue | undefined): JsonValue[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function str(value: JsonValue | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function propsOf(stored: StoredResource): JsonObject {
+  return obj(stored.resource['properties']) ?? {};
+}
+
+function statusOf(connection: StoredResource): ConnectionStatus {
+  const status = str(obj(propsOf(connection)['privateLinkServiceConnectionState'])?.['status']);
+  return isConnectionStatus(status) ? status : 'Pending';
+}
+
+function privateEndpointIdOf(connection: StoredResource): string | undefined {
+  return str(obj(propsOf(connection)['privateEndpoint'])?.['id']);
+}
+
+/** The connection as the Backup RP answers it (PutPrivateEndpointConnection.json's shape). */
+export function renderConnection(stored: StoredResource): JsonObject {
+  return { id: stored.id, name: stored.parsed.name, type: VAULT_CONNECTION_TYPE, properties: structuredClone(propsOf(stored)) };
+}
+
+/** Mirrors the vault side's decision into the private endpoint's own connection entries (no event: Azure's own update). */
+function mirrorIntoPrivateEndpoint(store: ResourceStore, peId: string | undefined, vaultId: string, state: JsonObject): void {
+  if (peId === undefined) return;
+  const pe = store.get(peId);
+  if (!pe) return;
+  const vaultKey = parseResourceId(vaultId).key;
+  const properties: JsonObject = { ...propsOf(pe) };
+  let changed = false;
+  for (const list of ['privateLinkServiceConnections', 'manualPrivateLinkServiceConnections']) {
+    properties[list] = arr(properties[list]).map((entry) => {
+      const e = obj(entry);
+      const p = obj(e?.['properties']);
+      const target = str(p?.['privateLinkServiceId']);
+      if (!e || !p || target === undefined || tryParseResourceId(target)?.key !== vaultKey) return entry;
+      changed = true;
+      return { ...e, properties: { ...p, privateLinkServiceConnectionState: { ...state } } };
+    });
+  }
+  if (changed) store.put(pe.id, { ...pe.resource, properties });
+}
+
+function jobFailed(vaultId: string, code: string, message: string, createdPrivateEndpoints: string[], unresolved: UnresolvedName[] = []): BackupJobResult {
+  return { vaultId, status: 'Failed', error: { code, message }, createdPrivateEndpoints, unresolved };
+}
+
+export function createBackupProvider(): EmulatorProvider<BackupExports> {
+  return {
+    name: BACKUP_PROVIDER_NAME,
+    register(api: ProviderApi): BackupExports {
+      const { store } = api;
+      const vaults = (): RecoveryServicesExports => api.provider<RecoveryServicesExports>(RECOVERY_SERVICES_PROVIDER_NAME);
+      const network = (): NetworkExports => api.provider<NetworkExports>(NETWORK_PROVIDER_NAME);
+
+      const vaultIdOf = (p: Readonly<Record<string, string>>): string =>
+        resourceInGroupId(p['subscriptionId'] as string, p['resourceGroupName'] as string, VAULT_TYPE, p['vaultName'] as string);
+      const requireVault = (ctx: ArmContext): StoredResource => {
+        const vault = store.get(vaultIdOf(ctx.params));
+        if (!vault) throw armErrors.resourceNotFound(VAULT_TYPE, ctx.params['vaultName'] as string, ctx.params['resourceGroupName']);
+        return vault;
+      };
+      const connectionIdOf = (ctx: ArmContext): string => `${vaultIdOf(ctx.params)}/privateEndpointConnections/${ctx.params['connectionName']}`;
+      const connectionNotFound = (ctx: ArmContext): ArmError =>
+        armErrors.resourceNotFound(VAULT_CONNECTION_TYPE, `${ctx.params['vaultName']}/${ctx.params['connectionName']}`, ctx.params['resourceGroupName']);
+
+      const CONNECTION = '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.RecoveryServices/vaults/{vaultName}/privateEndpointConnections/{connectionName}';
+
+      api.route('GET', CONNECTION, (ctx) => {
+        requireVault(ctx);
+        const connection = store.get(connectionIdOf(ctx));
+        if (!connection) throw connectionNotFound(ctx);
+        return { status: 200, body: renderConnection(connection) };
+      });
+
+      api.route('PUT', CONNECTION, (ctx): ArmResponse => {
+        const vault = requireVault(ctx);
+        // The Backup RP's own check, on top of ARM's …/privateEndpointConnections/write.
+        ctx.authorize(VAULT_APPROVAL_ACTION, vault.id);
+        const connection = store.get(connectionIdOf(ctx));
+        if (!connection) throw connectionNotFound(ctx);
+        const body = ctx.requireBody();
+        const requested = obj(obj(body['properties'])?.['privateLinkServiceConnectionState']);
+        const status = requested?.['status'];
+        if (!isConnectionStatus(status)) {
+          throw armErrors.badRequest('BadRequest', `properties.privateLinkServiceConnectionState.status must be Approved, Rejected or Disconnected (got ${JSON.stringify(status ?? null)}).`);
+        }
+        const refusal = connectionStatusChangeRefusal(statusOf(connection), status);
+        if (refusal) throw armErrors.badRequest('BadRequest', refusal);
+        const requestedPe = str(obj(obj(body['properties'])?.['privateEndpoint'])?.['id']);
+        const peId = privateEndpointIdOf(connection);
+        if (requestedPe !== undefined && (peId === undefined || tryParseResourceId(requestedPe)?.key !== tryParseResourceId(peId)?.key)) {
+          throw armErrors.badRequest('BadRequest', `properties.privateEndpoint.id ${requestedPe} is not the private endpoint of connection ${connection.parsed.name}.`);
+        }
+        const state: JsonObject = {
+          status,
+          description: str(requested?.['description']) ?? '',
+          actionsRequired: str(requested?.['actionsRequired']) ?? 'None',
+        };
+        const initial = renderConnection(connection);
+        initial['properties'] = { ...(obj(initial['properties']) ?? {}), provisioningState: 'Pending', privateLinkServiceConnectionState: state };
+        return ctx.longRunning({
+          status: 201,
+          body: initial,
+          complete: () => {
+            // The connection may have gone with its endpoint while the operation ran.
+            const current = store.get(connection.id);
+            if (!current) throw connectionNotFound(ctx);
+            const updated = store.put(current.id, { ...current.resource, properties: { ...propsOf(current), provisioningState: 'Succeeded', privateLinkServiceConnectionState: state } }, { principalId: ctx.caller.principalId });
+            mirrorIntoPrivateEndpoint(store, privateEndpointIdOf(updated), vault.id, state);
+            return renderConnection(updated);
+          },
+        });
+      });
+
+      api.route('DELETE', CONNECTION, (ctx): ArmResponse => {
+        const vault = requireVault(ctx);
+        ctx.authorize(VAULT_APPROVAL_ACTION, vault.id);
+        const connection = store.get(connectionIdOf(ctx));
+        if (!connection) return { status: 204, events: [] };
+        return ctx.longRunning({
+          status: 202,
+          complete: () => {
+            const current = store.get(connection.id);
+            if (!current) return;
+            store.delete(current.id);
+            mirrorIntoPrivateEndpoint(store, privateEndpointIdOf(current), vault.id, { status: 'Disconnected', description: 'The private endpoint connection was removed by the vault owner.', actionsRequired: 'None' });
+          },
+        });
+      });
+
+      api.route(
+        'GET',
+        '/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.RecoveryServices/vaults/{vaultName}/backupUsageSummaries',
+        (ctx) => {
+          const vault = requireVault(ctx);
+          const state = vaults().vaultState(vault.id) as VaultEmulatorState;
+          return { status: 200, body: { value: backupUsageSummaries(state, ctx.query.get('$filter') ?? undefined) as unknown as JsonValue } };
+        },
+        { action: `${VAULT_TYPE}/backupUsageSummaries/read` },
+      );
+
+      // ---------------------------------------------------------------------------------------
+      // Azure Backup's own part
+
+      const vaultOrThrow = (vaultId: string): StoredResource => {
+        const parsed = tryParseResourceId(vaultId);
+        if (!parsed || parsed.type.toLowerCase() !== VAULT_TYPE.toLowerCase()) throw armErrors.badRequest('InvalidVaultId', `${vaultId} is not a Recovery Services vault id.`);
+        const vault = store.get(parsed.id);
+        if (!vault) throw armErrors.resourceNotFound(VAULT_TYPE, parsed.name, parsed.resourceGroup);
+        return vault;
+      };
+
+      /** The vault's own endpoints (group AzureBackup) with their connection status. */
+      const primaryEndpoints = (vault: StoredResource): { pe: StoredResource; status: ConnectionStatus }[] => {
+        const out: { pe: StoredResource; status: ConnectionStatus }[] = [];
+        for (const c of store.children(vault.id, VAULT_CONNECTION_TYPE)) {
+          const groups = arr(propsOf(c)['groupIds']).map((g) => String(g).toLowerCase());
+          if (!groups.includes(BACKUP_GROUP_ID)) continue;
+          const peId = privateEndpointIdOf(c);
+          const pe = peId === undefined ? undefined : store.get(peId);
+          if (pe && pe.type.toLowerCase() === PRIVATE_ENDPOINT_TYPE.toLowerCase()) out.push({ pe, status: statusOf(c) });
+        }
+        return out;
+      };
+
+      /** The vault is locked down to its private endpoints once it has a live (Pending or Approved) one. */
+      const isLockedDown = (vault: StoredResource): boolean => primaryEndpoints(vault).some((p) => p.status === 'Approved' || p.status === 'Pending');
+
+      const secondaryId = (primary: StoredResource, purpose: SecondaryEndpointPurpose, service: 'blob' | 'queue', numericId: string): string =>
+        resourceInGroupId(primary.parsed.subscriptionId as string, primary.parsed.resourceGroup as string, PRIVATE_ENDPOINT_TYPE, secondaryEndpointName(primary.parsed.name, purpose, service, numericId));
+
+      /**
+       * Creates Backup's endpoints of `purpose` next to every approved primary endpoint that lacks
+       * them, as the vault identity. Returns the ids created, or the first ARM error.
+       */
+      const ensureSecondaryEndpoints = async (vault: StoredResource, state: VaultEmulatorState, purpose: SecondaryEndpointPurpose, created: string[]): Promise<{ code: string; message: string } | undefined> => {
+        const approved = primaryEndpoints(vault).filter((p) => p.status === 'Approved');
+        if (approved.length === 0) return undefined;
+        const identity = obj(vault.resource['identity']);
+        const principalId = str(identity?.['principalId']);
+        const tenantId = str(identity?.['tenantId']) ?? api.tenantId;
+        for (const { pe } of approved) {
+          for (const service of SECONDARY_ENDPOINTS[purpose]) {
+            const id = secondaryId(pe, purpose, service, state.numericId);
+            if (store.has(id)) continue;
+            if (principalId === undefined) {
+              return { code: 'UserErrorVaultIdentityNotEnabled', message: `Azure Backup could not create private endpoint ${id}: vault ${vault.parsed.name} has no system-assigned managed identity. Enable it and grant it its roles.` };
+            }
+            const subnetId = str(obj(propsOf(pe)['subnet'])?.['id']);
+            const body: JsonObject = {
+              location: str(pe.resource['location']) ?? '',
+              properties: {
+                subnet: { id: subnetId ?? '' },
+                privateLinkServiceConnections: [
+                  { name: parseResourceId(id).name, properties: { privateLinkServiceId: backupStorageAccountId(state.numericId, purpose), groupIds: [service] } },
+                ],
+              },
+            };
+            const result = await network().createPrivateEndpointAs({ principalId, tenantId }, id, body);
+            if (result.status >= 400) {
+              const error = obj(obj(result.body ?? null)?.['error']);
+              return {
+                code: str(error?.['code']) ?? `HTTP${result.status}`,
+                message: `Azure Backup could not create private endpoint ${id} as the vault identity ${principalId}: ${str(error?.['message']) ?? 'no message'}`,
+              };
+            }
+            created.push(parseResourceId(id).id);
+          }
+        }
+        return undefined;
+      };
+
+      /** FQDN → private IPs of every endpoint a VM uses to reach the vault: approved primaries and their _ecs/_prot endpoints. */
+      const requiredNames = (vault: StoredResource): Map<string, string[]> => {
+        const state = vaults().vaultState(vault.id) as VaultEmulatorState;
+        const endpoints: StoredResource[] = [];
+        for (const { pe, status } of primaryEndpoints(vault)) {
+          if (status !== 'Approved') continue;
+          endpoints.push(pe);
+          for (const purpose of Object.keys(SECONDARY_ENDPOINTS) as SecondaryEndpointPurpose[]) {
+            for (const service of SECONDARY_ENDPOINTS[purpose]) {
+              const secondary = store.get(secondaryId(pe, purpose, service, state.numericId));
+              if (secondary) endpoints.push(secondary);
+            }
+          }
+        }
+        const names = new Map<string, string[]>();
+        for (const pe of endpoints) {
+          for (const config of arr(propsOf(pe)['customDnsConfigs'])) {
+            const fqdn = str(obj(config)?.['fqdn'])?.toLowerCase();
+            if (fqdn === undefined) continue;
+            const ips = arr(obj(config)?.['ipAddresses']).filter((a): a is string => typeof a === 'string');
+            names.set(fqdn, [...(names.get(fqdn) ?? []), ...ips]);
+          }
+        }
+        return names;
+      };
+
+      const unresolvedFrom = (vnetId: string, names: Map<string, string[]>): UnresolvedName[] => {
+        const out: UnresolvedName[] = [];
+        for (const [fqdn, expected] of names) {
+          const r = resolveName(store, vnetId, fqdn);
+          if (r.answer === 'private' && r.addresses.some((a) => expected.includes(a))) continue;
+          out.push({ fqdn, expected, answer: r.answer, addresses: [...r.addresses] });
+        }
+        return out;
+      };
+
+      const nameResolutionFailure = (vault: StoredResource, vnetId: string, unresolved: UnresolvedName[], created: string[]): BackupJobResult =>
+        jobFailed(
+          vault.id,
+          'UserErrorPrivateEndpointNameResolutionFailed',
+          `From VNet ${vnetId}, ${unresolved.length} name(s) of vault ${vault.parsed.name}'s private endpoints do not resolve to their private IPs: ${unresolved.map((u) => u.fqdn).join(', ')}.`,
+          created,
+          unresolved,
+        );
+
+      const checkVnet = (vnetId: string | undefined): string | undefined => {
+        if (vnetId === undefined) return undefined;
+        const parsed = tryParseResourceId(vnetId);
+        if (!parsed || !store.has(parsed.id)) throw armErrors.badRequest('InvalidVirtualNetworkId', `${vnetId} is not an existing virtual network.`);
+        return parsed.id;
+      };
+
+      const registerContainer = async (vaultId: string, options: RegisterContainerOptions = {}): Promise<BackupJobResult> => {
+        const vault = vaultOrThrow(vaultId);
+        const vnetId = checkVnet(options.vnetId);
+        const containerName = options.containerName ?? 'vm1';
+        // Even a failed attempt makes the vault ineligible for private endpoints (the seed's FAQ).
+        const state = vaults().updateVaultState(vault.id, (s) => {
+          s.everHadItems = true;
+        });
+        const created: string[] = [];
+        if (isLockedDown(vault)) {
+          if (!primaryEndpoints(vault).some((p) => p.status === 'Approved')) {
+            return jobFailed(vault.id, 'UserErrorPrivateEndpointNotApproved', `Vault ${vault.parsed.name} accepts traffic only through its private endpoints, and none is approved yet.`, created);
+          }
+          if (vnetId !== undefined) {
+            const unresolved = unresolvedFrom(vnetId, requiredNames(vault));
+            if (unresolved.length > 0) return nameResolutionFailure(vault, vnetId, unresolved, created);
+          }
+          if (state.backupStorageVersion === 'V1') {
+            const error = await ensureSecondaryEndpoints(vault, state, 'ecs', created);
+            if (error) return jobFailed(vault.id, error.code, error.message, created);
+          }
+        }
+        vaults().updateVaultState(vault.id, (s) => {
+          if (!s.registeredContainerNames.includes(containerName)) s.registeredContainerNames.push(containerName);
+        });
+        return { vaultId: vault.id, status: 'Completed', createdPrivateEndpoints: created, unresolved: [] };
+      };
+
+      const runBackup = async (vaultId: string, options: RunBackupOptions = {}): Promise<BackupJobResult> => {
+        const vault = vaultOrThrow(vaultId);
+        const vnetId = checkVnet(options.vnetId);
+        const itemName = options.itemName ?? 'item1';
+        const before = vaults().vaultState(vault.id) as VaultEmulatorState;
+        if (before.registeredContainers === 0) {
+          return jobFailed(vault.id, 'UserErrorContainerNotRegistered', `No container is registered with vault ${vault.parsed.name}; register one before configuring backup.`, []);
+        }
+        const state = vaults().updateVaultState(vault.id, (s) => {
+          s.everHadItems = true;
+          if (!s.protectedItemNames.includes(itemName)) s.protectedItemNames.push(itemName);
+        });
+        const created: string[] = [];
+        if (isLockedDown(vault)) {
+          if (!primaryEndpoints(vault).some((p) => p.status === 'Approved')) {
+            return jobFailed(vault.id, 'UserErrorPrivateEndpointNotApproved', `Vault ${vault.parsed.name} accepts traffic only through its private endpoints, and none is approved.`, created);
+          }
+          if (state.backupStorageVersion === 'V1') {
+            const error = await ensureSecondaryEndpoints(vault, state, 'prot', created);
+            if (error) return jobFailed(vault.id, error.code, error.message, created);
+          }
+          if (vnetId !== undefined) {
+            const unresolved = unresolvedFrom(vnetId, requiredNames(vault));
+            if (unresolved.length > 0) return nameResolutionFailure(vault, vnetId, unresolved, created);
+          }
+        }
+        return { vaultId: vault.id, status: 'Completed', createdPrivateEndpoints: created, unresolved: [] };
+      };
+
+      const bodyOf = (req: ControlRequest): { vaultId: string; vnetId?: string; name?: string } => {
+        const body = obj(req.body);
+        const vaultId = str(body?.['vaultId']);
+        if (vaultId === undefined) throw armErrors.badRequest('MissingParameter', 'The body needs "vaultId" (and optionally "vnetId").');
+        const vnetId = str(body?.['vnetId']);
+        const name = str(body?.['containerName']) ?? str(body?.['itemName']);
+        return { vaultId, ...(vnetId !== undefined ? { vnetId } : {}), ...(name !== undefined ? { name } : {}) };
+      };
+      const jobResponse = (job: BackupJobResult): ControlResponse => ({ status: 200, body: job as unknown as JsonValue });
+
+      api.controlRoute('POST', 'backup/registerContainer', async (req) => {
+        const b = bodyOf(req);
+        return jobResponse(await registerContainer(b.vaultId, { ...(b.vnetId ? { vnetId: b.vnetId } : {}), ...(b.name ? { containerName: b.name } : {}) }));
+      });
+      api.controlRoute('POST', 'backup/runBackup', async (req) => {
+        const b = bodyOf(req);
+        return jobResponse(await runBackup(b.vaultId, { ...(b.vnetId ? { vnetId: b.vnetId } : {}), ...(b.name ? { itemName: b.name } : {}) }));
+      });
+      api.controlRoute('GET', 'backup/requiredNames', (req): ControlResponse => {
+        const vaultId = req.query.get('vaultId');
+        if (!vaultId) throw armErrors.badRequest('MissingParameter', 'The query parameter vaultId is required.');
+        return { status: 200, body: Object.fromEntries(requiredNames(vaultOrThrow(vaultId))) };
+      });
+
+      return {
+        registerContainer,
+        runBackup,
+        requiredNames: (vaultId) => requiredNames(vaultOrThrow(vaultId)),
+      };
+    },
+  };
+}
+
+/** The provider with default options. */
+export const backupProvider = createBackupProvider();
