@@ -99,6 +99,37 @@ describe('infra/main.bicep', () => {
     });
   });
 
+  describe('#contract', () => {
+    // Operation names are left out: the same strings are also RBAC actions (vaults/write), which
+    // the operator role names on purpose.
+    const sharedNames: [string, string][] = [
+      ...Object.entries(contract.roleDefinitions).map(([name, guid]): [string, string] => [`roleDefinitions.${name}`, guid]),
+      ...contract.eventTypes.handled.map((type): [string, string] => ['eventTypes.handled', type]),
+      ...Object.entries(contract.functions).filter(([key]) => !key.startsWith('$')).map(([key, name]): [string, string] => [`functions.${key}`, name]),
+      ['approvalAction', contract.approvalAction],
+    ];
+
+    it.each(infraBicepFiles().map((f) => [repoRelative(f), f]))('reads shared names from shared/contract.json instead of copying them into %s', (_name, path) => {
+      const source = readFileSync(path, 'utf8');
+      const copied = sharedNames.filter(([, value]) => source.includes(`'${value}'`) || source.includes(`${value}'`)).map(([name]) => name);
+      expect(copied).toEqual([]);
+    });
+
+    it.each(infraBicepFiles().map((f) => [repoRelative(f), f]))('loads the contract in %s, if it uses it, with loadJsonContent from shared/contract.json', (_name, path) => {
+      const file = BicepFile.load(path);
+      const declaration = file.declarations.find((d) => d.kind === 'var' && d.name === 'contract');
+      if (declaration === undefined) return;
+      const match = /^loadJsonContent\('([^']+)'\)$/.exec(declaration.value?.text ?? '');
+      expect(match).not.toBeNull();
+      expect(resolve(dirname(path), match?.[1] ?? '')).toBe(resolve(__dirname, '..', '..', 'shared', 'contract.json'));
+    });
+
+    it('loads the contract in main.bicep and the modules that name shared values', () => {
+      const users = infraBicepFiles().filter((path) => BicepFile.load(path).declarations.some((d) => d.kind === 'var' && d.name === 'contract'));
+      expect(users.map(repoRelative).sort()).toEqual(['infra/main.bicep', 'infra/modules/dns-access.bicep', 'infra/modules/event-subscription.bicep', 'infra/modules/role-definitions.bicep', 'infra/modules/subscription-access.bicep']);
+    });
+  });
+
   describe('#vaultIdentityRoleAssignmentCondition', () => {
     it.each<[string, (keyof typeof contract.roleProfiles)[]]>([
       ['contributor', ['contributor']],
@@ -236,6 +267,18 @@ describe('infra/main.bicep', () => {
       const config = asRecord(asRecord(site.properties ?? null, 'properties').functionAppConfig ?? null, 'functionAppConfig');
       expect(config.runtime).toEqual({ name: 'node', version: '22' });
       expect(asRecord(asRecord(config.deployment ?? null, 'deployment').storage ?? null, 'storage').authentication).toEqual({ type: 'SystemAssignedIdentity' });
+    });
+  });
+
+  describe('#eventRoutingEnabled', () => {
+    it.each([
+      [true, [true, true]],
+      [false, [false, false]],
+    ])('creates the event subscriptions only when %s, and the topics and dead-letter access always', (enabled, expected) => {
+      const evaluator = evaluateMain({ eventRoutingEnabled: enabled });
+      expect(moduleParams(evaluator, 'eventSubscriptions').map((m) => m.condition)).toEqual(expected);
+      expect(moduleParams(evaluator, 'eventTopics').map((m) => m.condition)).toEqual([true, true]);
+      expect(moduleParams(evaluator, 'deadLetterAccess').map((m) => m.condition)).toEqual([true, true]);
     });
   });
 
