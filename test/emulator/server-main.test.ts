@@ -1,0 +1,54 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import * as https from 'node:https';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+const MAIN = join(ROOT, 'emulator', 'main.ts');
+
+function get(url: string, ca: string, token: string): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    https
+      .get(url, { ca, headers: { authorization: `Bearer ${token}` }, agent: false }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
+      })
+      .on('error', reject);
+  });
+}
+
+describe('emulator/main', () => {
+  describe('#main', () => {
+    it('prints one JSON line, serves ARM with the owner token, and exits 0 on SIGTERM', async () => {
+      const child = spawn(TSX, [MAIN, '--port', '0', '--seed', '3'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      const line = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (c: Buffer) => {
+          stdout += c.toString('utf8');
+          if (stdout.includes('\n')) resolve(stdout.split('\n')[0] as string);
+        });
+        child.on('exit', (code) => reject(new Error(`exited ${code} before printing`)));
+      });
+      const info = JSON.parse(line) as { endpoint: string; caFile: string; tenantId: string; subscriptionId: string; ownerToken: string };
+      expect(Object.keys(info).sort()).toEqual(['caFile', 'endpoint', 'ownerToken', 'subscriptionId', 'tenantId']);
+      const ca = readFileSync(info.caFile, 'utf8');
+      const sub = await get(`${info.endpoint}/subscriptions/${info.subscriptionId}?api-version=2022-12-01`, ca, info.ownerToken);
+      expect(sub).toEqual({ status: 200, body: expect.objectContaining({ subscriptionId: info.subscriptionId, tenantId: info.tenantId }) });
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(stdout.trim().split('\n')).toHaveLength(1);
+    });
+
+    it('prints usage for --help and refuses a bad port', () => {
+      const help = spawnSync(TSX, [MAIN, '--help'], { cwd: ROOT, encoding: 'utf8' });
+      expect(help.status).toBe(0);
+      expect(help.stdout).toContain('--port <port>');
+      const bad = spawnSync(TSX, [MAIN, '--port', 'eighty'], { cwd: ROOT, encoding: 'utf8' });
+      expect(bad.status).not.toBe(0);
+      expect(bad.stderr).toMatch(/port must be an integer/);
+    });
+  });
+});
