@@ -11,6 +11,8 @@ import { EmulatorControl } from './control';
 import { EventGridPublisher } from './events';
 import { FaultInjector } from './faults';
 import { authorizationProvider, type AuthorizationExports } from './providers/authorization';
+import { backupProvider } from './providers/backup';
+import { recoveryServicesProvider } from './providers/recoveryservices';
 import { resourcesProvider, type ResourcesExports } from './providers/resources';
 import { ArmEngine, ArmServer, WriteCounter, type EmulatorProvider } from './server';
 import { ResourceStore } from './store';
@@ -41,7 +43,7 @@ export interface StartEmulatorOptions {
 }
 
 /** Resource providers registered by default, after Microsoft.Resources and Microsoft.Authorization. */
-export const DEFAULT_PROVIDERS: readonly EmulatorProvider[] = [];
+export const DEFAULT_PROVIDERS: readonly EmulatorProvider[] = [recoveryServicesProvider, backupProvider];
 
 export interface Emulator {
   /** `https://127.0.0.1:PORT`: the ARM endpoint for SDK clients. */

@@ -4,10 +4,10 @@ import { RecoveryServicesClient } from '@azure/arm-recoveryservices';
 import { RecoveryServicesBackupClient } from '@azure/arm-recoveryservicesbackup';
 import { isRestError } from '@azure/core-rest-pipeline';
 import { startEmulator, type Emulator } from '../../emulator';
-import { createBackupProvider, type BackupExports } from '../../emulator/providers/backup';
+import type { BackupExports } from '../../emulator/providers/backup';
 import { secondaryEndpointName } from '../../emulator/providers/backup-rules';
 import { createNetworkProvider } from '../../emulator/providers/network';
-import { createRecoveryServicesProvider, type RecoveryServicesExports } from '../../emulator/providers/recoveryservices';
+import type { RecoveryServicesExports } from '../../emulator/providers/recoveryservices';
 import { armRequest, authorizationClientFor, errorCode, newPrincipalId } from './helpers';
 
 /**
@@ -36,7 +36,7 @@ interface Fixture {
 }
 
 async function fixture(): Promise<Fixture> {
-  const emu = await startEmulator({ providers: [createNetworkProvider(), createRecoveryServicesProvider(), createBackupProvider()], lroPollsBeforeDone: 1 });
+  const emu = await startEmulator({ providers: [createNetworkProvider()], lroPollsBeforeDone: 1 });
   const sub = emu.subscriptionId;
   for (const rg of ['rg-backup', 'rg-net', 'rg-pe']) emu.control.createResourceGroup(sub, rg, LOCATION);
   const options = { endpoint: emu.endpoint, tlsOptions: { ca: emu.ca }, retryOptions: { maxRetries: 0 } };

@@ -2,9 +2,8 @@ import { NetworkManagementClient } from '@azure/arm-network';
 import { RecoveryServicesClient, type Vault } from '@azure/arm-recoveryservices';
 import { isRestError } from '@azure/core-rest-pipeline';
 import { startEmulator, type Emulator } from '../../emulator';
-import { createBackupProvider } from '../../emulator/providers/backup';
 import { createNetworkProvider } from '../../emulator/providers/network';
-import { createRecoveryServicesProvider, type RecoveryServicesExports } from '../../emulator/providers/recoveryservices';
+import type { RecoveryServicesExports } from '../../emulator/providers/recoveryservices';
 import { armRequest, errorCode, newPrincipalId } from './helpers';
 
 /**
@@ -25,7 +24,7 @@ interface Fixture {
 }
 
 async function fixture(): Promise<Fixture> {
-  const emu = await startEmulator({ providers: [createNetworkProvider(), createRecoveryServicesProvider(), createBackupProvider()], lroPollsBeforeDone: 1 });
+  const emu = await startEmulator({ providers: [createNetworkProvider()], lroPollsBeforeDone: 1 });
   const sub = emu.subscriptionId;
   for (const rg of ['rg-backup', 'rg-other', 'rg-net']) emu.control.createResourceGroup(sub, rg, LOCATION);
   const options = { endpoint: emu.endpoint, tlsOptions: { ca: emu.ca }, retryOptions: { maxRetries: 0 } };
