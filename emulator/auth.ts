@@ -265,19 +265,27 @@ interface EffectiveAssignment {
 
 /**
  * Answers "may this principal perform this action at this scope?" from the role assignments in the
- * store. Assignments per principal are cached and rebuilt when any role assignment or definition
- * changes (store type versions).
+ * store. The assignments are indexed per principal and kept up to date by watching the store, so a
+ * check costs a few comparisons however many assignments a fleet has; custom role definitions are
+ * re-read when any of them changes (rare).
  */
 export class Authorizer {
-  private cacheVersion = '';
-  private byPrincipal = new Map<string, EffectiveAssignment[]>();
+  private readonly byPrincipal = new Map<string, Map<string, EffectiveAssignment>>();
+  private readonly principalOfAssignment = new Map<string, string>();
+  private customRoles = new Map<string, RoleDefinition>();
+  private customRolesVersion = -1;
 
-  constructor(private readonly store: ResourceStore) {}
+  constructor(private readonly store: ResourceStore) {
+    for (const stored of store.list({ type: ROLE_ASSIGNMENT_TYPE })) this.index(stored.key, stored);
+    store.watch(ROLE_ASSIGNMENT_TYPE, (key, stored) => this.index(key, stored));
+  }
 
   /** True when the principal holds a role granting `action` at `scope` or a parent scope. */
   isAuthorized(principalId: string, action: string, scope: string): boolean {
+    const assignments = this.byPrincipal.get(principalId.toLowerCase());
+    if (!assignments) return false;
     const target = scopeKey(scope);
-    for (const assignment of this.assignmentsOf(principalId)) {
+    for (const assignment of assignments.values()) {
       if (!isAtOrBelow(target, assignment.scopeKey)) continue;
       const role = this.roleDefinition(assignment.roleGuid);
       if (role && roleGrants(role, action)) return true;
@@ -295,50 +303,47 @@ export class Authorizer {
     if (!this.isAuthorized(principalId, action, linkedScope)) throw armErrors.linkedAuthorizationFailed(principalId, action, displayScope(linkedScope));
   }
 
-  /** True when the principal holds any role assignment at or below the scope (ARM shows such a subscription to it). */
+  /** True when the principal holds any role assignment at, above or below the scope (ARM shows such a subscription to it). */
   hasAnyAssignmentWithin(principalId: string, scope: string): boolean {
     const target = scopeKey(scope);
-    return this.assignmentsOf(principalId).some((a) => isAtOrBelow(a.scopeKey, target) || isAtOrBelow(target, a.scopeKey));
+    const assignments = this.byPrincipal.get(principalId.toLowerCase());
+    if (!assignments) return false;
+    for (const a of assignments.values()) if (isAtOrBelow(a.scopeKey, target) || isAtOrBelow(target, a.scopeKey)) return true;
+    return false;
   }
 
-  /** A role definition by GUID: built-in, else a custom definition stored under any subscription. */
+  /** A role definition by GUID: built-in, else a custom definition stored under any scope. */
   roleDefinition(guid: string): RoleDefinition | undefined {
     const g = guid.toLowerCase();
     const builtin = builtInByName.get(g);
     if (builtin) return builtin;
-    this.refresh();
+    const version = this.store.version(ROLE_DEFINITION_TYPE);
+    if (version !== this.customRolesVersion) {
+      this.customRoles = new Map(this.store.list({ type: ROLE_DEFINITION_TYPE }).map((stored) => {
+        const role = roleDefinitionFromResource(stored);
+        return [role.name, role] as const;
+      }));
+      this.customRolesVersion = version;
+    }
     return this.customRoles.get(g);
   }
 
-  private customRoles = new Map<string, RoleDefinition>();
-
-  private assignmentsOf(principalId: string): readonly EffectiveAssignment[] {
-    this.refresh();
-    return this.byPrincipal.get(principalId.toLowerCase()) ?? [];
-  }
-
-  private refresh(): void {
-    const version = `${this.store.version(ROLE_ASSIGNMENT_TYPE)}:${this.store.version(ROLE_DEFINITION_TYPE)}`;
-    if (version === this.cacheVersion) return;
-    const byPrincipal = new Map<string, EffectiveAssignment[]>();
-    for (const stored of this.store.list({ type: ROLE_ASSIGNMENT_TYPE })) {
-      const props = (stored.resource['properties'] ?? {}) as JsonObject;
-      const principalId = props['principalId'];
-      const roleDefinitionId = props['roleDefinitionId'];
-      if (typeof principalId !== 'string' || typeof roleDefinitionId !== 'string') continue;
-      const scope = parentScopeOfAssignment(stored.id);
-      const list = byPrincipal.get(principalId.toLowerCase()) ?? [];
-      list.push({ scopeKey: scopeKey(scope), roleGuid: roleDefinitionGuid(roleDefinitionId) });
-      byPrincipal.set(principalId.toLowerCase(), list);
+  private index(key: string, stored: StoredResource | undefined): void {
+    const previousPrincipal = this.principalOfAssignment.get(key);
+    if (previousPrincipal !== undefined) {
+      this.byPrincipal.get(previousPrincipal)?.delete(key);
+      this.principalOfAssignment.delete(key);
     }
-    const customRoles = new Map<string, RoleDefinition>();
-    for (const stored of this.store.list({ type: ROLE_DEFINITION_TYPE })) {
-      const role = roleDefinitionFromResource(stored);
-      customRoles.set(role.name, role);
-    }
-    this.byPrincipal = byPrincipal;
-    this.customRoles = customRoles;
-    this.cacheVersion = version;
+    if (!stored) return;
+    const props = (stored.resource['properties'] ?? {}) as JsonObject;
+    const principalId = props['principalId'];
+    const roleDefinitionId = props['roleDefinitionId'];
+    if (typeof principalId !== 'string' || typeof roleDefinitionId !== 'string') return;
+    const principal = principalId.toLowerCase();
+    let assignments = this.byPrincipal.get(principal);
+    if (!assignments) this.byPrincipal.set(principal, (assignments = new Map()));
+    assignments.set(key, { scopeKey: scopeKey(parentScopeOfAssignment(stored.id)), roleGuid: roleDefinitionGuid(roleDefinitionId) });
+    this.principalOfAssignment.set(key, principal);
   }
 }
 

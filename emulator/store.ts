@@ -42,7 +42,11 @@ export interface ListResourcesFilter {
   readonly scope?: string;
 }
 
+/** Called after a resource of a watched type is written (`resource` set) or deleted (`resource` undefined). */
+export type StoreListener = (key: string, resource: StoredResource | undefined) => void;
+
 export class ResourceStore {
+  private readonly watchers = new Map<string, StoreListener[]>();
   private readonly byKey = new Map<string, StoredResource>();
   private readonly byType = new Map<string, Set<string>>();
   private readonly byParent = new Map<string, Set<string>>();
@@ -88,6 +92,7 @@ export class ResourceStore {
       if (parent !== undefined) addTo(this.byParent, parent, parsed.key);
     }
     this.bump(parsed.type);
+    this.notify(parsed.type, parsed.key, stored);
     return stored;
   }
 
@@ -102,6 +107,7 @@ export class ResourceStore {
     if (parent !== undefined) this.byParent.get(parent)?.delete(existing.key);
     this.byParent.delete(existing.key);
     this.bump(existing.type);
+    this.notify(existing.type, existing.key, undefined);
     return existing;
   }
 
@@ -149,6 +155,20 @@ export class ResourceStore {
   /** A counter that changes whenever a resource of `type` is written or deleted (for caches). */
   version(type: string): number {
     return this.typeVersions.get(type.toLowerCase()) ?? 0;
+  }
+
+  /** Calls `listener` on every write and delete of resources of `type` (indexes such as the authorizer's). */
+  watch(type: string, listener: StoreListener): () => void {
+    const t = type.toLowerCase();
+    const list = this.watchers.get(t) ?? [];
+    list.push(listener);
+    this.watchers.set(t, list);
+    return () => this.watchers.set(t, (this.watchers.get(t) ?? []).filter((l) => l !== listener));
+  }
+
+  private notify(type: string, key: string, resource: StoredResource | undefined): void {
+    const list = this.watchers.get(type.toLowerCase());
+    if (list) for (const l of list) l(key, resource);
   }
 
   private bump(type: string): void {
