@@ -1,0 +1,910 @@
+/**
+ * The pure planner: what Azure holds (ObservedVault) + the policy → the staged writes that make
+ * it what the seed's procedure demands, the findings a person must act on, and the checklist.
+ * No I/O, no clock, no randomness: the same input gives the same plan, in audit and in enforce.
+ */
+import {
+  checkEligibility,
+  type ChecklistEntries,
+  type ChecklistItemKey,
+  type ChecklistStatus,
+  buildChecklist,
+  type DesiredARecord,
+  type DesiredRoleAssignment,
+  evaluateApproval,
+  type Finding,
+  type FindingSeverity,
+  hasSystemAssignedIdentity,
+  hostsFileLines,
+  isOwnedBy,
+  missingRoleAssignments,
+  normalizeResourceId,
+  ownedSourceOf,
+  parentResourceId,
+  preflightFindings,
+  privateDnsZonesForVault,
+  recordsForPrivateEndpoint,
+  requiredRoleAssignments,
+  resourceGroupResourceId,
+  resourceInGroupId,
+  sameResourceId,
+  type SecondaryRole,
+  tryParseResourceId,
+  type Vault,
+  type VaultConnection,
+  type BackupZoneNames,
+  type ZoneKind,
+  ZONE_KINDS,
+  zoneFileLines,
+  conditionalForwarders,
+  type RoleAssignment,
+  type Subnet,
+} from '../domain';
+import { virtualNetworkLinkName } from './link-name';
+import { readErrorBlocking } from './read-errors';
+import { connectionIdOf, linkIdOf, recordIdOf } from './targets';
+import type {
+  ActionKind,
+  ObservedPrivateEndpoint,
+  ObservedVault,
+  ObservedZone,
+  PlanOptions,
+  PlanPolicy,
+  PlannedAction,
+  ReadError,
+  VaultPlan,
+} from './types';
+
+/** Follow-up when vaultlink waits on Azure (an identity's principal, Backup's secondary PEs, a failed read). */
+export const FOLLOW_UP_ON_AZURE = 'PT5M';
+/** Follow-up when vaultlink waits on people (a pending connection no rule matches). */
+export const FOLLOW_UP_ON_PEOPLE = 'PT1H';
+
+/** The order of the stages: each stage needs what the ones before it make (the seed's order). */
+export const STAGE_ORDER: readonly (readonly ActionKind[])[] = [
+  ['enable-identity'],
+  ['grant-role'],
+  ['approve-connection', 'reject-connection'],
+  ['ensure-zone'],
+  ['ensure-link', 'upsert-record', 'delete-record'],
+];
+
+const ZONE_RESOURCE_TYPE = 'Microsoft.Network/privateDnsZones';
+
+// ---------------------------------------------------------------------------------------------
+// Working state of one planning pass
+
+interface Item {
+  status: ChecklistStatus;
+  details: { status: ChecklistStatus; text: string }[];
+}
+
+class Draft {
+  readonly actions: { action: PlannedAction; item: ChecklistItemKey }[] = [];
+  readonly items = new Map<ChecklistItemKey, Item>();
+  readonly findings: Finding[] = [];
+  readonly followUps = new Set<string>();
+  requeue = false;
+
+  add(action: PlannedAction, item: ChecklistItemKey): void {
+    if (!this.actions.some((a) => a.action.key === action.key)) this.actions.push({ action, item });
+  }
+
+  /** Sets an item; a worse status wins over a better one (failed > pending > ok > not-applicable). */
+  set(key: ChecklistItemKey, status: ChecklistStatus, detail: string): void {
+    const current = this.items.get(key);
+    if (current === undefined) {
+      this.items.set(key, { status, details: [{ status, text: detail }] });
+      return;
+    }
+    if (RANK[status] > RANK[current.status]) current.status = status;
+    current.details.push({ status, text: detail });
+  }
+
+  find(code: Finding['code'], severity: FindingSeverity, resourceId: string, message: string): void {
+    this.findings.push({ code, severity, resourceId, message });
+  }
+}
+
+const RANK: Readonly<Record<ChecklistStatus, number>> = { 'not-applicable': 0, ok: 1, pending: 2, failed: 3 };
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function keyOf(id: string): string {
+  return tryParseResourceId(id)?.key ?? id.toLowerCase();
+}
+
+function nameOf(id: string): string {
+  return tryParseResourceId(id)?.name ?? id;
+}
+
+function rgNameOf(id: string): string {
+  return tryParseResourceId(id)?.resourceGroup ?? id;
+}
+
+function list(items: readonly string[]): string {
+  return items.join(', ');
+}
+
+function sameAddresses(a: readonly string[], b: readonly string[]): boolean {
+  const sa = [...new Set(a.map((x) => x.trim()))].sort();
+  const sb = [...new Set(b.map((x) => x.trim()))].sort();
+  return sa.length === sb.length && sa.every((x, i) => x === sb[i]);
+}
+
+/** Tenant of a subscription from observe's map (keys lower-case; looked up case-insensitively anyway). */
+function tenantOfSubscription(observed: ObservedVault, subscriptionId: string | undefined): string | undefined {
+  if (subscriptionId === undefined) return undefined;
+  const wanted = subscriptionId.toLowerCase();
+  for (const [s, t] of Object.entries(observed.subscriptionTenants)) if (s.toLowerCase() === wanted) return t;
+  return undefined;
+}
+
+function vnetOf(pe: ObservedPrivateEndpoint): string | undefined {
+  // The subnet read may have failed; the PE itself names its subnet, whose parent is the VNet.
+  if (pe.subnet !== undefined) return pe.subnet.vnetId;
+  const parsed = tryParseResourceId(pe.endpoint.subnetId);
+  return parsed === undefined ? undefined : parentResourceId(parsed.id);
+}
+
+function readErrorFinding(error: ReadError): Finding {
+  return {
+    code: 'read-failed',
+    severity: 'warning',
+    resourceId: error.resourceId,
+    message: `${error.operation} failed (${error.code}): ${error.message}; writes that depend on it are not planned until it reads`,
+  };
+}
+
+const SEVERITY_ORDER: Readonly<Record<FindingSeverity, number>> = { error: 0, warning: 1, info: 2 };
+
+function sortFindings(findings: readonly Finding[]): Finding[] {
+  const seen = new Set<string>();
+  const unique = findings.filter((f) => {
+    const k = `${f.code}|${f.resourceId.toLowerCase()}|${f.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+  return unique.sort(
+    (a, b) =>
+      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+      byCodePoint(a.code, b.code) ||
+      byCodePoint(a.resourceId.toLowerCase(), b.resourceId.toLowerCase()) ||
+      byCodePoint(a.message, b.message),
+  );
+}
+
+function earliestFollowUp(followUps: ReadonlySet<string>): string | undefined {
+  if (followUps.has(FOLLOW_UP_ON_AZURE)) return FOLLOW_UP_ON_AZURE;
+  if (followUps.has(FOLLOW_UP_ON_PEOPLE)) return FOLLOW_UP_ON_PEOPLE;
+  return undefined;
+}
+
+function emptyPlan(observed: ObservedVault, policy: PlanPolicy, status: ChecklistStatus, detail: string, findings: Finding[], followUpAfter: string | undefined): VaultPlan {
+  const entries: ChecklistEntries = {};
+  for (const item of buildChecklist({})) entries[item.key] = { status, detail };
+  return { vaultId: observed.vaultId, mode: policy.mode, stages: [], findings: sortFindings(findings), checklist: buildChecklist(entries), requeue: false, followUpAfter };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The vault's private endpoints, as the planner sees them
+
+/** Where a primary PE's connection to the vault stands after this plan's decisions. */
+type ConnectionStanding = 'approved' | 'approving' | 'pending' | 'rejecting' | 'rejected' | 'disconnected' | 'unknown';
+
+interface Primary {
+  readonly observed: ObservedPrivateEndpoint;
+  readonly standing: ConnectionStanding;
+  readonly secondaries: readonly { readonly observed: ObservedPrivateEndpoint; readonly role: SecondaryRole }[];
+}
+
+/** A primary whose connection is approved, or approved by this plan: it gets roles, links and records. */
+function isActive(p: Primary): boolean {
+  return p.standing === 'approved' || p.standing === 'approving';
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Plans one vault.
+ *
+ * Decision table (first matching row decides the whole plan; then each step below):
+ *
+ * | observed                                              | actions | checklist                                   |
+ * |-------------------------------------------------------|---------|---------------------------------------------|
+ * | vault absent, no read error on it (deleted)           | none    | all `not-applicable`: nothing to do          |
+ * | vault absent, its read failed                         | none    | all `pending`: waits for a read; PT5M        |
+ * | vault read, but a read of the vault itself failed     | none    | all `pending`: eligibility unknown; PT5M     |
+ * | items protected/registered and no PE connection ever  | none    | `eligible: failed` (+ vault-not-eligible)    |
+ *
+ * Steps of an eligible vault (stage → actions; `v2` vaults skip identity, roles, secondaries):
+ *
+ * | step          | condition                                             | action / checklist                                  |
+ * |---------------|-------------------------------------------------------|-----------------------------------------------------|
+ * | identity (v1) | system-assigned on, principal known                   | ok                                                   |
+ * |               | off, policy.identity.enableSystemAssigned             | enable-identity; pending; requeue (roles need it)   |
+ * |               | off, not allowed                                      | failed: a person turns it on                         |
+ * | roles (v1)    | profile on VNet(s), PE RGs, zone RG of active PEs     | grant-role per missing assignment; else ok          |
+ * |               | no principal id yet                                   | pending (next pass, after requeue)                   |
+ * | approval      | Pending + an allowlist rule matches                   | approve-connection ("Approved by vaultlink rule 'x'")|
+ * |               | Pending, no rule, unmatched = reject                  | reject-connection                                    |
+ * |               | Pending, no rule, unmatched = leave-pending           | pending with every rule's reasons; PT1H              |
+ * |               | Approved / Rejected / Disconnected                    | left as they are                                     |
+ * | dns-zones     | placement central/zone-group, zone absent             | ensure-zone                                          |
+ * |               | region without a geo code                             | failed (+ unknown-region-geo-code), no DNS actions   |
+ * | dns-links     | VNet of an active PE (or its secondaries) or of       | ensure-link `vaultlink-<vnet>-<hash>` per zone;      |
+ * |               | dns.linkVirtualNetworks, not linked (by anyone)       | an existing link for the VNet counts as done         |
+ * | dns-records   | central: FQDN of an active primary, record absent     | upsert-record, etag undefined (create only)          |
+ * | (+secondary-  | owned by us, other IPs/TTL/source                     | upsert-record with its etag                          |
+ * |  records, v1) | exists, not owned                                     | no action; record-not-managed; failed if IPs differ  |
+ * |               | owned, source PE gone, recordPolicy sync, no read err | delete-record with its etag                          |
+ * |               | zone-group: PE's zone groups miss a zone              | no action; zone-group-mismatch; failed               |
+ * |               | custom: no DNS writes                                 | not-applicable + custom-dns-records-needed (lines)   |
+ * |               | PE not approved yet                                   | pending: records follow the approval                 |
+ * | secondaries   | `_ecs` blob/queue or `_prot` blob PE not there yet    | pending (first registration / backup); PT5M          |
+ *
+ * Active PEs are primaries whose connection is Approved or approved by this plan: only they get
+ * roles, links and records (a stranger's pending PE never earns the vault identity a role on its
+ * resource group, nor a link to the zones). A read that failed blocks the writes under the
+ * resource it read (read-errors.ts); their checklist item turns `pending` and the plan follows up.
+ * Stages: [enable-identity] → [grant-role] → [approve/reject] → [ensure-zone] →
+ * [ensure-link, upsert-record, delete-record]; empty stages are left out; actions are sorted by
+ * key inside a stage. `policy.mode` is carried, never consulted: audit and enforce plan alike.
+ */
+export function planVault(observed: ObservedVault, policy: PlanPolicy, options: PlanOptions): VaultPlan {
+  const readFindings = observed.readErrors.map(readErrorFinding);
+  const vault = observed.vault;
+
+  if (vault === undefined) {
+    const failed = observed.readErrors.find((e) => sameResourceId(e.resourceId, observed.vaultId));
+    if (failed !== undefined) {
+      return emptyPlan(observed, policy, 'pending', `the vault could not be read (${failed.code}): nothing is planned until it reads`, readFindings, FOLLOW_UP_ON_AZURE);
+    }
+    return emptyPlan(observed, policy, 'not-applicable', 'the vault does not exist (deleted, or not created yet): nothing to do', readFindings, undefined);
+  }
+
+  const subnets = observed.privateEndpoints.map((p) => p.subnet).filter((s): s is Subnet => s !== undefined);
+  const uniqueSubnets = [...new Map(subnets.map((s) => [keyOf(s.id), s])).values()];
+  const preflight = preflightFindings({
+    vault,
+    privateEndpoints: observed.privateEndpoints.map((p) => p.endpoint),
+    subnets: uniqueSubnets,
+    subscriptionTenantId: tenantOfSubscription(observed, vault.subscriptionId),
+    geoCodeOverrides: policy.geoCodes,
+  });
+
+  // Eligibility decides everything: an ineligible vault is reported and never touched.
+  const vaultReadError = observed.readErrors.find((e) => sameResourceId(e.resourceId, vault.id));
+  if (vaultReadError !== undefined) {
+    return emptyPlan(
+      observed,
+      policy,
+      'pending',
+      `part of the vault could not be read (${vaultReadError.operation}: ${vaultReadError.code}), so its eligibility is unknown: nothing is planned until it reads`,
+      [...preflight, ...readFindings],
+      FOLLOW_UP_ON_AZURE,
+    );
+  }
+  const ineligible = checkEligibility(vault);
+  if (ineligible.length > 0) {
+    const plan = emptyPlan(observed, policy, 'not-applicable', 'the vault is not eligible for private endpoints: vaultlink leaves it alone', [...preflight, ...readFindings], undefined);
+    const why = ineligible.map((f) => f.message).join('; ');
+    return { ...plan, checklist: plan.checklist.map((i) => (i.key === 'eligible' ? { ...i, status: 'failed', detail: why } : i)) };
+  }
+
+  const draft = new Draft();
+  draft.findings.push(...preflight, ...readFindings);
+  draft.set('eligible', 'ok', 'no item was protected or registered before private endpoints');
+
+  const classic = vault.experience === 'classic';
+  const decisions = planApprovals(draft, observed, vault, policy);
+  const primaries = primariesOf(observed, vault, decisions);
+
+  let principalId: string | undefined;
+  if (classic) {
+    principalId = planIdentity(draft, vault, policy);
+    planRoles(draft, vault, policy, primaries, principalId, observed.roleAssignments);
+  } else {
+    const na = 'v2 vault: Azure Backup needs no vault identity here';
+    draft.set('identity', 'not-applicable', na);
+    draft.set('roles', 'not-applicable', 'v2 vault: no role assignments needed');
+    draft.set('secondary-records', 'not-applicable', 'v2 vault: Azure Backup creates no _ecs/_prot private endpoints');
+  }
+
+  planDns(draft, observed, vault, policy, options, primaries);
+
+  return finish(draft, observed, policy);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Approval
+
+interface Decision {
+  readonly connection: VaultConnection;
+  readonly standing: ConnectionStanding;
+}
+
+function planApprovals(draft: Draft, observed: ObservedVault, vault: Vault, policy: PlanPolicy): Decision[] {
+  const decisions: Decision[] = [];
+  const approving: string[] = [];
+  const rejecting: string[] = [];
+  const waiting: string[] = [];
+  const settled: Record<'Approved' | 'Rejected' | 'Disconnected', number> = { Approved: 0, Rejected: 0, Disconnected: 0 };
+  const vaultId = normalizeResourceId(vault.id);
+
+  for (const connection of [...vault.connections].sort((a, b) => byCodePoint(a.name, b.name))) {
+    const peName = nameOf(connection.privateEndpointId);
+    if (connection.status !== 'Pending') {
+      settled[connection.status]++;
+      decisions.push({ connection, standing: connection.status === 'Approved' ? 'approved' : connection.status === 'Rejected' ? 'rejected' : 'disconnected' });
+      continue;
+    }
+    const requesterTenantId = tenantOfSubscription(observed, tryParseResourceId(connection.privateEndpointId)?.subscriptionId);
+    const decision = evaluateApproval({ privateEndpointId: connection.privateEndpointId, requesterTenantId, vault: { id: vault.id, tags: vault.tags } }, policy.approval.rules);
+    const base = { vaultId, connectionName: connection.name, privateEndpointId: connection.privateEndpointId };
+    const key = (kind: string) => `${kind}:${connectionIdOf(vaultId, connection.name)}`;
+    if (decision.decision === 'approve') {
+      const rule = decision.rule.name;
+      draft.add(
+        {
+          kind: 'approve-connection',
+          key: key('approve-connection'),
+          summary: `Approve the connection of private endpoint ${peName} to vault ${vault.name} (allowlist rule '${rule}')`,
+          ...base,
+          rule,
+          description: `Approved by vaultlink rule '${rule}'`,
+        },
+        'approval',
+      );
+      approving.push(`${peName} (rule '${rule}')`);
+      decisions.push({ connection, standing: 'approving' });
+    } else if (policy.approval.unmatched === 'reject') {
+      draft.add(
+        {
+          kind: 'reject-connection',
+          key: key('reject-connection'),
+          summary: `Reject the connection of private endpoint ${peName} to vault ${vault.name} (no allowlist rule matches; policy rejects unmatched requests)`,
+          ...base,
+          rule: undefined,
+          description: 'Rejected by vaultlink: no allowlist rule matches this requester',
+        },
+        'approval',
+      );
+      rejecting.push(`${peName} (${decision.reasons.join('; ')})`);
+      decisions.push({ connection, standing: 'rejecting' });
+    } else {
+      waiting.push(`${peName} waits for a person (no allowlist rule matches: ${decision.reasons.join('; ')})`);
+      decisions.push({ connection, standing: 'pending' });
+    }
+  }
+
+  if (approving.length > 0) draft.set('approval', 'pending', `approving ${list(approving)}`);
+  if (rejecting.length > 0) draft.set('approval', 'pending', `rejecting ${list(rejecting)}`);
+  if (waiting.length > 0) {
+    draft.set('approval', 'pending', waiting.join('; '));
+    draft.followUps.add(FOLLOW_UP_ON_PEOPLE);
+  }
+  if (vault.connections.length === 0) draft.set('approval', 'ok', 'no private endpoint connection to decide yet');
+  else if (approving.length + rejecting.length + waiting.length === 0) {
+    draft.set('approval', 'ok', `no pending connection (${settled.Approved} approved, ${settled.Rejected} rejected, ${settled.Disconnected} disconnected)`);
+  }
+  return decisions;
+}
+
+function primariesOf(observed: ObservedVault, vault: Vault, decisions: readonly Decision[]): Primary[] {
+  const primaries: Primary[] = [];
+  for (const p of observed.privateEndpoints) {
+    const c = p.classification;
+    if (c.kind !== 'backup-primary' || !sameResourceId(c.vaultId, vault.id)) continue;
+    // The vault's side of the connection is authoritative; the PE's own view is a fallback.
+    const decided = decisions.find((d) => sameResourceId(d.connection.privateEndpointId, p.endpoint.id));
+    let standing: ConnectionStanding = decided?.standing ?? 'unknown';
+    if (decided === undefined) {
+      const own = p.endpoint.connections.find((x) => sameResourceId(x.privateLinkServiceId, vault.id));
+      if (own?.status === 'Approved') standing = 'approved';
+    }
+    const secondaries = observed.privateEndpoints
+      .map((s) => ({ observed: s, c: s.classification }))
+      .filter((s) => s.c.kind === 'backup-secondary' && sameResourceId(s.c.primaryId, p.endpoint.id))
+      .map((s) => ({ observed: s.observed, role: (s.c as { role: SecondaryRole }).role }));
+    primaries.push({ observed: p, standing, secondaries });
+  }
+  return primaries.sort((a, b) => byCodePoint(keyOf(a.observed.endpoint.id), keyOf(b.observed.endpoint.id)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Identity and roles (classic vaults)
+
+function planIdentity(draft: Draft, vault: Vault, policy: PlanPolicy): string | undefined {
+  const on = hasSystemAssignedIdentity(vault.identity);
+  const principalId = vault.identity.principalId?.trim();
+  if (on && principalId) {
+    draft.set('identity', 'ok', `system-assigned identity on (principal ${principalId})`);
+    return principalId;
+  }
+  if (on) {
+    draft.set('identity', 'pending', 'system-assigned identity is on but Azure reports no principal id yet');
+    draft.followUps.add(FOLLOW_UP_ON_AZURE);
+    return undefined;
+  }
+  if (!policy.identity.enableSystemAssigned) {
+    draft.set(
+      'identity',
+      'failed',
+      `the system-assigned identity is off (type ${vault.identity.type}) and the policy does not let vaultlink turn it on (identity.enableSystemAssigned is false): turn it on; Azure Backup needs it to create its own private endpoints`,
+    );
+    return undefined;
+  }
+  const vaultId = normalizeResourceId(vault.id);
+  draft.add(
+    {
+      kind: 'enable-identity',
+      key: `enable-identity:${vaultId}`,
+      summary: `Turn on the system-assigned identity of classic vault ${vault.name} (now ${vault.identity.type}): Azure Backup creates its own private endpoints with it`,
+      vaultId,
+    },
+    'identity',
+  );
+  draft.set('identity', 'pending', 'turning on the system-assigned identity (it is never turned off again)');
+  // The roles need the principal id that Azure only hands out once the identity is on.
+  draft.requeue = true;
+  return undefined;
+}
+
+function dnsZoneResourceGroupId(policy: PlanPolicy): string | undefined {
+  const central = policy.dns.central;
+  if (policy.dns.placement === 'custom' || central === undefined) return undefined;
+  return resourceGroupResourceId(central.subscriptionId, central.resourceGroup);
+}
+
+function planRoles(
+  draft: Draft,
+  vault: Vault,
+  policy: PlanPolicy,
+  primaries: readonly Primary[],
+  principalId: string | undefined,
+  existing: readonly RoleAssignment[],
+): void {
+  if (principalId === undefined) {
+    draft.set('roles', 'pending', "waiting for the system-assigned identity's principal id");
+    return;
+  }
+  const active = primaries.filter(isActive);
+  if (active.length === 0) {
+    draft.set('roles', 'pending', 'no approved or allowlisted private endpoint yet: the roles go on its resource groups when one appears');
+    return;
+  }
+  // Zone groups need the DNS zone resource group too: Backup writes the secondaries' zone groups with the vault identity.
+  const dnsRg = dnsZoneResourceGroupId(policy);
+  let desired: DesiredRoleAssignment[];
+  try {
+    desired = requiredRoleAssignments({
+      vnetIds: active.map((p) => vnetOf(p.observed)).filter((v): v is string => v !== undefined),
+      peResourceGroupIds: active.map((p) => resourceGroupResourceId(p.observed.endpoint.subscriptionId, p.observed.endpoint.resourceGroup)),
+      dnsZoneResourceGroupIds: dnsRg === undefined ? [] : [dnsRg],
+      principalId,
+      profile: policy.roles.profile,
+      customRoleDefinitionIds: policy.roles.customRoleDefinitionIds,
+    });
+  } catch (e) {
+    draft.set('roles', 'failed', `the role profile cannot be worked out: ${(e as Error).message}`);
+    return;
+  }
+  const missing = missingRoleAssignments(desired, existing);
+  for (const d of missing) {
+    draft.add(
+      {
+        kind: 'grant-role',
+        key: `grant-role:${d.scope}|${d.roleDefinitionGuid}`,
+        summary: `Grant ${d.roleName} on ${describeScope(d.scope)} to the identity of vault ${vault.name}`,
+        scope: d.scope,
+        roleDefinitionGuid: d.roleDefinitionGuid,
+        roleName: d.roleName,
+        principalId: d.principalId,
+        name: d.name,
+      },
+      'roles',
+    );
+  }
+  const held = desired.length - missing.length;
+  if (missing.length === 0) draft.set('roles', 'ok', `the identity holds all ${desired.length} role assignment(s) of the profile`);
+  else draft.set('roles', 'pending', `granting ${list(missing.map((d) => `${d.roleName} on ${describeScope(d.scope)}`))} (${held} of ${desired.length} held)`);
+}
+
+function describeScope(scope: string): string {
+  const p = tryParseResourceId(scope);
+  if (p === undefined) return scope;
+  if (p.segments.length === 0 && p.resourceGroup !== undefined) return `resource group ${p.resourceGroup}`;
+  return `${p.type.split('/').pop() ?? p.type} ${p.name}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// DNS
+
+interface PlannedZone {
+  readonly kind: ZoneKind;
+  readonly name: string;
+  readonly zoneId: string;
+  /** Undefined when observe did not report the zone: nothing is written in it. */
+  readonly observed: ObservedZone | undefined;
+}
+
+function planDns(draft: Draft, observed: ObservedVault, vault: Vault, policy: PlanPolicy, options: PlanOptions, primaries: readonly Primary[]): void {
+  const classic = vault.experience === 'classic';
+  const lookup = privateDnsZonesForVault(vault.location, options.cloud, policy.geoCodes ?? {});
+  if (!lookup.known) {
+    const why = `${lookup.reason}; no DNS is planned`;
+    for (const key of ['dns-zones', 'dns-links', 'dns-records'] as const) draft.set(key, 'failed', why);
+    if (classic) draft.set('secondary-records', 'failed', why);
+    return;
+  }
+  const zones = lookup.zones;
+  const active = primaries.filter(isActive);
+  const notActive = primaries.filter((p) => !isActive(p));
+  for (const p of notActive) {
+    const status = p.standing === 'pending' || p.standing === 'unknown' ? 'not approved yet' : p.standing;
+    const detail = `private endpoint ${p.observed.endpoint.name}: connection ${status}, no records for it`;
+    draft.set('dns-records', p.standing === 'pending' || p.standing === 'unknown' ? 'pending' : 'ok', detail);
+  }
+  if (active.length === 0) {
+    draft.set('dns-records', 'pending', 'no approved private endpoint of the vault yet');
+    if (classic) draft.set('secondary-records', 'pending', 'no approved private endpoint of the vault yet');
+  } else if (classic) {
+    planSecondaryWaits(draft, active);
+  }
+
+  if (policy.dns.placement !== 'zone-group') {
+    // Central and custom records come from the PE's customDnsConfigs, which Azure fills in once the PE has its addresses.
+    for (const p of active) {
+      if (recordsForPrivateEndpoint(p.observed.endpoint, zones).length > 0) continue;
+      draft.set('dns-records', 'pending', `Azure lists no FQDN with an address in the zones for private endpoint ${p.observed.endpoint.name} yet`);
+      draft.followUps.add(FOLLOW_UP_ON_AZURE);
+    }
+  }
+
+  if (policy.dns.placement === 'custom') {
+    planCustomDns(draft, vault, policy, zones, active);
+    return;
+  }
+  const central = policy.dns.central;
+  if (central === undefined) {
+    const why = `placement ${policy.dns.placement} needs dns.central (where the zones live) and the policy names none`;
+    for (const key of ['dns-zones', 'dns-links', 'dns-records'] as const) draft.set(key, 'failed', why);
+    return;
+  }
+
+  const planned: PlannedZone[] = ZONE_KINDS.map((kind) => {
+    const name = zones[kind];
+    const found = observed.zones.find((z) => z.kind === kind && z.name.toLowerCase() === name);
+    const zoneId = found?.resourceId ?? resourceInGroupId(central.subscriptionId, central.resourceGroup, ZONE_RESOURCE_TYPE, name);
+    return { kind, name, zoneId: normalizeResourceId(zoneId), observed: found };
+  });
+
+  planZones(draft, planned, central.resourceGroup);
+  planLinks(draft, policy, planned, active);
+  if (policy.dns.placement === 'central') planRecords(draft, observed, vault, policy, zones, planned, active);
+  else planZoneGroups(draft, vault, zones, planned, active);
+}
+
+function planSecondaryWaits(draft: Draft, active: readonly Primary[]): void {
+  for (const p of active) {
+    const present = new Set(p.secondaries.map((s) => s.role));
+    const name = p.observed.endpoint.name;
+    const waits: string[] = [];
+    if (!present.has('ecs-blob') || !present.has('ecs-queue')) waits.push(`the first registration (Azure Backup then creates ${name}_ecs…_blob and _queue)`);
+    if (!present.has('prot-blob')) waits.push(`the first backup (Azure Backup then creates ${name}_prot…_blob)`);
+    if (waits.length > 0) {
+      draft.set('secondary-records', 'pending', `private endpoint ${name} is waiting for ${waits.join(' and ')}`);
+      draft.followUps.add(FOLLOW_UP_ON_AZURE);
+    }
+  }
+}
+
+function planZones(draft: Draft, planned: readonly PlannedZone[], resourceGroup: string): void {
+  const creating: string[] = [];
+  for (const z of planned) {
+    if (z.observed === undefined) {
+      draft.set('dns-zones', 'pending', `zone ${z.name} was not observed: nothing is written in it this pass`);
+      draft.followUps.add(FOLLOW_UP_ON_AZURE);
+      continue;
+    }
+    if (z.observed.zone !== undefined) continue;
+    draft.add({ kind: 'ensure-zone', key: `ensure-zone:${z.zoneId}`, summary: `Create private DNS zone ${z.name} in resource group ${rgNameOf(z.zoneId)}`, zoneId: z.zoneId, zoneName: z.name }, 'dns-zones');
+    creating.push(z.name);
+  }
+  if (creating.length > 0) draft.set('dns-zones', 'pending', `creating ${list(creating)} in resource group ${resourceGroup}`);
+  else draft.set('dns-zones', 'ok', `the three zones exist (${list(planned.filter((z) => z.observed?.zone !== undefined).map((z) => z.name))})`);
+}
+
+function planLinks(draft: Draft, policy: PlanPolicy, planned: readonly PlannedZone[], active: readonly Primary[]): void {
+  const vnets = new Map<string, string>();
+  const addVnet = (id: string | undefined) => {
+    const p = id === undefined ? undefined : tryParseResourceId(id);
+    if (p !== undefined && !vnets.has(p.key)) vnets.set(p.key, p.id);
+  };
+  for (const p of active) {
+    addVnet(vnetOf(p.observed));
+    for (const s of p.secondaries) addVnet(vnetOf(s.observed));
+  }
+  for (const v of policy.dns.linkVirtualNetworks) addVnet(v);
+
+  const linking: string[] = [];
+  let done = 0;
+  for (const z of planned) {
+    if (z.observed === undefined) continue;
+    for (const vnetId of [...vnets.values()]) {
+      // Any link from the VNet serves: whoever made it, the VNet resolves the zone.
+      if (z.observed.links.some((l) => sameResourceId(l.vnetId, vnetId))) {
+        done++;
+        continue;
+      }
+      const linkName = virtualNetworkLinkName(vnetId);
+      draft.add(
+        {
+          kind: 'ensure-link',
+          key: `ensure-link:${linkIdOf(z.zoneId, linkName)}`,
+          summary: `Link virtual network ${nameOf(vnetId)} to zone ${z.name} (link ${linkName})`,
+          zoneId: z.zoneId,
+          vnetId,
+          linkName,
+        },
+        'dns-links',
+      );
+      linking.push(`${nameOf(vnetId)} → ${z.name}`);
+    }
+  }
+  if (linking.length > 0) draft.set('dns-links', 'pending', `linking ${list(linking)}`);
+  if (vnets.size === 0) draft.set('dns-links', 'pending', 'no VNet hosts an approved private endpoint of the vault yet');
+  else if (linking.length === 0) draft.set('dns-links', 'ok', `${vnets.size} VNet(s) linked to every observed zone (${done} link(s))`);
+}
+
+interface Wanted {
+  readonly record: DesiredARecord;
+  readonly item: 'dns-records' | 'secondary-records';
+}
+
+/** The records the active PEs need, one per (zone, name); a conflict between PEs goes to the lowest PE id, with a finding. */
+function wantedRecords(draft: Draft, vault: Vault, zones: BackupZoneNames, active: readonly Primary[]): Map<string, Wanted> {
+  const all: Wanted[] = [];
+  const classic = vault.experience === 'classic';
+  for (const p of active) {
+    recordsForPrivateEndpoint(p.observed.endpoint, zones).forEach((record) => all.push({ record, item: 'dns-records' }));
+    if (!classic) continue;
+    for (const s of p.secondaries) recordsForPrivateEndpoint(s.observed.endpoint, zones).forEach((record) => all.push({ record, item: 'secondary-records' }));
+  }
+  all.sort((a, b) => byCodePoint(keyOf(a.record.sourcePrivateEndpointId), keyOf(b.record.sourcePrivateEndpointId)));
+  const wanted = new Map<string, Wanted>();
+  for (const w of all) {
+    const key = `${w.record.zone}|${w.record.recordName}`;
+    const first = wanted.get(key);
+    if (first === undefined) {
+      wanted.set(key, w);
+      continue;
+    }
+    if (!sameAddresses(first.record.ipv4Addresses, w.record.ipv4Addresses)) {
+      draft.find(
+        'record-claimed-by-several-endpoints',
+        'warning',
+        w.record.sourcePrivateEndpointId,
+        `${w.record.privateLinkFqdn} is claimed by private endpoints ${nameOf(first.record.sourcePrivateEndpointId)} (${list(first.record.ipv4Addresses)}) and ${nameOf(w.record.sourcePrivateEndpointId)} (${list(w.record.ipv4Addresses)}); a zone holds one answer, so the record follows ${nameOf(first.record.sourcePrivateEndpointId)}: give the other VNet its own zones or resolver`,
+      );
+    }
+  }
+  return wanted;
+}
+
+function planRecords(
+  draft: Draft,
+  observed: ObservedVault,
+  vault: Vault,
+  policy: PlanPolicy,
+  zones: BackupZoneNames,
+  planned: readonly PlannedZone[],
+  active: readonly Primary[],
+): void {
+  const wanted = wantedRecords(draft, vault, zones, active);
+  const ttl = policy.dns.ttl;
+  const tally: Record<'dns-records' | 'secondary-records', { ok: number; creating: string[]; updating: string[] }> = {
+    'dns-records': { ok: 0, creating: [], updating: [] },
+    'secondary-records': { ok: 0, creating: [], updating: [] },
+  };
+
+  for (const { record, item } of [...wanted.values()].sort((a, b) => byCodePoint(a.record.zone, b.record.zone) || byCodePoint(a.record.recordName, b.record.recordName))) {
+    const zone = planned.find((z) => z.name === record.zone);
+    if (zone?.observed === undefined) {
+      draft.set(item, 'pending', `${record.privateLinkFqdn}: zone ${record.zone} was not observed`);
+      continue;
+    }
+    const existing = zone.observed.records.find((r) => r.name.toLowerCase() === record.recordName);
+    const base = {
+      kind: 'upsert-record' as const,
+      key: `upsert-record:${recordIdOf(zone.zoneId, record.recordName)}`,
+      zoneId: zone.zoneId,
+      recordName: record.recordName,
+      ipv4Addresses: record.ipv4Addresses,
+      ttl,
+      sourcePrivateEndpointId: record.sourcePrivateEndpointId,
+    };
+    const pe = nameOf(record.sourcePrivateEndpointId);
+    if (existing === undefined) {
+      draft.add({ ...base, etag: undefined, summary: `Create A record ${record.privateLinkFqdn} → ${list(record.ipv4Addresses)} (private endpoint ${pe})` }, item);
+      tally[item].creating.push(record.privateLinkFqdn);
+      continue;
+    }
+    if (!isOwnedBy(existing.metadata, policy.ownerId)) {
+      const same = sameAddresses(existing.ipv4Addresses, record.ipv4Addresses);
+      draft.find(
+        'record-not-managed',
+        same ? 'info' : 'warning',
+        existing.id,
+        `record exists, not managed by vaultlink (owner ${policy.ownerId}): ${record.privateLinkFqdn} holds ${list(existing.ipv4Addresses) || 'no address'}` +
+          (same ? ', as private endpoint ' + pe + ' needs' : `, private endpoint ${pe} needs ${list(record.ipv4Addresses)}: fix it, or delete it so that vaultlink creates its own`),
+      );
+      if (same) tally[item].ok++;
+      else draft.set(item, 'failed', `${record.privateLinkFqdn} exists with other addresses and is not managed by vaultlink: a person must fix or delete it`);
+      continue;
+    }
+    const drift: string[] = [];
+    if (!sameAddresses(existing.ipv4Addresses, record.ipv4Addresses)) drift.push(`${list(existing.ipv4Addresses) || 'no address'} → ${list(record.ipv4Addresses)}`);
+    if (existing.ttl !== ttl) drift.push(`TTL ${existing.ttl} → ${ttl}`);
+    const source = ownedSourceOf(existing.metadata);
+    if (source === undefined || !sameResourceId(source, record.sourcePrivateEndpointId)) drift.push(`source ${source === undefined ? '(none)' : nameOf(source)} → ${pe}`);
+    if (drift.length === 0) {
+      tally[item].ok++;
+      continue;
+    }
+    draft.add({ ...base, etag: existing.etag, summary: `Update A record ${record.privateLinkFqdn}: ${drift.join(', ')} (private endpoint ${pe})` }, item);
+    tally[item].updating.push(record.privateLinkFqdn);
+  }
+
+  for (const item of ['dns-records', 'secondary-records'] as const) {
+    const t = tally[item];
+    if (item === 'secondary-records' && vault.experience !== 'classic') continue;
+    if (t.creating.length > 0) draft.set(item, 'pending', `creating ${list(t.creating)}`);
+    if (t.updating.length > 0) draft.set(item, 'pending', `updating ${list(t.updating)}`);
+    if (t.ok > 0) draft.set(item, 'ok', `${t.ok} record(s) in place`);
+  }
+
+  planDeletes(draft, observed, policy, planned, wanted);
+}
+
+function planDeletes(draft: Draft, observed: ObservedVault, policy: PlanPolicy, planned: readonly PlannedZone[], wanted: ReadonlyMap<string, Wanted>): void {
+  const stale: { zone: PlannedZone; name: string; etag: string; source: string }[] = [];
+  const live = new Set<string>([
+    ...observed.privateEndpoints.map((p) => keyOf(p.endpoint.id)),
+    ...(observed.vault?.connections ?? []).map((c) => keyOf(c.privateEndpointId)),
+  ]);
+  for (const z of planned) {
+    if (z.observed?.zone === undefined) continue;
+    for (const r of z.observed.records) {
+      if (!isOwnedBy(r.metadata, policy.ownerId) || wanted.has(`${z.name}|${r.name.toLowerCase()}`)) continue;
+      const source = ownedSourceOf(r.metadata);
+      // Without a recorded source there is no telling whether its PE is gone: keep it.
+      if (source === undefined || live.has(keyOf(source))) continue;
+      stale.push({ zone: z, name: r.name.toLowerCase(), etag: r.etag, source });
+    }
+  }
+  if (stale.length === 0) return;
+  const names = stale.map((s) => `${s.name}.${s.zone.name}`);
+  if (policy.dns.recordPolicy !== 'sync') return; // upsert-only never deletes
+  if (observed.readErrors.length > 0) {
+    // A PE may only look gone because its read failed: never delete on a partial picture.
+    draft.set('dns-records', 'pending', `not deleting ${list(names)} (private endpoint gone) while a read failed`);
+    draft.followUps.add(FOLLOW_UP_ON_AZURE);
+    return;
+  }
+  for (const s of stale) {
+    draft.add(
+      {
+        kind: 'delete-record',
+        key: `delete-record:${recordIdOf(s.zone.zoneId, s.name)}`,
+        summary: `Delete A record ${s.name}.${s.zone.name}: vaultlink made it for private endpoint ${nameOf(s.source)}, which is gone (recordPolicy sync)`,
+        zoneId: s.zone.zoneId,
+        recordName: s.name,
+        etag: s.etag,
+      },
+      'dns-records',
+    );
+  }
+  draft.set('dns-records', 'pending', `deleting ${list(names)} (private endpoint gone)`);
+}
+
+function planZoneGroups(draft: Draft, vault: Vault, zones: BackupZoneNames, planned: readonly PlannedZone[], active: readonly Primary[]): void {
+  const zoneIdOf = (kind: ZoneKind) => planned.find((z) => z.kind === kind)?.zoneId ?? zones[kind];
+  const check = (pe: ObservedPrivateEndpoint, kinds: readonly ZoneKind[], item: 'dns-records' | 'secondary-records') => {
+    const has = pe.endpoint.zoneGroups.flatMap((g) => g.zoneIds);
+    const missing = kinds.filter((k) => !has.some((id) => sameResourceId(id, zoneIdOf(k))));
+    if (missing.length === 0) {
+      draft.set(item, 'ok', `private endpoint ${pe.endpoint.name}: its zone group points at ${list(kinds.map((k) => zones[k]))}`);
+      return;
+    }
+    const what = missing.map((k) => zoneIdOf(k));
+    draft.find(
+      'zone-group-mismatch',
+      'error',
+      pe.endpoint.id,
+      pe.endpoint.zoneGroups.length === 0
+        ? `private endpoint ${pe.endpoint.name} has no private DNS zone group; add one with ${list(what)}`
+        : `the zone group of private endpoint ${pe.endpoint.name} does not point at ${list(what)}`,
+    );
+    draft.set(item, 'failed', `private endpoint ${pe.endpoint.name}: zone group misses ${list(missing.map((k) => zones[k]))} (placement zone-group: a person fixes the zone group)`);
+  };
+  for (const p of active) {
+    check(p.observed, ZONE_KINDS, 'dns-records');
+    if (vault.experience !== 'classic') continue;
+    for (const s of p.secondaries) check(s.observed, [s.role === 'ecs-queue' ? 'queue' : 'blob'], 'secondary-records');
+  }
+}
+
+function planCustomDns(draft: Draft, vault: Vault, policy: PlanPolicy, zones: BackupZoneNames, active: readonly Primary[]): void {
+  const forwarders = conditionalForwarders(zones).map((f) => `${f.zone} → ${f.forwarder}`);
+  draft.set('dns-zones', 'not-applicable', `placement custom: the external DNS server hosts ${list(ZONE_KINDS.map((k) => zones[k]))} (or forwards ${list(forwarders)})`);
+  draft.set('dns-links', 'not-applicable', 'placement custom: no Azure private DNS zone to link');
+  const primaryRecords = active.flatMap((p) => recordsForPrivateEndpoint(p.observed.endpoint, zones));
+  const secondaryRecords = vault.experience === 'classic' ? active.flatMap((p) => p.secondaries.flatMap((s) => recordsForPrivateEndpoint(s.observed.endpoint, zones))) : [];
+  const records = [...primaryRecords, ...secondaryRecords];
+  if (records.length === 0) return;
+  draft.find(
+    'custom-dns-records-needed',
+    'info',
+    vault.id,
+    [
+      `placement custom: the external DNS server must serve these ${records.length} record(s); zone file:`,
+      ...zoneFileLines(records, policy.dns.ttl),
+      'hosts file:',
+      ...hostsFileLines(records),
+    ].join('\n'),
+  );
+  const detail = (n: number) => `placement custom: vaultlink writes no DNS; the external server needs ${n} record(s) (zone-file and hosts lines in finding custom-dns-records-needed)`;
+  if (primaryRecords.length > 0) draft.set('dns-records', 'not-applicable', detail(primaryRecords.length));
+  if (secondaryRecords.length > 0) draft.set('secondary-records', 'not-applicable', detail(secondaryRecords.length));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Blocking, stages, checklist
+
+function finish(draft: Draft, observed: ObservedVault, policy: PlanPolicy): VaultPlan {
+  const kept: PlannedAction[] = [];
+  for (const { action, item } of draft.actions) {
+    const blocker = readErrorBlocking(action, observed.readErrors);
+    if (blocker === undefined) {
+      kept.push(action);
+      continue;
+    }
+    draft.set(item, 'pending', `not planned: ${action.summary} — waiting for ${blocker.operation} on ${blocker.resourceId} to read (${blocker.code})`);
+    draft.followUps.add(FOLLOW_UP_ON_AZURE);
+  }
+  // A requeue only makes sense when the identity is actually being turned on.
+  const requeue = draft.requeue && kept.some((a) => a.kind === 'enable-identity');
+
+  const stages = STAGE_ORDER.map((kinds) =>
+    kept.filter((a) => kinds.includes(a.kind)).sort((a, b) => kinds.indexOf(a.kind) - kinds.indexOf(b.kind) || byCodePoint(a.key, b.key)),
+  ).filter((stage) => stage.length > 0);
+
+  const entries: ChecklistEntries = {};
+  for (const [key, item] of draft.items) entries[key] = { status: item.status, detail: detailOf(item) };
+
+  return {
+    vaultId: observed.vaultId,
+    mode: policy.mode,
+    stages,
+    findings: sortFindings(draft.findings),
+    checklist: buildChecklist(entries),
+    requeue,
+    followUpAfter: earliestFollowUp(draft.followUps),
+  };
+}
+
+/** The item's details, the ones that explain its status first. */
+function detailOf(item: Item): string {
+  const ordered = [...item.details].sort((a, b) => RANK[b.status] - RANK[a.status]);
+  return [...new Set(ordered.map((d) => d.text))].join('; ');
+}
+
+
