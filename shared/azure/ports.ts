@@ -37,14 +37,21 @@ export interface RecoveryServicesPort {
   listVaultIds(subscriptionId: string): Promise<string[]>;
   /**
    * Turns the vault's system-assigned identity on (PATCH of `identity` only, keeping any
-   * user-assigned identities); returns the identity ARM answered with.
+   * user-assigned identities) unless a read shows it on already; never turns anything off.
    */
-  enableSystemAssignedIdentity(vaultId: string): Promise<VaultIdentity>;
+  enableSystemAssignedIdentity(vaultId: string): Promise<EnableIdentityResult>;
   /**
    * Sets a private endpoint connection's state through the Backup RP (long-running PUT); returns
    * the status ARM answered with.
    */
   putConnectionState(vaultId: string, connectionName: string, state: ConnectionStateUpdate): Promise<ConnectionStatus>;
+}
+
+export interface EnableIdentityResult {
+  /** The identity as ARM now reports it. */
+  readonly identity: VaultIdentity;
+  /** True when it was on already and nothing was written. */
+  readonly alreadyEnabled: boolean;
 }
 
 export interface ConnectionStateUpdate {

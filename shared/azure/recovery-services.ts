@@ -9,8 +9,8 @@ import { isResourceType, parseResourceId, type ResourceId } from '../domain/ids'
 import { VAULT_RESOURCE_TYPE } from '../domain/endpoints';
 import { connectionStatusOf, toBackupUsageCounts, toVault, toVaultIdentity, MalformedResponseError } from './mappers';
 import { describeAzureCall, readOrUndefined } from './errors';
-import type { ConnectionStateUpdate, RecoveryServicesPort } from './ports';
-import type { ConnectionStatus, Vault, VaultIdentity } from '../domain/model';
+import type { ConnectionStateUpdate, EnableIdentityResult, RecoveryServicesPort } from './ports';
+import type { ConnectionStatus, Vault } from '../domain/model';
 
 export interface RecoveryServicesClients {
   recoveryServices(subscriptionId: string): RecoveryServicesClient;
@@ -60,12 +60,12 @@ export class SdkRecoveryServicesAdapter implements RecoveryServicesPort {
     });
   }
 
-  async enableSystemAssignedIdentity(vaultId: string): Promise<VaultIdentity> {
+  async enableSystemAssignedIdentity(vaultId: string): Promise<EnableIdentityResult> {
     const v = vaultRef(vaultId);
     const client = this.clients.recoveryServices(v.subscriptionId);
     const current = await describeAzureCall('reading vault before enabling its identity', v.id, () => client.vaults.get(v.resourceGroup, v.name));
     const identity = toVaultIdentity(current.identity);
-    if (identity.type === 'SystemAssigned' || identity.type === 'SystemAssigned, UserAssigned') return identity;
+    if (identity.type === 'SystemAssigned' || identity.type === 'SystemAssigned, UserAssigned') return { identity, alreadyEnabled: true };
 
     // PATCH the identity block only. A vault with user-assigned identities keeps them: the
     // dictionary is sent back with empty values, ARM's way of saying "keep these".
@@ -78,10 +78,10 @@ export class SdkRecoveryServicesAdapter implements RecoveryServicesPort {
       client.vaults.beginUpdateAndWait(v.resourceGroup, v.name, { identity: patch }, { updateIntervalInMs: this.pollIntervalMs }),
     );
     const result = toVaultIdentity(updated.identity);
-    if (result.principalId !== undefined) return result;
+    if (result.principalId !== undefined) return { identity: result, alreadyEnabled: false };
     // Some answers to a PATCH omit read-only fields; the principal id is what callers need next.
     const reread = await describeAzureCall('reading vault after enabling its identity', v.id, () => client.vaults.get(v.resourceGroup, v.name));
-    return toVaultIdentity(reread.identity);
+    return { identity: toVaultIdentity(reread.identity), alreadyEnabled: false };
   }
 
   async putConnectionState(vaultId: string, connectionName: string, state: ConnectionStateUpdate): Promise<ConnectionStatus> {

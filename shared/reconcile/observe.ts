@@ -1,0 +1,274 @@
+/**
+ * Observe: read what Azure holds about one vault (reads only).
+ *
+ * What is read, and how many reads (none depends on past events; each is one ARM call or one
+ * paged list):
+ *   1. the vault and its Backup usage summaries (2);
+ *   2. the PEs of each resource group that holds a PE named by the vault's connections (1 per
+ *      such resource group): the vault's primaries, wherever they are, and next to them their
+ *      classic `_ecs`/`_prot` secondaries (which only their name ties to the vault);
+ *   3. under placement `zone-group` only, each of those PEs' zone groups (1 per PE);
+ *   4. each distinct subnet of those PEs (1 per subnet);
+ *   5. the three zones where the policy places the records, and for each that exists its links
+ *      and its A record sets (up to 3 × 3);
+ *   6. for a vault with a system-assigned identity, that principal's role assignments (1 per
+ *      distinct subscription among the scopes the role profile concerns);
+ *   7. the vault subscription's tenant (1; skipped silently when it cannot be read: the tenant
+ *      check then does not run, and nothing else depends on it).
+ *
+ * A failed read becomes a `ReadError` (the planner plans nothing that depends on it), except the
+ * vault itself: a transient failure to read the vault throws so that the caller retries, any
+ * other failure returns the vault as undefined with a read error naming it.
+ */
+import { classifyAzureError } from '../azure/errors';
+import { backupConnectionOf, findSecondaryPrivateEndpoints, VAULT_RESOURCE_TYPE } from '../domain/endpoints';
+import { privateDnsZonesForVault, recordsForPrivateEndpoint, ZONE_KINDS, type BackupZoneNames } from '../domain/dns';
+import { isResourceType, parseResourceId, parentResourceId, resourceGroupResourceId, resourceInGroupId, sameResourceId, subscriptionResourceId, tryParseResourceId } from '../domain/ids';
+import { hasSystemAssignedIdentity, isOwnedBy, ownedSourceOf, type ARecordSet, type PrivateEndpoint, type RoleAssignment, type Subnet, type Vault } from '../domain/model';
+import { secondaryRoleOf } from '../domain/endpoints';
+import type { ObservedPrivateEndpoint, ObservedVault, ObservedZone, ReadError } from '../plan/types';
+import { loggerOf, nowOf, type ReconcileContext } from './context';
+
+/** The vault could not be read for a reason worth retrying (throttled, 5xx, connection dropped). */
+export class VaultReadError extends Error {
+  override readonly name = 'VaultReadError';
+  constructor(
+    readonly vaultId: string,
+    cause: unknown,
+  ) {
+    super(`reading vault ${vaultId} failed transiently: ${classifyAzureError(cause).message}`, { cause });
+  }
+}
+
+const PRIVATE_DNS_ZONE_TYPE = 'Microsoft.Network/privateDnsZones';
+
+/** The canonical id of a vault, or throws when `vaultId` is not one. */
+export function canonicalVaultId(vaultId: string): string {
+  const p = parseResourceId(vaultId);
+  if (!isResourceType(p, VAULT_RESOURCE_TYPE) || p.segments.length !== 1) throw new Error(`not a Recovery Services vault id: ${vaultId}`);
+  return p.id;
+}
+
+function readErrorOf(resourceId: string, operation: string, error: unknown): ReadError {
+  const c = classifyAzureError(error);
+  return { resourceId, operation, code: c.code, message: c.message };
+}
+
+/** Where the zones of a vault are, by kind, or undefined when the policy places none (custom) or the geo code is unknown. */
+export function zoneIdsForVault(ctx: ReconcileContext, vault: Pick<Vault, 'location'>): { names: BackupZoneNames; ids: Record<string, string> } | undefined {
+  const dns = ctx.policy.dns;
+  if (dns.placement === 'custom' || dns.central === undefined) return undefined;
+  const lookup = privateDnsZonesForVault(vault.location, ctx.cloud, ctx.policy.geoCodes);
+  if (!lookup.known) return undefined;
+  const central = dns.central;
+  const ids: Record<string, string> = {};
+  for (const kind of ZONE_KINDS) ids[kind] = resourceInGroupId(central.subscriptionId, central.resourceGroup, PRIVATE_DNS_ZONE_TYPE, lookup.zones[kind]);
+  return { names: lookup.zones, ids };
+}
+
+/** Observes one vault. Throws {@link VaultReadError} only when the vault itself could not be read for a transient reason. */
+export async function observeVault(ctx: ReconcileContext, vaultId: string): Promise<ObservedVault> {
+  const log = loggerOf(ctx);
+  const id = canonicalVaultId(vaultId);
+  const observedAt = nowOf(ctx).toISOString();
+  const readErrors: ReadError[] = [];
+  const empty = (vault: Vault | undefined): ObservedVault => ({
+    vaultId: id,
+    observedAt,
+    vault,
+    privateEndpoints: [],
+    zones: [],
+    roleAssignments: [],
+    subscriptionTenants: {},
+    readErrors,
+  });
+
+  // 1. The vault.
+  let vault: Vault | undefined;
+  try {
+    vault = await ctx.azure.recoveryServices.getVault(id);
+  } catch (e) {
+    if (classifyAzureError(e).transient) throw new VaultReadError(id, e);
+    readErrors.push(readErrorOf(id, 'reading vault', e));
+    log.warn('vault could not be read', { vaultId: id, code: classifyAzureError(e).code });
+    return empty(undefined);
+  }
+  if (vault === undefined) return empty(undefined);
+  const theVault = vault;
+
+  // 2. PEs: by the resource groups of the PEs the vault's connections name.
+  const groups = new Map<string, { subscriptionId: string; resourceGroup: string }>();
+  for (const c of theVault.connections) {
+    const pe = tryParseResourceId(c.privateEndpointId);
+    if (pe?.subscriptionId === undefined || pe.resourceGroup === undefined) continue;
+    const rgId = resourceGroupResourceId(pe.subscriptionId, pe.resourceGroup);
+    groups.set(rgId.toLowerCase(), { subscriptionId: pe.subscriptionId, resourceGroup: pe.resourceGroup });
+  }
+  const observedEndpoints: { endpoint: PrivateEndpoint; classification: ObservedPrivateEndpoint['classification'] }[] = [];
+  await Promise.all(
+    [...groups.values()].map(async (g) => {
+      let inGroup: PrivateEndpoint[];
+      try {
+        inGroup = await ctx.azure.network.listPrivateEndpoints(g.subscriptionId, g.resourceGroup);
+      } catch (e) {
+        readErrors.push(readErrorOf(resourceGroupResourceId(g.subscriptionId, g.resourceGroup), 'listing private endpoints', e));
+        return;
+      }
+      for (const pe of inGroup) {
+        const backup = backupConnectionOf(pe);
+        if (backup === undefined || !sameResourceId(backup.vaultId, id)) continue;
+        observedEndpoints.push({ endpoint: pe, classification: { kind: 'backup-primary', ...backup } });
+        for (const s of findSecondaryPrivateEndpoints(pe, inGroup)) {
+          observedEndpoints.push({ endpoint: s.privateEndpoint, classification: { kind: 'backup-secondary', role: s.role, primaryName: pe.name, primaryId: pe.id } });
+        }
+      }
+    }),
+  );
+  // Stable order whatever the order of the concurrent reads: plans must read the same every time.
+  observedEndpoints.sort((a, b) => compareKeys(a.endpoint.id, b.endpoint.id));
+
+  // 3. Zone groups (placement zone-group only: under the others vaultlink does not look at them).
+  if (ctx.policy.dns.placement === 'zone-group') {
+    await Promise.all(
+      observedEndpoints.map(async (o, i) => {
+        try {
+          const zoneGroups = await ctx.azure.network.listPrivateDnsZoneGroups(o.endpoint.id);
+          observedEndpoints[i] = { ...o, endpoint: { ...o.endpoint, zoneGroups } };
+        } catch (e) {
+          readErrors.push(readErrorOf(o.endpoint.id, 'listing private DNS zone groups', e));
+        }
+      }),
+    );
+  }
+
+  // 4. Subnets.
+  const subnets = new Map<string, Subnet | undefined>();
+  const subnetIds = [...new Map(observedEndpoints.map((o) => [o.endpoint.subnetId.toLowerCase(), o.endpoint.subnetId])).values()];
+  await Promise.all(
+    subnetIds.map(async (subnetId) => {
+      try {
+        subnets.set(subnetId.toLowerCase(), await ctx.azure.network.getSubnet(subnetId));
+      } catch (e) {
+        readErrors.push(readErrorOf(subnetId, 'reading subnet', e));
+      }
+    }),
+  );
+  const privateEndpoints: ObservedPrivateEndpoint[] = observedEndpoints.map((o) => ({
+    endpoint: o.endpoint,
+    classification: o.classification,
+    subnet: subnets.get(o.endpoint.subnetId.toLowerCase()),
+  }));
+
+  // 5. Zones, links, records.
+  const zones = await observeZones(ctx, theVault, privateEndpoints, readErrors);
+
+  // 6. Role assignments of the vault identity.
+  const roleAssignments = await observeRoleAssignments(ctx, theVault, privateEndpoints, readErrors);
+
+  // 7. The vault subscription's tenant.
+  const subscriptionTenants: Record<string, string> = {};
+  try {
+    const tenant = await ctx.azure.subscriptions.getSubscriptionTenantId(theVault.subscriptionId);
+    if (tenant !== undefined) subscriptionTenants[theVault.subscriptionId.toLowerCase()] = tenant;
+  } catch (e) {
+    log.warn('subscription tenant could not be read; the tenant check is skipped', { subscriptionId: theVault.subscriptionId, code: classifyAzureError(e).code });
+  }
+
+  readErrors.sort((a, b) => compareKeys(a.resourceId, b.resourceId) || compareKeys(a.operation, b.operation));
+  return { vaultId: id, observedAt, vault: theVault, privateEndpoints, zones, roleAssignments, subscriptionTenants, readErrors };
+}
+
+async function observeZones(ctx: ReconcileContext, vault: Vault, endpoints: readonly ObservedPrivateEndpoint[], readErrors: ReadError[]): Promise<ObservedZone[]> {
+  const placed = zoneIdsForVault(ctx, vault);
+  if (placed === undefined) return [];
+  const ownerId = ctx.policy.ownerId;
+  const knownEndpointKeys = new Set<string>([...endpoints.map((o) => keyOf(o.endpoint.id)), ...vault.connections.map((c) => keyOf(c.privateEndpointId))]);
+  const primaries = endpoints.filter((o) => o.classification.kind === 'backup-primary').map((o) => o.endpoint);
+
+  return Promise.all(
+    ZONE_KINDS.map(async (kind): Promise<ObservedZone> => {
+      const name = placed.names[kind];
+      const zoneId = placed.ids[kind] as string;
+      const wantedNames = new Set<string>();
+      for (const o of endpoints) for (const r of recordsForPrivateEndpoint(o.endpoint, placed.names)) if (r.zoneKind === kind) wantedNames.add(r.recordName);
+
+      let zone;
+      try {
+        zone = await ctx.azure.privateDns.getZone(zoneId);
+      } catch (e) {
+        readErrors.push(readErrorOf(zoneId, 'reading private DNS zone', e));
+        return { kind, name, resourceId: zoneId, zone: undefined, links: [], records: [] };
+      }
+      if (zone === undefined) return { kind, name, resourceId: zoneId, zone: undefined, links: [], records: [] };
+
+      const [links, records] = await Promise.all([
+        ctx.azure.privateDns.listVirtualNetworkLinks(zoneId).catch((e: unknown) => {
+          readErrors.push(readErrorOf(zoneId, 'listing virtual network links', e));
+          return [];
+        }),
+        ctx.azure.privateDns.listARecordSets(zoneId).catch((e: unknown) => {
+          readErrors.push(readErrorOf(zoneId, 'listing A record sets', e));
+          return [] as ARecordSet[];
+        }),
+      ]);
+      // Only the records that concern this vault: those its PEs need (owned or not, so that the
+      // planner sees a record it must not touch), and those vaultlink made for one of its PEs —
+      // including PEs that are gone, as far as they can still be tied to the vault (for `sync`).
+      const concerning = records.filter((r) => wantedNames.has(r.name) || (isOwnedBy(r.metadata, ownerId) && madeForVault(ownedSourceOf(r.metadata), knownEndpointKeys, primaries)));
+      concerning.sort((a, b) => compareKeys(a.name, b.name));
+      return { kind, name, resourceId: zoneId, zone, links: [...links].sort((a, b) => compareKeys(a.id, b.id)), records: concerning };
+    }),
+  );
+}
+
+/** True when an owned record's source PE is (or was) the vault's: a known PE or connection, or a secondary name of a primary in its resource group. */
+function madeForVault(source: string | undefined, knownEndpointKeys: ReadonlySet<string>, primaries: readonly PrivateEndpoint[]): boolean {
+  if (source === undefined) return false;
+  const p = tryParseResourceId(source);
+  if (p === undefined) return false;
+  if (knownEndpointKeys.has(p.key)) return true;
+  const rg = p.resourceGroup?.toLowerCase();
+  return primaries.some((primary) => primary.resourceGroup.toLowerCase() === rg && primary.subscriptionId.toLowerCase() === p.subscriptionId?.toLowerCase() && secondaryRoleOf(p.name, primary.name) !== undefined);
+}
+
+async function observeRoleAssignments(ctx: ReconcileContext, vault: Vault, endpoints: readonly ObservedPrivateEndpoint[], readErrors: ReadError[]): Promise<RoleAssignment[]> {
+  const principalId = vault.identity.principalId;
+  if (!hasSystemAssignedIdentity(vault.identity) || principalId === undefined) return [];
+  // The subscriptions of every scope the role profile may concern: VNets, PE resource groups, zone resource group.
+  const subscriptions = new Map<string, string>();
+  const add = (id: string | undefined) => {
+    const s = id === undefined ? undefined : tryParseResourceId(id)?.subscriptionId;
+    if (s !== undefined) subscriptions.set(s.toLowerCase(), s);
+  };
+  for (const o of endpoints) {
+    add(o.endpoint.id);
+    add(parentResourceId(o.endpoint.subnetId));
+  }
+  const central = ctx.policy.dns.central;
+  if (central !== undefined && ctx.policy.dns.placement !== 'custom') add(subscriptionResourceId(central.subscriptionId));
+
+  const all: RoleAssignment[] = [];
+  await Promise.all(
+    [...subscriptions.values()].map(async (s) => {
+      const scope = subscriptionResourceId(s);
+      try {
+        all.push(...(await ctx.azure.authorization.listRoleAssignments(scope, principalId)));
+      } catch (e) {
+        readErrors.push(readErrorOf(scope, 'listing role assignments', e));
+      }
+    }),
+  );
+  const unique = new Map(all.map((a) => [a.id.toLowerCase(), a]));
+  return [...unique.values()].sort((a, b) => compareKeys(a.id, b.id));
+}
+
+function keyOf(id: string): string {
+  return tryParseResourceId(id)?.key ?? id.toLowerCase();
+}
+
+// Locale-independent order on lower-cased ids.
+function compareKeys(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  return x < y ? -1 : x > y ? 1 : 0;
+}
