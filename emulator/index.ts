@@ -12,6 +12,8 @@ import { EventGridPublisher } from './events';
 import { FaultInjector } from './faults';
 import { authorizationProvider, type AuthorizationExports } from './providers/authorization';
 import { backupProvider } from './providers/backup';
+import { networkProvider } from './providers/network';
+import { privateDnsProvider } from './providers/privatedns';
 import { recoveryServicesProvider } from './providers/recoveryservices';
 import { resourcesProvider, type ResourcesExports } from './providers/resources';
 import { ArmEngine, ArmServer, WriteCounter, type EmulatorProvider } from './server';
@@ -38,12 +40,16 @@ export interface StartEmulatorOptions {
   readonly ownerPrincipalId?: string;
   /** Polls a long-running operation answers InProgress before it completes; default 1. */
   readonly lroPollsBeforeDone?: number;
-  /** Providers to register after the built-in ones (resources, authorization, and the RPs in {@link DEFAULT_PROVIDERS}). */
+  /**
+   * Providers to register besides the built-in ones (resources, authorization, and the RPs in
+   * {@link DEFAULT_PROVIDERS}). One named like a default replaces it (a test configuring the
+   * network provider, say).
+   */
   readonly providers?: readonly EmulatorProvider[];
 }
 
 /** Resource providers registered by default, after Microsoft.Resources and Microsoft.Authorization. */
-export const DEFAULT_PROVIDERS: readonly EmulatorProvider[] = [recoveryServicesProvider, backupProvider];
+export const DEFAULT_PROVIDERS: readonly EmulatorProvider[] = [networkProvider, privateDnsProvider, recoveryServicesProvider, backupProvider];
 
 export interface Emulator {
   /** `https://127.0.0.1:PORT`: the ARM endpoint for SDK clients. */
@@ -110,7 +116,9 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
 
   const resources = engine.registerProvider(resourcesProvider);
   const authorization = engine.registerProvider(authorizationProvider);
-  for (const provider of [...DEFAULT_PROVIDERS, ...(options.providers ?? [])]) engine.registerProvider(provider);
+  const extra = options.providers ?? [];
+  const replaced = new Set(extra.map((p) => p.name));
+  for (const provider of [...DEFAULT_PROVIDERS.filter((p) => !replaced.has(p.name)), ...extra]) engine.registerProvider(provider);
 
   const control = new EmulatorControl({ engine, store, events, faults, writes, tenantId, ownerPrincipalId });
   control.registerRoutes();
