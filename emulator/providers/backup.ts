@@ -393,12 +393,14 @@ export function createBackupProvider(): EmulatorProvider<BackupExports> {
         const vault = vaultOrThrow(vaultId);
         const vnetId = checkVnet(options.vnetId);
         const itemName = options.itemName ?? 'item1';
-        const before = vaults().vaultState(vault.id) as VaultEmulatorState;
+        // An attempt to protect an item, even a failed one, makes the vault ineligible (the seed's FAQ).
+        const before = vaults().updateVaultState(vault.id, (s) => {
+          s.everHadItems = true;
+        });
         if (before.registeredContainers === 0) {
           return jobFailed(vault.id, 'UserErrorContainerNotRegistered', `No container is registered with vault ${vault.parsed.name}; register one before configuring backup.`, []);
         }
         const state = vaults().updateVaultState(vault.id, (s) => {
-          s.everHadItems = true;
           if (!s.protectedItemNames.includes(itemName)) s.protectedItemNames.push(itemName);
         });
         const created: string[] = [];
