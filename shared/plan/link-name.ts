@@ -21,14 +21,14 @@ const HASH_LENGTH = 8;
 /**
  * `vaultlink-<vnet name>-<8 hex of the VNet id>`, at most 80 characters. The hash is of the
  * canonical, lower-cased VNet id, so two VNets of the same name in different resource groups or
- * subscriptions get different links, and id casing does not matter. A long VNet name is cut; the
- * hash keeps the name unique.
+ * subscriptions get different links; the name is lower-cased too, so id casing does not matter.
+ * A long VNet name is cut; the hash keeps the name unique.
  */
 export function virtualNetworkLinkName(vnetId: string): string {
   const vnet = parseResourceId(vnetId);
   const hash = uuidv5(vnet.key, LINK_NAME_NAMESPACE).replace(/-/g, '').slice(0, HASH_LENGTH);
   const room = MAX_LINK_NAME_LENGTH - PREFIX.length - 1 - HASH_LENGTH;
   // Link names allow letters, digits, `_`, `.` and `-` (VNet names use the same set).
-  const name = vnet.name.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, room);
+  const name = vnet.name.toLowerCase().replace(/[^a-z0-9_.-]/g, '-').slice(0, room);
   return `${PREFIX}${name}-${hash}`;
 }

@@ -98,6 +98,23 @@ describe('plan', () => {
         for (const g of ofKind(p, 'grant-role')) expect(g.key).toBe(`grant-role:${g.scope}|${g.roleDefinitionGuid}`);
       });
 
+      it('grants the least-privilege profile: PE roles on the PE group, subnet join on the VNet, DNS on the zone group (sorted by key)', () => {
+        const custom = { PrivateEndpointContributor: 'aaaaaaaa-0000-0000-0000-000000000001', NetworkInterfaceReader: 'aaaaaaaa-0000-0000-0000-000000000002', PrivateEndpointSubnetContributor: 'aaaaaaaa-0000-0000-0000-000000000003' };
+        const lp = plan(NEW_CLASSIC_VAULT_PENDING_PE, policy({ roles: { profile: 'least-privilege', customRoleDefinitionIds: custom } }));
+        expect(ofKind(lp, 'grant-role').map((g) => [g.scope, g.roleName])).toEqual([
+          [vnetId('vnet-a'), 'PrivateEndpointSubnetContributor'],
+          [RG_PE, 'PrivateEndpointContributor'],
+          [RG_PE, 'NetworkInterfaceReader'],
+          [RG_ZONES, 'PrivateDnsZoneContributor'],
+        ]);
+      });
+
+      it('grants only what is missing', () => {
+        const held = applyInMemory(NEW_CLASSIC_VAULT_PENDING_PE, ofKind(p, 'grant-role').slice(0, 2));
+        expect(ofKind(plan(held), 'grant-role').map((g) => g.scope)).toEqual([RG_ZONES]);
+        expect(detailOf(plan(held), 'roles')).toMatch(/2 of 3 held/);
+      });
+
       it('approves with a description that names the rule', () => {
         const [approve] = ofKind(p, 'approve-connection');
         expect(approve).toMatchObject({ rule: 'spoke-a', description: "Approved by vaultlink rule 'spoke-a'", privateEndpointId: SPOKE_A_PE.endpoint.id });
