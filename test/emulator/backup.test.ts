@@ -209,6 +209,20 @@ describe('backup provider', () => {
       expect(c.properties?.privateLinkServiceConnectionState?.status).toBe('Pending');
     });
 
+    it('is retried by the SDK after a 429 with Retry-After, and approves once', async () => {
+      await createBackupPrivateEndpoint(f, 'pe1', true);
+      const name = await connectionNameOf(f, 'pe1');
+      f.emu.faults.add({ match: { operation: 'Microsoft.RecoveryServices/vaults/privateEndpointConnections/write' }, fault: { kind: 'throttle', retryAfterSeconds: 1, retryAfterMs: 5 }, times: 1 });
+      f.emu.writes.reset();
+      const retrying = new RecoveryServicesBackupClient(f.emu.credentialFor(f.emu.ownerPrincipalId), f.sub, { endpoint: f.emu.endpoint, tlsOptions: { ca: f.emu.ca } });
+      const result = await retrying.privateEndpointConnectionOperations.beginPutAndWait('vault1', 'rg-backup', name, decision(f, 'pe1', 'Approved'), poll);
+      expect(result.properties?.privateLinkServiceConnectionState?.status).toBe('Approved');
+      expect(f.emu.writes.log().map((w) => [w.status, w.faulted])).toEqual([
+        [429, true],
+        [201, false],
+      ]);
+    });
+
     it('lets a custom role with the write and approval actions approve', async () => {
       await createBackupPrivateEndpoint(f, 'pe1', true);
       const name = await connectionNameOf(f, 'pe1');
