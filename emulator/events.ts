@@ -75,6 +75,11 @@ export interface DeliveryOptions {
   readonly maxEventsPerBatch?: number;
   /** How long events are collected before a batch is cut; default 0 (the next turn of the event loop). */
   readonly batchWindowMs?: number;
+  /**
+   * `varied`: subjects and resource URIs reach this subscriber in the casings real events show
+   * (`resourcegroups`, lower-cased provider types), drawn from the PRNG; default `asWritten`.
+   */
+  readonly idCasing?: 'asWritten' | 'varied';
   /** Only events whose subject starts with this (case-insensitive). */
   readonly subjectBeginsWith?: string;
   /** Only these event types. */
@@ -289,6 +294,10 @@ export class EventGridPublisher {
       if (s.options.duplicateProbability && s.random() < s.options.duplicateProbability) events.push(e);
     }
     if (s.options.reorder) shuffle(events, s.random);
+    const casings = new Map<EventGridEvent, EventGridEvent>();
+    if (s.options.idCasing === 'varied') {
+      for (const e of events) if (!casings.has(e)) casings.set(e, withVariedCasing(e, s.random));
+    }
     const size = Math.max(1, s.options.maxEventsPerBatch ?? 10);
     const schema = s.options.schema ?? 'EventGridSchema';
     for (let i = 0; i < events.length; i += size) {
@@ -297,7 +306,10 @@ export class EventGridPublisher {
       const delivery = (async () => {
         if (delay > 0) await sleep(delay);
         if (!s.active) return;
-        const payload = batch.map((e) => (schema === 'CloudEventSchemaV1_0' ? toCloudEvent(e) : structuredClone(e)));
+        const payload = batch.map((e) => {
+          const cased = casings.get(e) ?? e;
+          return schema === 'CloudEventSchemaV1_0' ? toCloudEvent(cased) : structuredClone(cased);
+        });
         try {
           await s.deliver(payload);
         } catch (e) {
@@ -322,6 +334,40 @@ export function toCloudEvent(e: EventGridEvent): CloudEvent {
     datacontenttype: 'application/json',
     data: structuredClone(e.data),
   };
+}
+
+/**
+ * The event with its subject and resourceUri re-cased as ARM sometimes sends them:
+ * `resourcegroups` for `resourceGroups`, resource types lower-cased (`privateendpoints`) or
+ * capitalised (`Vaults`). Names are left alone.
+ */
+export function withVariedCasing(e: EventGridEvent, random: () => number): EventGridEvent {
+  const segments = e.subject.split('/');
+  let typeNext = false;
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i] as string;
+    const previous = segments[i - 1]?.toLowerCase();
+    if (segment.toLowerCase() === 'resourcegroups' && previous !== undefined && segments[i - 2]?.toLowerCase() === 'subscriptions') {
+      if (random() < 0.5) segments[i] = 'resourcegroups';
+      continue;
+    }
+    if (segment.toLowerCase() === 'providers') {
+      typeNext = false;
+      continue;
+    }
+    if (previous === 'providers') {
+      typeNext = true; // the namespace; a type follows
+      continue;
+    }
+    if (typeNext) {
+      const draw = random();
+      if (draw < 0.25) segments[i] = segment.toLowerCase();
+      else if (draw < 0.5) segments[i] = segment.charAt(0).toUpperCase() + segment.slice(1);
+    }
+    typeNext = typeNext ? false : segments.slice(0, i).some((x) => x.toLowerCase() === 'providers');
+  }
+  const subject = segments.join('/');
+  return { ...e, subject, data: { ...e.data, resourceUri: subject } };
 }
 
 function wants(options: DeliveryOptions, event: EventGridEvent): boolean {

@@ -1,7 +1,8 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EventGridDeserializer } from '@azure/eventgrid';
-import { EventGridPublisher, toCloudEvent, type CloudEvent, type EventGridEvent, type ResourceEventInput } from '../../emulator/events';
+import { EventGridPublisher, toCloudEvent, withVariedCasing, type CloudEvent, type EventGridEvent, type ResourceEventInput } from '../../emulator/events';
+import { seededRandom } from '../../emulator/faults';
 import { armRequest, pollUntilDone, startTestEmulator, type Emulator } from './helpers';
 
 const SUB = '11111111-1111-1111-1111-111111111111';
@@ -170,5 +171,30 @@ describe('Event Grid through the emulator', () => {
     await armRequest(emulator, { method: 'PUT', path: `/subscriptions/${emulator.subscriptionId}/resourcegroups/rg-quiet?api-version=2021-04-01`, body: {} });
     await emulator.events.drain();
     expect(emulator.events.published()).toEqual([]);
+  });
+});
+
+describe('withVariedCasing', () => {
+  it('re-cases resourceGroups and resource types but never names, deterministically from the seed', () => {
+    const event = new EventGridPublisher(1).publishResourceEvent({
+      ...input(1),
+      resourceId: `/subscriptions/${SUB}/resourceGroups/RG-Apps/providers/Microsoft.RecoveryServices/vaults/Vault-A/privateEndpointConnections/Conn.1`,
+    });
+    const random = seededRandom(9);
+    const variants = Array.from({ length: 30 }, () => withVariedCasing(event, random));
+    for (const v of variants) {
+      expect(v.subject.toLowerCase()).toBe(event.subject.toLowerCase());
+      expect(v.data['resourceUri']).toBe(v.subject);
+      expect(v.subject).toContain('/RG-Apps/');
+      expect(v.subject).toContain('/Vault-A/');
+      expect(v.subject).toContain('/Conn.1');
+      expect(v.subject).toContain('/Microsoft.RecoveryServices/');
+    }
+    const distinct = new Set(variants.map((v) => v.subject));
+    expect(distinct.size).toBeGreaterThan(3);
+    expect([...distinct].some((s) => s.includes('/resourcegroups/'))).toBe(true);
+    expect([...distinct].some((s) => s.includes('/Vaults/'))).toBe(true);
+    const again = seededRandom(9);
+    expect(Array.from({ length: 30 }, () => withVariedCasing(event, again).subject)).toEqual(variants.map((v) => v.subject));
   });
 });
