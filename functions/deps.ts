@@ -1,0 +1,67 @@
+/**
+ * What the activities and triggers need from the reconciler (shared/reconcile), behind one small
+ * interface: the Functions app decides *when* a vault is reconciled, the reconciler decides *what*
+ * happens. Tests and the local driver inject fakes here; in Azure the default factory builds the
+ * real reconciler once per worker from the app settings.
+ */
+import type { ActionOutcome, PlannedAction, VaultPlan } from '../shared/plan/types';
+
+/** The result of the `observeAndPlan` activity: plain JSON, it travels through orchestration history. */
+export interface ObservedPlan {
+  readonly plan: VaultPlan;
+  /** ISO time the observation started: signals sent before it were covered by this pass. */
+  readonly observedAt: string;
+  /** False when the vault does not exist (deleted): the orchestration ends. */
+  readonly vaultExists: boolean;
+}
+
+export interface VaultReconciler {
+  /** Loads the policy, observes the vault and plans (reads only). */
+  observeAndPlan(vaultId: string): Promise<ObservedPlan>;
+  /**
+   * Applies one planned action (idempotent). Resolves with the outcome, `failed` ones included;
+   * the activity turns a transient failure into a throw so that Durable retries it.
+   */
+  applyAction(action: PlannedAction): Promise<ActionOutcome>;
+  /** Normalised ids of every vault in the subscriptions in scope. */
+  listVaultsInScope(): Promise<string[]>;
+  /** The vault(s) a private endpoint concerns (a classic secondary maps to its primary's vault). */
+  vaultsForPrivateEndpoint(privateEndpointId: string): Promise<string[]>;
+}
+
+export type VaultReconcilerFactory = () => VaultReconciler | Promise<VaultReconciler>;
+
+/**
+ * Until shared/reconcile is wired in, the default factory refuses with a clear message rather
+ * than pretend: the app must not look healthy while it cannot reconcile.
+ */
+const defaultFactory: VaultReconcilerFactory = () => {
+  throw new Error('vaultlink: no reconciler is wired into the Functions app yet (functions/deps.ts)');
+};
+
+let factory: VaultReconcilerFactory = defaultFactory;
+let instance: Promise<VaultReconciler> | undefined;
+
+/** The reconciler for this worker, built once (policy, credentials and SDK clients are reused across invocations). */
+export function getVaultReconciler(): Promise<VaultReconciler> {
+  if (instance === undefined) {
+    const building = Promise.resolve().then(() => factory());
+    // a failed build (bad settings, unreadable policy) is retried at the next invocation
+    building.catch(() => {
+      if (instance === building) instance = undefined;
+    });
+    instance = building;
+  }
+  return instance;
+}
+
+/** Replaces the reconciler factory (tests, local driver); returns a function that restores the previous one. */
+export function setVaultReconcilerFactory(next: VaultReconcilerFactory): () => void {
+  const previous = factory;
+  factory = next;
+  instance = undefined;
+  return () => {
+    factory = previous;
+    instance = undefined;
+  };
+}

@@ -1,0 +1,367 @@
+/**
+ * The per-vault workflow: one Durable orchestration per vault (instance id from the vault id,
+ * functions/instance-ids.ts), its two activities, and their names.
+ *
+ *   observeAndPlan (activity, retried)          → { plan, observedAt, vaultExists }
+ *   apply, stage by stage (stages in order, the actions of a stage fanned out, each retried on
+ *         transient failures; after the last retry the action is reported failed and the later
+ *         stages are skipped, since they depend on it)
+ *   publish the status (custom status, trimmed under 16 KB)
+ *   another pass right away (continueAsNew) when the plan asks for it or something was applied
+ *   (the re-read confirms the writes and refreshes the checklist), else wait for a `signal` or a
+ *   timer (the plan's follow-up while something is pending, a retry delay after a failure, or the
+ *   idle re-check) → continueAsNew.
+ *
+ * Coalescing: a signal sent at or before the observation of the pass just done was covered by
+ * that pass and is skipped, so any number of signals during a pass cause at most one more pass.
+ * continueAsNew after every pass keeps the history bounded however many events arrive.
+ *
+ * The orchestrator is deterministic: no I/O, no process.env, no Date.now; time only from
+ * context.df.currentUtcDateTime. It logs only when not replaying.
+ */
+import type { InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
+import type { OrchestrationContext, Task } from 'durable-functions';
+import { summariseChecklist } from '../shared/domain/checklist';
+import type { ActionOutcome, PlannedAction, VaultPlan } from '../shared/plan/types';
+import { getVaultReconciler, type ObservedPlan } from './deps';
+import { parseIsoDurationMs } from './duration';
+import { errorMessage, logDecision, type DecisionLevel, type DecisionRecord } from './log';
+import { captureDurableRegistration } from './registry';
+import { SIGNAL_EVENT, VAULT_ORCHESTRATOR, type VaultOrchestrationInput, type VaultSignal } from './signal';
+import { asVaultStatus, trimVaultStatus, type ActionReport, type PassState, type VaultStatus } from './vault-status';
+
+export { VAULT_ORCHESTRATOR } from './signal';
+export const OBSERVE_AND_PLAN_ACTIVITY = 'vaultlinkObserveAndPlan';
+export const APPLY_ACTION_ACTIVITY = 'vaultlinkApplyAction';
+
+/** Without a signal, look again after a day anyway (the sweep usually signals sooner). */
+export const IDLE_RECHECK_MS = 24 * 3_600_000;
+/** After a failed action or observation, look again after this long. */
+export const FAILED_PASS_RETRY_MS = 5 * 60_000;
+/** When the plan is pending but names no follow-up delay. */
+export const DEFAULT_FOLLOW_UP_MS = 2 * 60_000;
+/** Passes in a row without waiting (requeue, verification after writes) before the orchestration waits anyway: a planner that always finds work must not spin. */
+export const MAX_CONSECUTIVE_PASSES = 5;
+/** Stale signals one execution skips before it starts a fresh execution (each skipped wait adds a timer to the history). */
+export const MAX_SKIPPED_SIGNALS = 50;
+
+/** Attempts and back-off of the activities (transient Azure failures: throttling, 5xx, timeouts). */
+export function activityRetryOptions(): df.RetryOptions {
+  const retry = new df.RetryOptions(5_000, 4);
+  retry.backoffCoefficient = 2;
+  retry.maxRetryIntervalInMilliseconds = 60_000;
+  return retry;
+}
+
+export interface ObserveAndPlanInput {
+  readonly vaultId: string;
+  readonly correlationId: string | null;
+}
+
+export interface ApplyActionInput {
+  readonly vaultId: string;
+  readonly correlationId: string | null;
+  readonly action: PlannedAction;
+}
+
+/** Thrown by the apply activity for a transient failure, so that Durable's retry applies. */
+export class TransientActionError extends Error {
+  override readonly name = 'TransientActionError';
+  constructor(readonly outcome: ActionOutcome) {
+    super(`transient failure of ${outcome.key}: ${outcome.error?.code ?? 'unknown'}: ${outcome.error?.message ?? outcome.message}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Activities
+
+export async function observeAndPlanActivity(input: unknown, context: InvocationContext): Promise<ObservedPlan> {
+  const { vaultId, correlationId } = input as ObserveAndPlanInput;
+  const reconciler = await getVaultReconciler();
+  const result = await reconciler.observeAndPlan(vaultId);
+  logDecision(context, {
+    decision: 'pass.planned',
+    vaultId,
+    correlationId,
+    observedAt: result.observedAt,
+    vaultExists: result.vaultExists,
+    mode: result.plan.mode,
+    actions: result.plan.stages.reduce((n, s) => n + s.length, 0),
+    findings: result.plan.findings.length,
+    requeue: result.plan.requeue,
+    followUpAfter: result.plan.followUpAfter ?? null,
+  });
+  return result;
+}
+
+export async function applyActionActivity(input: unknown, context: InvocationContext): Promise<ActionOutcome> {
+  const { vaultId, correlationId, action } = input as ApplyActionInput;
+  const reconciler = await getVaultReconciler();
+  const outcome = await reconciler.applyAction(action);
+  const transient = outcome.status === 'failed' && outcome.error?.transient === true;
+  logDecision(
+    context,
+    { decision: 'action.outcome', vaultId, correlationId, action: action.key, kind: action.kind, status: outcome.status, message: outcome.message, error: outcome.error ?? null, willRetry: transient },
+    outcome.status === 'failed' ? 'warn' : 'info',
+  );
+  if (transient) throw new TransientActionError(outcome);
+  return outcome;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Orchestrator
+
+function logUnlessReplaying(context: OrchestrationContext, record: DecisionRecord, level: DecisionLevel = 'info'): void {
+  if (!context.df.isReplaying) logDecision(context, record, level);
+}
+
+function iso(date: Date): string {
+  return date.toISOString();
+}
+
+function isVaultSignal(value: unknown): value is VaultSignal {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v['sentAt'] === 'string' && typeof v['reason'] === 'string';
+}
+
+function report(action: PlannedAction, stage: number, status: ActionReport['status'], message: string, attempts?: number): ActionReport {
+  return { key: action.key, kind: action.kind, summary: action.summary, stage, status, message, ...(attempts === undefined ? {} : { attempts }) };
+}
+
+/** Applies the plan's stages in order; returns one report per planned action, in plan order. */
+function* applyPlan(context: OrchestrationContext, plan: VaultPlan, correlationId: string | null): Generator<Task, ActionReport[], unknown> {
+  const reports: ActionReport[] = [];
+  let blockedBy: string | undefined;
+  for (let stage = 0; stage < plan.stages.length; stage++) {
+    const actions = plan.stages[stage] ?? [];
+    if (plan.mode === 'audit') {
+      reports.push(...actions.map((a) => report(a, stage, 'skipped', 'audit mode: planned, not applied')));
+      continue;
+    }
+    if (blockedBy !== undefined) {
+      reports.push(...actions.map((a) => report(a, stage, 'skipped', `not applied: ${blockedBy} failed in an earlier stage`)));
+      continue;
+    }
+    if (actions.length === 0) continue;
+    const retry = activityRetryOptions();
+    const tasks = actions.map((action) => context.df.callActivityWithRetry(APPLY_ACTION_ACTIVITY, retry, { vaultId: plan.vaultId, correlationId, action } satisfies ApplyActionInput));
+    try {
+      yield context.df.Task.all(tasks);
+    } catch {
+      // Task.all fails on the first failed action; wait for the others one by one (re-yielding a
+      // scheduled task schedules nothing new, unlike wrapping it in another Task.all)
+      for (const task of tasks) {
+        if (task.isCompleted || task.isFaulted) continue;
+        try {
+          yield task;
+        } catch {
+          // reported below
+        }
+      }
+    }
+    actions.forEach((action, i) => {
+      const task = tasks[i] as Task;
+      if (task.isCompleted) {
+        const outcome = task.result as ActionOutcome;
+        reports.push(report(action, stage, outcome.status, outcome.message));
+      } else {
+        reports.push(report(action, stage, 'failed', `gave up after ${retry.maxNumberOfAttempts} attempts: ${errorMessage(task.result)}`, retry.maxNumberOfAttempts));
+      }
+    });
+    const failed = reports.filter((r) => r.stage === stage && r.status === 'failed');
+    if (failed.length > 0) blockedBy = failed.map((r) => r.key).join(', ');
+    for (const r of reports.filter((x) => x.stage === stage)) {
+      logUnlessReplaying(context, { decision: 'action.reported', vaultId: plan.vaultId, correlationId, action: r.key, kind: r.kind, stage, status: r.status, message: r.message }, r.status === 'failed' ? 'warn' : 'info');
+    }
+  }
+  return reports;
+}
+
+interface WaitResult {
+  /** The signal that asks for another pass, or undefined when the timer fired. */
+  readonly signal: VaultSignal | undefined;
+  readonly skipped: number;
+}
+
+/**
+ * Waits for a signal newer than `observedAt`, or until `deadline` (none: wait for a signal only).
+ * Skipped signals were covered by the pass just done.
+ */
+function* waitForNextPass(context: OrchestrationContext, vaultId: string, observedAt: string | undefined, deadline: Date | undefined): Generator<Task, WaitResult, unknown> {
+  const coveredUntil = observedAt === undefined ? Number.NEGATIVE_INFINITY : Date.parse(observedAt);
+  for (let skipped = 0; ; skipped++) {
+    if (skipped >= MAX_SKIPPED_SIGNALS) {
+      return { signal: { sentAt: iso(context.df.currentUtcDateTime), reason: `skipped ${skipped} covered signals: starting afresh to keep the history bounded`, correlationId: null }, skipped };
+    }
+    if (deadline !== undefined && deadline.getTime() <= context.df.currentUtcDateTime.getTime()) return { signal: undefined, skipped };
+    const signalTask = context.df.waitForExternalEvent(SIGNAL_EVENT);
+    if (deadline === undefined) {
+      yield signalTask;
+    } else {
+      // a fresh timer per wait: a task already scheduled must not be wrapped in a new Task.any
+      const timer = context.df.createTimer(deadline);
+      const winner = yield context.df.Task.any([signalTask, timer]);
+      if (winner === timer) return { signal: undefined, skipped };
+    }
+    const body = signalTask.result;
+    if (!isVaultSignal(body)) {
+      // a signal nobody can date is never skipped: one pass too many beats one change missed
+      return { signal: { sentAt: iso(context.df.currentUtcDateTime), reason: 'signal without a readable body', correlationId: null }, skipped };
+    }
+    const sentAt = Date.parse(body.sentAt);
+    if (!Number.isNaN(sentAt) && sentAt <= coveredUntil) {
+      logUnlessReplaying(context, { decision: 'signal.coalesced', vaultId, correlationId: body.correlationId, reason: body.reason, sentAt: body.sentAt, observedAt });
+      continue;
+    }
+    return { signal: body, skipped };
+  }
+}
+
+function nextPassDelay(plan: VaultPlan, state: PassState): number | undefined {
+  if (state === 'failed' || state === 'observe-failed') return FAILED_PASS_RETRY_MS;
+  if (state === 'pending' && plan.followUpAfter !== undefined) return parseIsoDurationMs(plan.followUpAfter) ?? DEFAULT_FOLLOW_UP_MS;
+  return IDLE_RECHECK_MS;
+}
+
+function inProgressStatus(input: VaultOrchestrationInput, passStartedAt: string): VaultStatus {
+  const previous = asVaultStatus(input.previousStatus);
+  if (previous !== undefined) return { ...previous, passStartedAt };
+  return {
+    vaultId: input.vaultId,
+    mode: undefined,
+    state: 'in-progress',
+    lastPassAt: undefined,
+    observedAt: input.lastObservedAt,
+    converged: false,
+    summary: 'first pass in progress',
+    checklist: [],
+    findings: [],
+    lastPlan: { actions: [], omitted: 0 },
+    nextPassAt: undefined,
+    triggeredBy: input.trigger === undefined ? undefined : { reason: input.trigger.reason, correlationId: input.trigger.correlationId },
+    passStartedAt,
+  };
+}
+
+/** Counts passes in a row without a wait; carried in the input across continueAsNew. */
+interface ChainedInput extends VaultOrchestrationInput {
+  readonly consecutivePasses?: number | undefined;
+}
+
+export function* vaultOrchestrator(context: OrchestrationContext): Generator<Task, unknown, unknown> {
+  const input = context.df.getInput<ChainedInput>();
+  const vaultId = input.vaultId;
+  const passStartedAt = iso(context.df.currentUtcDateTime);
+  const trigger = input.trigger;
+  const correlationId = trigger?.correlationId ?? null;
+  const triggeredBy = trigger === undefined ? undefined : { reason: trigger.reason, correlationId: trigger.correlationId };
+  context.df.setCustomStatus(trimVaultStatus(inProgressStatus(input, passStartedAt)));
+  logUnlessReplaying(context, { decision: 'pass.started', vaultId, correlationId, reason: trigger?.reason ?? 'started', instanceId: context.df.instanceId });
+
+  let observed: ObservedPlan;
+  try {
+    observed = (yield context.df.callActivityWithRetry(OBSERVE_AND_PLAN_ACTIVITY, activityRetryOptions(), { vaultId, correlationId } satisfies ObserveAndPlanInput)) as ObservedPlan;
+  } catch (e) {
+    const previous = asVaultStatus(input.previousStatus);
+    const deadline = new Date(context.df.currentUtcDateTime.getTime() + FAILED_PASS_RETRY_MS);
+    const status: VaultStatus = {
+      ...inProgressStatus(input, passStartedAt),
+      ...(previous ?? {}),
+      state: 'observe-failed',
+      converged: false,
+      error: errorMessage(e),
+      nextPassAt: iso(deadline),
+      triggeredBy,
+      passStartedAt: undefined,
+    };
+    context.df.setCustomStatus(trimVaultStatus(status));
+    logUnlessReplaying(context, { decision: 'pass.observe-failed', vaultId, correlationId, error: errorMessage(e), retryAt: iso(deadline) }, 'error');
+    const wait = yield* waitForNextPass(context, vaultId, input.lastObservedAt, deadline);
+    context.df.continueAsNew({ vaultId, lastObservedAt: input.lastObservedAt, trigger: wait.signal ?? { sentAt: iso(context.df.currentUtcDateTime), reason: 'retry after a failed observation', correlationId }, previousStatus: status, consecutivePasses: 0 } satisfies ChainedInput);
+    return undefined;
+  }
+
+  const { plan, observedAt } = observed;
+  if (!observed.vaultExists) {
+    const status: VaultStatus = {
+      ...inProgressStatus(input, passStartedAt),
+      mode: plan.mode,
+      state: 'vault-not-found',
+      lastPassAt: passStartedAt,
+      observedAt,
+      converged: false,
+      summary: 'the vault does not exist (deleted?): nothing to do until it is signalled again',
+      checklist: plan.checklist,
+      findings: plan.findings,
+      lastPlan: { actions: [], omitted: 0 },
+      nextPassAt: undefined,
+      triggeredBy,
+      passStartedAt: undefined,
+    };
+    context.df.setCustomStatus(trimVaultStatus(status));
+    logUnlessReplaying(context, { decision: 'pass.vault-not-found', vaultId, correlationId, observedAt });
+    // ends the instance: a deleted vault keeps no orchestration waiting; a later signal starts it again
+    return { vaultId, state: status.state, observedAt };
+  }
+
+  const reports = yield* applyPlan(context, plan, correlationId);
+  const failed = reports.filter((r) => r.status === 'failed');
+  const applied = reports.filter((r) => r.status === 'applied');
+  const checklistSummary = summariseChecklist(plan.checklist);
+  const state: PassState = failed.length > 0 ? 'failed' : checklistSummary.converged && applied.length === 0 ? 'converged' : 'pending';
+  const consecutivePasses = (input.consecutivePasses ?? 0) + 1;
+  // after writes, one more pass re-reads Azure: it confirms them and refreshes the checklist
+  const passAgain = failed.length === 0 && plan.mode === 'enforce' && (plan.requeue || applied.length > 0) && consecutivePasses < MAX_CONSECUTIVE_PASSES;
+  const delay = passAgain ? undefined : nextPassDelay(plan, state);
+  const deadline = delay === undefined ? undefined : new Date(context.df.currentUtcDateTime.getTime() + delay);
+  const status = trimVaultStatus({
+    vaultId,
+    mode: plan.mode,
+    state,
+    lastPassAt: passStartedAt,
+    observedAt,
+    converged: state === 'converged',
+    summary: failed.length > 0 ? `${failed.length} action(s) failed; ${checklistSummary.text}` : checklistSummary.text,
+    checklist: plan.checklist,
+    findings: plan.findings,
+    lastPlan: { actions: reports, omitted: 0 },
+    nextPassAt: passAgain ? iso(context.df.currentUtcDateTime) : deadline === undefined ? undefined : iso(deadline),
+    triggeredBy,
+  });
+  context.df.setCustomStatus(status);
+  logUnlessReplaying(
+    context,
+    {
+      decision: 'pass.completed',
+      vaultId,
+      correlationId,
+      mode: plan.mode,
+      state,
+      observedAt,
+      applied: applied.length,
+      failed: failed.length,
+      skipped: reports.filter((r) => r.status === 'skipped').length,
+      alreadyDone: reports.filter((r) => r.status === 'already-done').length,
+      findings: plan.findings.length,
+      summary: status.summary,
+      next: passAgain ? 'pass again now' : status.nextPassAt,
+    },
+    failed.length > 0 ? 'warn' : 'info',
+  );
+
+  if (passAgain) {
+    const reason = plan.requeue ? 'the plan needs another pass (requeue)' : 'verify the writes of the previous pass';
+    context.df.continueAsNew({ vaultId, lastObservedAt: observedAt, trigger: { sentAt: passStartedAt, reason, correlationId }, previousStatus: status, consecutivePasses } satisfies ChainedInput);
+    return undefined;
+  }
+  const wait = yield* waitForNextPass(context, vaultId, observedAt, deadline);
+  const nextTrigger: VaultSignal = wait.signal ?? { sentAt: iso(context.df.currentUtcDateTime), reason: state === 'pending' ? 'follow-up timer' : state === 'failed' ? 'retry after failed actions' : 'idle re-check', correlationId: null };
+  context.df.continueAsNew({ vaultId, lastObservedAt: observedAt, trigger: nextTrigger, previousStatus: status, consecutivePasses: 0 } satisfies ChainedInput);
+  return undefined;
+}
+
+captureDurableRegistration(VAULT_ORCHESTRATOR, 'orchestration', () => df.app.orchestration(VAULT_ORCHESTRATOR, vaultOrchestrator));
+captureDurableRegistration(OBSERVE_AND_PLAN_ACTIVITY, 'activity', () => df.app.activity(OBSERVE_AND_PLAN_ACTIVITY, { handler: observeAndPlanActivity }));
+captureDurableRegistration(APPLY_ACTION_ACTIVITY, 'activity', () => df.app.activity(APPLY_ACTION_ACTIVITY, { handler: applyActionActivity }));
