@@ -50,6 +50,20 @@ describe('ArmServer', () => {
     });
   });
 
+  describe('#tenant move', () => {
+    it('refuses tokens of the old tenant once a subscription moves, and accepts the new tenant', async () => {
+      const moved = emulator.control.createSubscription();
+      const newTenant = 'e0000000-0000-0000-0000-00000000000e';
+      emulator.control.setSubscriptionTenant(moved, newTenant);
+      const old = await armRequest(emulator, { path: `/subscriptions/${moved}/resourcegroups?${API}` });
+      expect(old.status).toBe(401);
+      expect(errorCode(old)).toBe('InvalidAuthenticationTokenTenant');
+      const token = emulator.control.tokenFor(emulator.ownerPrincipalId, newTenant);
+      const fresh = await armRequest(emulator, { path: `/subscriptions/${moved}/resourcegroups?${API}`, authorization: `Bearer ${token}` });
+      expect(fresh.status).toBe(200);
+    });
+  });
+
   describe('#handle', () => {
     it('requires an api-version', async () => {
       const r = await armRequest(emulator, { path: `/subscriptions/${emulator.subscriptionId}/resourcegroups` });
