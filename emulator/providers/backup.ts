@@ -20,7 +20,10 @@
  *   roles, and the writes count and emit events with the identity as caller;
  * - run a backup: the first one of a classic vault with endpoints creates `<pe>_prot<tag>_blob`
  *   the same way; given the VM's VNet, the backup fails unless that VNet resolves every FQDN of the
- *   vault's endpoints (its own, `_ecs` and `_prot`) to one of their private IPs.
+ *   vault's endpoints (its own, `_ecs` and `_prot`) to one of their private IPs;
+ * - when the primary endpoint integrates with private DNS (a zone group with the blob/queue zone),
+ *   Backup adds the same zone to its own endpoints' zone groups, as the vault identity, so Azure
+ *   writes their records; without rights on the zones the records are missing (a job warning).
  * Results are jobs: `{ status: "Completed" | "Failed", error?, … }`; a malformed request is an error.
  */
 import contract from '../../shared/contract.json';
@@ -56,6 +59,12 @@ export interface BackupJobResult {
   readonly createdPrivateEndpoints: readonly string[];
   /** For a backup from a VNet: FQDNs that did not resolve to one of their endpoints' private IPs. */
   readonly unresolved: readonly UnresolvedName[];
+  /**
+   * What Backup tried and could not do without failing the job: DNS zone groups for its own
+   * endpoints that the vault identity could not write (Azure then simply has no records, and a
+   * later backup fails on name resolution).
+   */
+  readonly warnings: readonly { readonly code: string; readonly message: string }[];
 }
 
 export interface UnresolvedName {
@@ -139,8 +148,15 @@ function mirrorIntoPrivateEndpoint(store: ResourceStore, peId: string | undefine
   if (changed) store.put(pe.id, { ...pe.resource, properties });
 }
 
-function jobFailed(vaultId: string, code: string, message: string, createdPrivateEndpoints: string[], unresolved: UnresolvedName[] = []): BackupJobResult {
-  return { vaultId, status: 'Failed', error: { code, message }, createdPrivateEndpoints, unresolved };
+type JobWarning = { code: string; message: string };
+
+function jobFailed(vaultId: string, code: string, message: string, createdPrivateEndpoints: string[], warnings: JobWarning[], unresolved: UnresolvedName[] = []): BackupJobResult {
+  return { vaultId, status: 'Failed', error: { code, message }, createdPrivateEndpoints, unresolved, warnings };
+}
+
+function armErrorOf(body: JsonValue | undefined, status: number): JobWarning {
+  const error = obj(obj(body ?? null)?.['error']);
+  return { code: str(error?.['code']) ?? `HTTP${status}`, message: str(error?.['message']) ?? 'no message' };
 }
 
 export function createBackupProvider(): EmulatorProvider<BackupExports> {
@@ -272,7 +288,32 @@ export function createBackupProvider(): EmulatorProvider<BackupExports> {
        * Creates Backup's endpoints of `purpose` next to every approved primary endpoint that lacks
        * them, as the vault identity. Returns the ids created, or the first ARM error.
        */
-      const ensureSecondaryEndpoints = async (vault: StoredResource, state: VaultEmulatorState, purpose: SecondaryEndpointPurpose, created: string[]): Promise<{ code: string; message: string } | undefined> => {
+      /**
+       * When the primary endpoint integrates with private DNS (a zone group naming the
+       * `privatelink.<service>.core.windows.net` zone), Backup gives its own endpoint a zone group
+       * with that zone, as the vault identity — Azure then writes the A record. Without the
+       * identity's rights on the zone (Private DNS Zone Contributor on its resource group) the
+       * write fails and the record is simply missing: a warning, not a failed job.
+       */
+      const ensureZoneGroupLikePrimary = async (primary: StoredResource, secondaryPeId: string, service: 'blob' | 'queue', principal: { principalId: string; tenantId: string }, warnings: JobWarning[]): Promise<void> => {
+        const zoneName = `privatelink.${service}.core.windows.net`;
+        let zoneId: string | undefined;
+        for (const group of store.children(primary.id, 'Microsoft.Network/privateEndpoints/privateDnsZoneGroups')) {
+          for (const config of arr(propsOf(group)['privateDnsZoneConfigs'])) {
+            const candidate = str(obj(obj(config)?.['properties'])?.['privateDnsZoneId']);
+            if (candidate !== undefined && tryParseResourceId(candidate)?.name.toLowerCase() === zoneName) zoneId = candidate;
+          }
+        }
+        if (zoneId === undefined) return;
+        const body: JsonObject = { properties: { privateDnsZoneConfigs: [{ name: zoneName.replace(/\./g, '-'), properties: { privateDnsZoneId: zoneId } }] } };
+        const result = await api.invoke(principal, 'PUT', `${parseResourceId(secondaryPeId).id}/privateDnsZoneGroups/default`, body);
+        if (result.status >= 400) {
+          const error = armErrorOf(result.body, result.status);
+          warnings.push({ code: error.code, message: `Azure Backup could not add ${parseResourceId(secondaryPeId).name} to private DNS zone ${zoneId} as the vault identity ${principal.principalId}: ${error.message}` });
+        }
+      };
+
+      const ensureSecondaryEndpoints = async (vault: StoredResource, state: VaultEmulatorState, purpose: SecondaryEndpointPurpose, created: string[], warnings: JobWarning[]): Promise<{ code: string; message: string } | undefined> => {
         const approved = primaryEndpoints(vault).filter((p) => p.status === 'Approved');
         if (approved.length === 0) return undefined;
         const identity = obj(vault.resource['identity']);
@@ -297,13 +338,11 @@ export function createBackupProvider(): EmulatorProvider<BackupExports> {
             };
             const result = await network().createPrivateEndpointAs({ principalId, tenantId }, id, body);
             if (result.status >= 400) {
-              const error = obj(obj(result.body ?? null)?.['error']);
-              return {
-                code: str(error?.['code']) ?? `HTTP${result.status}`,
-                message: `Azure Backup could not create private endpoint ${id} as the vault identity ${principalId}: ${str(error?.['message']) ?? 'no message'}`,
-              };
+              const error = armErrorOf(result.body, result.status);
+              return { code: error.code, message: `Azure Backup could not create private endpoint ${id} as the vault identity ${principalId}: ${error.message}` };
             }
             created.push(parseResourceId(id).id);
+            await ensureZoneGroupLikePrimary(pe, id, service, { principalId, tenantId }, warnings);
           }
         }
         return undefined;
@@ -345,12 +384,13 @@ export function createBackupProvider(): EmulatorProvider<BackupExports> {
         return out;
       };
 
-      const nameResolutionFailure = (vault: StoredResource, vnetId: string, unresolved: UnresolvedName[], created: string[]): BackupJobResult =>
+      const nameResolutionFailure = (vault: StoredResource, vnetId: string, unresolved: UnresolvedName[], created: string[], warnings: JobWarning[]): BackupJobResult =>
         jobFailed(
           vault.id,
           'UserErrorPrivateEndpointNameResolutionFailed',
           `From VNet ${vnetId}, ${unresolved.length} name(s) of vault ${vault.parsed.name}'s private endpoints do not resolve to their private IPs: ${unresolved.map((u) => u.fqdn).join(', ')}.`,
           created,
+          warnings,
           unresolved,
         );
 
@@ -370,23 +410,24 @@ export function createBackupProvider(): EmulatorProvider<BackupExports> {
           s.everHadItems = true;
         });
         const created: string[] = [];
+        const warnings: JobWarning[] = [];
         if (isLockedDown(vault)) {
           if (!primaryEndpoints(vault).some((p) => p.status === 'Approved')) {
-            return jobFailed(vault.id, 'UserErrorPrivateEndpointNotApproved', `Vault ${vault.parsed.name} accepts traffic only through its private endpoints, and none is approved yet.`, created);
+            return jobFailed(vault.id, 'UserErrorPrivateEndpointNotApproved', `Vault ${vault.parsed.name} accepts traffic only through its private endpoints, and none is approved yet.`, created, warnings);
           }
           if (vnetId !== undefined) {
             const unresolved = unresolvedFrom(vnetId, requiredNames(vault));
-            if (unresolved.length > 0) return nameResolutionFailure(vault, vnetId, unresolved, created);
+            if (unresolved.length > 0) return nameResolutionFailure(vault, vnetId, unresolved, created, warnings);
           }
           if (state.backupStorageVersion === 'V1') {
-            const error = await ensureSecondaryEndpoints(vault, state, 'ecs', created);
-            if (error) return jobFailed(vault.id, error.code, error.message, created);
+            const error = await ensureSecondaryEndpoints(vault, state, 'ecs', created, warnings);
+            if (error) return jobFailed(vault.id, error.code, error.message, created, warnings);
           }
         }
         vaults().updateVaultState(vault.id, (s) => {
           if (!s.registeredContainerNames.includes(containerName)) s.registeredContainerNames.push(containerName);
         });
-        return { vaultId: vault.id, status: 'Completed', createdPrivateEndpoints: created, unresolved: [] };
+        return { vaultId: vault.id, status: 'Completed', createdPrivateEndpoints: created, unresolved: [], warnings };
       };
 
       const runBackup = async (vaultId: string, options: RunBackupOptions = {}): Promise<BackupJobResult> => {
@@ -398,26 +439,27 @@ export function createBackupProvider(): EmulatorProvider<BackupExports> {
           s.everHadItems = true;
         });
         if (before.registeredContainers === 0) {
-          return jobFailed(vault.id, 'UserErrorContainerNotRegistered', `No container is registered with vault ${vault.parsed.name}; register one before configuring backup.`, []);
+          return jobFailed(vault.id, 'UserErrorContainerNotRegistered', `No container is registered with vault ${vault.parsed.name}; register one before configuring backup.`, [], []);
         }
         const state = vaults().updateVaultState(vault.id, (s) => {
           if (!s.protectedItemNames.includes(itemName)) s.protectedItemNames.push(itemName);
         });
         const created: string[] = [];
+        const warnings: JobWarning[] = [];
         if (isLockedDown(vault)) {
           if (!primaryEndpoints(vault).some((p) => p.status === 'Approved')) {
-            return jobFailed(vault.id, 'UserErrorPrivateEndpointNotApproved', `Vault ${vault.parsed.name} accepts traffic only through its private endpoints, and none is approved.`, created);
+            return jobFailed(vault.id, 'UserErrorPrivateEndpointNotApproved', `Vault ${vault.parsed.name} accepts traffic only through its private endpoints, and none is approved.`, created, warnings);
           }
           if (state.backupStorageVersion === 'V1') {
-            const error = await ensureSecondaryEndpoints(vault, state, 'prot', created);
-            if (error) return jobFailed(vault.id, error.code, error.message, created);
+            const error = await ensureSecondaryEndpoints(vault, state, 'prot', created, warnings);
+            if (error) return jobFailed(vault.id, error.code, error.message, created, warnings);
           }
           if (vnetId !== undefined) {
             const unresolved = unresolvedFrom(vnetId, requiredNames(vault));
-            if (unresolved.length > 0) return nameResolutionFailure(vault, vnetId, unresolved, created);
+            if (unresolved.length > 0) return nameResolutionFailure(vault, vnetId, unresolved, created, warnings);
           }
         }
-        return { vaultId: vault.id, status: 'Completed', createdPrivateEndpoints: created, unresolved: [] };
+        return { vaultId: vault.id, status: 'Completed', createdPrivateEndpoints: created, unresolved: [], warnings };
       };
 
       const bodyOf = (req: ControlRequest): { vaultId: string; vnetId?: string; name?: string } => {

@@ -104,8 +104,8 @@ class SeedWalk {
   }
 
   /** "Grant permissions to the vault": Contributor on the VNet, endpoint and DNS resource groups. */
-  async grantVaultRoles(principalId: string): Promise<void> {
-    for (const rg of [RG.net, RG.pe, RG.dns]) {
+  async grantVaultRoles(principalId: string, groups: readonly string[] = [RG.net, RG.pe, RG.dns]): Promise<void> {
+    for (const rg of groups) {
       await this.authorization().roleAssignments.create(this.rgId(rg), randomUUID(), {
         roleDefinitionId: `/subscriptions/${this.sub}/providers/Microsoft.Authorization/roleDefinitions/${CONTRIBUTOR}`,
         principalId,
@@ -176,6 +176,17 @@ class SeedWalk {
       added++;
     }
     return added;
+  }
+
+  /** "Integrate your private endpoint with a private DNS zone": a zone group with the three zones on the endpoint. */
+  async integrateWithPrivateDnsZones(): Promise<void> {
+    await this.network().privateDnsZoneGroups.beginCreateOrUpdateAndWait(
+      RG.pe,
+      'pe-backup',
+      'default',
+      { privateDnsZoneConfigs: ZONES.map((zone) => ({ name: zone.replace(/\./g, '-'), privateDnsZoneId: `${this.rgId(RG.dns)}/providers/Microsoft.Network/privateDnsZones/${zone}` })) },
+      poll,
+    );
   }
 
   async privateEndpointNames(): Promise<string[]> {
@@ -281,6 +292,37 @@ describe('seed scenario: private endpoints for Azure Backup, by hand', () => {
         [true, 201],
         [true, 201],
       ]);
+    });
+  });
+
+  describe('#integration with private DNS zones (zone groups)', () => {
+    async function upToZoneGroup(vaultRoleGroups: readonly string[]): Promise<void> {
+      await walk.createVault();
+      await walk.grantVaultRoles(await walk.enableIdentity(), vaultRoleGroups);
+      await walk.createPrivateEndpoint();
+      await walk.approve();
+      await walk.createZonesAndLinks();
+      await walk.integrateWithPrivateDnsZones();
+    }
+
+    it('lets Backup add the records of its own endpoints when its identity may use the zones', async () => {
+      await upToZoneGroup([RG.net, RG.pe, RG.dns]);
+      const registration = await walk.registerVm();
+      expect(registration).toMatchObject({ status: 'Completed', warnings: [] });
+      const backup = await walk.runBackup();
+      expect(backup).toMatchObject({ status: 'Completed', unresolved: [], warnings: [] });
+      for (const [fqdn, ips] of walk.backupService.requiredNames(walk.vaultId)) expect(walk.nslookup(fqdn)).toMatchObject({ answer: 'private', addresses: ips });
+    });
+
+    it('leaves the records missing when the identity has no role on the zones\' resource group, and the backup fails', async () => {
+      await upToZoneGroup([RG.net, RG.pe]);
+      const registration = await walk.registerVm();
+      expect(registration.status).toBe('Completed');
+      expect(registration.warnings.map((w) => w.code)).toEqual(['LinkedAuthorizationFailed', 'LinkedAuthorizationFailed']);
+      const backup = await walk.runBackup();
+      expect(backup.status).toBe('Failed');
+      expect(backup.unresolved).toHaveLength(3);
+      expect(backup.unresolved.every((u) => u.answer === 'nxdomain')).toBe(true);
     });
   });
 
