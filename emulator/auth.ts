@@ -312,6 +312,11 @@ export class Authorizer {
     return false;
   }
 
+  /** Store keys of the principal's role assignments (any scope). */
+  assignmentKeysOf(principalId: string): string[] {
+    return [...(this.byPrincipal.get(principalId.toLowerCase())?.keys() ?? [])];
+  }
+
   /** A role definition by GUID: built-in, else a custom definition stored under any scope. */
   roleDefinition(guid: string): RoleDefinition | undefined {
     const g = guid.toLowerCase();

@@ -195,7 +195,9 @@ export const authorizationProvider: EmulatorProvider<AuthorizationExports> = {
         throw armErrors.conflict('RoleAssignmentUpdateNotPermitted', 'Tenant ID, application ID, principal ID, and scope are not allowed to be updated.');
       }
       const scopeK = scopeKey(scope);
-      if (store.list({ type: ROLE_ASSIGNMENT_TYPE }).some((r) => sameTriple(r, scopeK, principalId, roleGuid))) throw armErrors.roleAssignmentExists();
+      // The principal's own assignments (indexed by the authorizer), not every assignment of the fleet.
+      const ofPrincipal = api.authorizer.assignmentKeysOf(principalId).map((k) => store.get(k));
+      if (ofPrincipal.some((r) => r !== undefined && sameTriple(r, scopeK, principalId, roleGuid))) throw armErrors.roleAssignmentExists();
       const principalType = typeof props['principalType'] === 'string' ? props['principalType'] : undefined;
       const stored = seedRoleAssignment({ scope, name, principalId, roleDefinitionId: roleGuid, createdBy: ctx.caller.principalId, ...(principalType ? { principalType } : {}) });
       return { status: 201, body: stored.resource };
