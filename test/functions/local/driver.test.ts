@@ -1,0 +1,137 @@
+import { setVaultReconcilerFactory } from '../../../functions/deps';
+import { LocalDurableDriver } from '../../../functions/local/driver';
+import { vaultInstanceId } from '../../../functions/instance-ids';
+import { FakeVaultWorld, vaultId, zoneAction } from '../fake-reconciler';
+import type { VaultStatus } from '../../../functions/vault-status';
+
+function vaultEvent(id: string, eventId: string, operation = 'Microsoft.RecoveryServices/vaults/write') {
+  return {
+    id: eventId,
+    topic: '/subscriptions/00000000-0000-0000-0000-000000000001',
+    subject: id,
+    eventType: 'Microsoft.Resources.ResourceWriteSuccess',
+    eventTime: '2026-11-29T10:00:00Z',
+    dataVersion: '2',
+    metadataVersion: '1',
+    data: { operationName: operation, resourceUri: id, correlationId: `corr-${eventId}`, status: 'Succeeded' },
+  };
+}
+
+describe('LocalDurableDriver', () => {
+  let world: FakeVaultWorld;
+  let driver: LocalDurableDriver;
+  let restore: () => void;
+  const V1 = vaultId('rsv-one');
+
+  beforeEach(() => {
+    world = new FakeVaultWorld();
+    restore = setVaultReconcilerFactory(() => world);
+    driver = new LocalDurableDriver({ startAt: new Date('2026-11-29T10:00:00Z') });
+    driver.install();
+  });
+  afterEach(() => {
+    driver.dispose();
+    restore();
+  });
+
+  describe('#deliverEvents', () => {
+    it('runs a vault from an event to converged, then a verification pass that writes nothing', async () => {
+      world.addVault(V1, [[zoneAction('backup')], [zoneAction('blob'), zoneAction('queue')]]);
+      expect(await driver.deliverEvents([vaultEvent(V1, 'e1')])).toEqual([]);
+      await driver.idle();
+      expect(world.writes).toEqual(['backup', 'blob', 'queue']);
+      const view = driver.instance(vaultInstanceId(V1));
+      expect(view?.runtimeStatus).toBe('Running');
+      const status = view?.customStatus as VaultStatus;
+      expect(status.state).toBe('converged');
+      expect(status.converged).toBe(true);
+      // pass 1 applies, pass 2 verifies
+      expect(world.observations).toHaveLength(2);
+    });
+
+    it('turns duplicates and out-of-order events into no extra writes', async () => {
+      world.addVault(V1, [[zoneAction('backup')]]);
+      const events = [vaultEvent(V1, 'e2'), vaultEvent(V1, 'e1'), vaultEvent(V1, 'e2'), vaultEvent(V1.toUpperCase().replace('/SUBSCRIPTIONS/', '/subscriptions/'), 'e3')];
+      expect(await driver.deliverEvents(events)).toEqual([]);
+      await driver.idle();
+      expect(world.writes).toEqual(['backup']);
+      // again, the same batch: passes, but no writes
+      await driver.deliverEvents(events);
+      await driver.idle();
+      expect(world.writes).toEqual(['backup']);
+      expect(driver.instanceIds()).toEqual([vaultInstanceId(V1)]);
+    });
+
+    it('routes a private endpoint event to the vault it concerns', async () => {
+      const pe = `/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-net/providers/Microsoft.Network/privateEndpoints/pe-one`;
+      world.addVault(V1, [[zoneAction('backup')]]);
+      world.privateEndpoints.set(pe.toLowerCase(), [V1]);
+      await driver.deliverEvents([{ ...vaultEvent(pe, 'p1', 'Microsoft.Network/privateEndpoints/write') }]);
+      await driver.idle();
+      expect(world.writes).toEqual(['backup']);
+      expect(driver.instance('pe:00000000-0000-0000-0000-000000000001:rg-net:pe-one')?.runtimeStatus).toBe('Completed');
+    });
+
+    it('reports the events it could not signal when the client fails', async () => {
+      world.addVault(V1, [[zoneAction('backup')]]);
+      driver.client.getStatus = async () => {
+        throw new Error('storage unavailable (503)');
+      };
+      const failed = await driver.deliverEvents([vaultEvent(V1, 'e1')]);
+      expect(failed).toHaveLength(1);
+      expect(failed[0]?.error).toMatch(/storage unavailable/);
+    });
+  });
+
+  describe('#advance', () => {
+    it('fires the follow-up timer while something is pending, and the idle timer after', async () => {
+      world.addVault(V1, [], { followUpAfter: 'PT2M' });
+      await driver.deliverEvents([vaultEvent(V1, 'e1')]);
+      await driver.idle();
+      expect(world.observations).toHaveLength(1);
+      const status = driver.instance(vaultInstanceId(V1))?.customStatus as VaultStatus;
+      expect(status.state).toBe('pending');
+      expect(status.nextPassAt).toBe('2026-11-29T10:02:00.000Z');
+      await driver.advance(60_000);
+      expect(world.observations).toHaveLength(1);
+      await driver.advance(60_000);
+      expect(world.observations).toHaveLength(2);
+      world.vault(V1).followUpAfter = undefined;
+      await driver.advance(120_000);
+      expect(world.observations).toHaveLength(3);
+      expect((driver.instance(vaultInstanceId(V1))?.customStatus as VaultStatus).nextPassAt).toBe('2026-11-30T10:04:00.000Z');
+    });
+
+    it('keeps every execution\'s history bounded however many signals arrive', async () => {
+      world.addVault(V1, [[zoneAction('backup')]]);
+      for (let i = 0; i < 40; i++) {
+        await driver.deliverEvents([vaultEvent(V1, `e${i}`)]);
+        if (i % 3 === 0) await driver.idle();
+        await driver.advance(1_000);
+      }
+      await driver.idle();
+      const view = driver.instance(vaultInstanceId(V1));
+      expect(world.writes).toEqual(['backup']);
+      expect(view?.executions).toBeGreaterThan(10);
+      expect(view?.maxHistoryLength).toBeLessThan(40);
+    });
+  });
+
+  describe('#runSweep', () => {
+    it('signals every vault in scope, and the status API lists them', async () => {
+      const V2 = vaultId('rsv-two');
+      world.addVault(V1, [[zoneAction('a')]]);
+      world.addVault(V2, [], { mode: 'audit' });
+      await driver.runSweep();
+      await driver.idle();
+      expect(world.writes).toEqual(['a']);
+      const list = await driver.httpGet('/api/vaults');
+      expect(list.status).toBe(200);
+      const body = list.jsonBody as { vaults: { vaultId: string; converged: boolean; mode: string }[] };
+      expect(body.vaults.map((v) => [v.vaultId.toLowerCase(), v.converged, v.mode])).toEqual([
+        [V1.toLowerCase(), true, 'enforce'],
+        [V2.toLowerCase(), true, 'audit'],
+      ]);
+    });
+  });
+});
