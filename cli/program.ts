@@ -6,6 +6,10 @@
 import { Command, CommanderError, Option } from 'commander';
 import { checkConfig } from './commands/config-check';
 import { explainEvent } from './commands/explain-event';
+import { planCommand, type PlanOptions } from './commands/plan';
+import type { ConnectBackend, ScanOptions } from './commands/scan';
+import { statusCommand, type StatusOptions } from './commands/status';
+import { connectBackend } from './connect';
 import { CliError, ExitCode, describeVerbose, messageOf, type ExitCodeValue } from './errors';
 import { OUTPUT_FORMATS, type OutputFormat } from './format';
 import type { CliIO } from './io';
@@ -35,14 +39,60 @@ export function outputOption(): Option {
   return new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS as string[]).default('table');
 }
 
-/** Command registrars added by later modules (plan, status, simulate); see {@link buildProgram}. */
-export type CommandRegistrar = (program: Command, ctx: CommandContext) => void;
+/** What the commands reach the world through; tests replace parts of it. */
+export interface CliDeps {
+  readonly connect: ConnectBackend;
+}
 
-const registrars: CommandRegistrar[] = [];
+export const DEFAULT_DEPS: CliDeps = { connect: connectBackend };
 
-/** Adds a command to every program built afterwards. */
-export function registerCommand(registrar: CommandRegistrar): void {
-  registrars.push(registrar);
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** The options `plan` and `status` share: scope, policy, and where Azure is. */
+function addScanOptions(cmd: Command): Command {
+  return cmd
+    .option('--subscription <id>', 'a subscription to scan (repeatable; default: the policy\'s scope.subscriptions)', collect, [])
+    .option('--vault <id>', 'one vault to look at (repeatable; a Recovery Services vault resource id)', collect, [])
+    .option('--policy <file>', 'policy file (default: $VAULTLINK_POLICY_FILE or ./vaultlink.policy.json)')
+    .addOption(outputOption())
+    .option('--emulator', 'run against an embedded emulator holding the simulation\'s landing zone before vaultlink acted (no Azure needed)', false)
+    .option('--endpoint <url>', 'ARM endpoint (default: the cloud\'s; e.g. a running emulator\'s https://127.0.0.1:PORT)')
+    .option('--ca <file>', 'PEM certificate to trust for --endpoint (the emulator\'s caFile)')
+    .option('--principal <id>', 'with --endpoint of an emulator: act as this principal (token from its /_emulator/tokens)')
+    .option('--cloud <name>', 'AzurePublicCloud, AzureUSGovernment or AzureChinaCloud (default: $VAULTLINK_CLOUD or AzurePublicCloud)')
+    .addHelpText('after', '\nCredentials: DefaultAzureCredential (az login, environment, managed identity) unless --emulator or --principal.');
+}
+
+type RawScanOptions = Omit<ScanOptions, 'policyGiven'> & { output: OutputFormat };
+
+function scanOptionsOf(raw: RawScanOptions): ScanOptions & { output: OutputFormat } {
+  return { ...raw, policyGiven: raw.policy !== undefined };
+}
+
+function registerAzureCommands(program: Command, ctx: CommandContext, deps: CliDeps): void {
+  addScanOptions(
+    program
+      .command('plan')
+      .summary('observe every vault in scope and print the plan, findings and checklist (writes nothing unless --apply)')
+      .description(
+        'Observes every vault in scope (or --vault) and prints what vaultlink would do: the plan in stages, the findings a person must act on, and the checklist. ' +
+          'Writes nothing. With --apply, applies the plan after showing it, in enforce mode whatever the policy says, and prints the outcomes and the checklist after.',
+      )
+      .option('--apply', 'apply the plan after showing it (enforce)', false),
+  )
+    .addHelpText('after', '\nExit: 0 nothing to do and every vault converged; 1 changes pending, not converged or findings (after applying, with --apply); 2 bad options or policy; 3 Azure failed.')
+    .action((raw: RawScanOptions & { apply: boolean }) => ctx.run(() => planCommand(ctx.io, { ...scanOptionsOf(raw), apply: raw.apply } satisfies PlanOptions, deps.connect)));
+
+  addScanOptions(
+    program
+      .command('status')
+      .summary('the checklist of every vault in scope (observe + plan, writes nothing)')
+      .description('Prints the per-vault checklist (what "converged" means, DESIGN.md) computed by observing Azure and planning, without writing. One --vault: the full checklist and findings; else one line per vault.'),
+  )
+    .addHelpText('after', '\nExit: 0 every vault converged; 1 some vault not converged; 2 bad options or policy; 3 Azure failed.')
+    .action((raw: RawScanOptions) => ctx.run(() => statusCommand(ctx.io, scanOptionsOf(raw) satisfies StatusOptions, deps.connect)));
 }
 
 function registerOfflineCommands(program: Command, ctx: CommandContext): void {
@@ -70,7 +120,7 @@ function registerOfflineCommands(program: Command, ctx: CommandContext): void {
 }
 
 /** Builds the program. `setExit` receives the exit code of the command that ran. */
-export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void): Command {
+export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void, deps: CliDeps = DEFAULT_DEPS): Command {
   const program = new Command('vaultlink');
   const verbose = (): boolean => program.opts<GlobalOptions>().verbose === true;
   const ctx: CommandContext = {
@@ -95,7 +145,7 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void):
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', EXIT_CODES_HELP);
   registerOfflineCommands(program, ctx);
-  for (const registrar of registrars) registrar(program, ctx);
+  registerAzureCommands(program, ctx, deps);
   for (const cmd of allCommands(program)) cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
   return program;
 }
@@ -113,9 +163,9 @@ function reportError(io: CliIO, e: unknown, verbose: boolean): void {
  * Runs the CLI on user arguments (without `node` and the script) and resolves to the exit code.
  * Never throws and never exits the process: main.ts does that.
  */
-export async function runCli(argv: readonly string[], io: CliIO): Promise<ExitCodeValue> {
+export async function runCli(argv: readonly string[], io: CliIO, deps: Partial<CliDeps> = {}): Promise<ExitCodeValue> {
   let exit: ExitCodeValue = ExitCode.ok;
-  const program = buildProgram(io, (code) => (exit = code));
+  const program = buildProgram(io, (code) => (exit = code), { ...DEFAULT_DEPS, ...deps });
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exit;

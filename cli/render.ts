@@ -1,0 +1,63 @@
+/** How plans, checklists and findings look on a terminal; shared by plan, status and simulate. */
+import { CHECKLIST_ITEM_KEYS, summariseChecklist, type Checklist, type ChecklistStatus, type Finding } from '../shared/domain';
+import type { ActionOutcome, PlannedAction, VaultPlan } from '../shared/plan/types';
+import { formatTable } from './format';
+
+const STATUS_MARK: Readonly<Record<ChecklistStatus, string>> = { ok: 'ok', pending: 'PENDING', failed: 'FAILED', 'not-applicable': 'n/a' };
+
+/** `{item: status}` in checklist order: the JSON shape of `simulate --output json` and `status --output json`. */
+export function checklistStatuses(checklist: Checklist): Record<string, ChecklistStatus> {
+  const byKey = new Map(checklist.map((i) => [i.key, i.status]));
+  return Object.fromEntries(CHECKLIST_ITEM_KEYS.map((k) => [k, byKey.get(k) ?? 'pending']));
+}
+
+export function renderChecklist(checklist: Checklist, indent = '  '): string {
+  const rows = checklist.map((i) => [STATUS_MARK[i.status], i.key, i.detail]);
+  return formatTable(['STATUS', 'ITEM', 'DETAIL'], rows)
+    .split('\n')
+    .map((l) => (l ? indent + l : l))
+    .join('\n');
+}
+
+export function renderFindings(findings: readonly Finding[], indent = '  '): string {
+  if (findings.length === 0) return `${indent}no findings\n`;
+  return findings.map((f) => `${indent}${f.severity.toUpperCase()} ${f.code}: ${f.message}\n${indent}  on ${f.resourceId}\n`).join('');
+}
+
+export function actionCount(plan: VaultPlan): number {
+  return plan.stages.reduce((n, s) => n + s.length, 0);
+}
+
+export function renderActions(plan: VaultPlan, indent = '  '): string {
+  if (actionCount(plan) === 0) return `${indent}no changes\n`;
+  return plan.stages
+    .map((stage, i) => stage.map((a: PlannedAction) => `${indent}${i + 1}. ${a.kind.padEnd(18)} ${a.summary}`).join('\n'))
+    .filter((s) => s.length > 0)
+    .join('\n')
+    .concat('\n');
+}
+
+export function renderOutcomes(outcomes: readonly ActionOutcome[], indent = '  '): string {
+  if (outcomes.length === 0) return `${indent}nothing applied\n`;
+  return outcomes.map((o) => `${indent}${o.status.padEnd(12)} ${o.kind.padEnd(18)} ${o.message}`).join('\n') + '\n';
+}
+
+export function renderPlan(plan: VaultPlan): string {
+  const summary = summariseChecklist(plan.checklist);
+  return [
+    `vault ${plan.vaultId}`,
+    `  mode ${plan.mode}; checklist: ${summary.text}`,
+    '  plan:',
+    renderActions(plan, '    ').trimEnd(),
+    '  findings:',
+    renderFindings(plan.findings, '    ').trimEnd(),
+    '  checklist:',
+    renderChecklist(plan.checklist, '    ').trimEnd(),
+    '',
+  ].join('\n');
+}
+
+/** Findings a person must act on (warnings and errors; info findings are reported, not counted). */
+export function actionableFindings(findings: readonly Finding[]): Finding[] {
+  return findings.filter((f) => f.severity !== 'info');
+}
