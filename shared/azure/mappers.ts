@@ -100,17 +100,14 @@ export interface BackupUsageCounts {
   readonly registeredContainerCount: number;
 }
 
-/** `ProtectedItemCount` and `RegisteredContainerCount` (`currentValue`), summed across backup management types; 0 when absent. */
-export function toBackupUsageCounts(usages: readonly SdkBackupUsage[]): BackupUsageCounts {
-  let protectedItemCount = 0;
-  let registeredContainerCount = 0;
-  for (const u of usages) {
-    const name = (u.name?.value ?? '').toLowerCase();
-    const value = typeof u.currentValue === 'number' && Number.isFinite(u.currentValue) ? u.currentValue : 0;
-    if (name === 'protecteditemcount') protectedItemCount += value;
-    else if (name === 'registeredcontainercount') registeredContainerCount += value;
-  }
-  return { protectedItemCount, registeredContainerCount };
+/**
+ * Sums `currentValue` over the answers of the two filtered summaries (each lists one entry per
+ * backup management type: `AzureWorkload`, `MAB`, …): `type eq 'BackupProtectedItemCountSummary'`
+ * and `type eq 'BackupProtectionContainerCountSummary'`. A missing or non-numeric value counts 0.
+ */
+export function toBackupUsageCounts(protectedItemSummary: readonly SdkBackupUsage[], containerSummary: readonly SdkBackupUsage[]): BackupUsageCounts {
+  const sum = (usages: readonly SdkBackupUsage[]) => usages.reduce((n, u) => n + (typeof u.currentValue === 'number' && Number.isFinite(u.currentValue) ? u.currentValue : 0), 0);
+  return { protectedItemCount: sum(protectedItemSummary), registeredContainerCount: sum(containerSummary) };
 }
 
 export function toVault(v: SdkVault, usage: BackupUsageCounts): Vault {

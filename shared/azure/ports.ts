@@ -30,7 +30,7 @@ import type {
 export interface RecoveryServicesPort {
   /**
    * The vault, with its connections and the Backup RP usage summaries (protected items,
-   * registered containers): two reads. Undefined when the vault does not exist.
+   * registered containers): three reads. Undefined when the vault does not exist.
    */
   getVault(vaultId: string): Promise<Vault | undefined>;
   /** Ids of the vaults of a subscription (every page). */

@@ -42,12 +42,14 @@ export class SdkRecoveryServicesAdapter implements RecoveryServicesPort {
     const v = vaultRef(vaultId);
     const raw = await readOrUndefined('reading vault', v.id, () => this.clients.recoveryServices(v.subscriptionId).vaults.get(v.resourceGroup, v.name));
     if (raw === undefined) return undefined;
-    const usages = await describeAzureCall('reading backup usage summaries of vault', v.id, async () => {
-      const all = [];
-      for await (const u of this.clients.backup(v.subscriptionId).backupUsageSummaries.list(v.name, v.resourceGroup)) all.push(u);
-      return all;
-    });
-    return toVault(raw, toBackupUsageCounts(usages));
+    const summary = (type: string) =>
+      describeAzureCall(`reading backup usage summary ${type} of vault`, v.id, async () => {
+        const all = [];
+        for await (const u of this.clients.backup(v.subscriptionId).backupUsageSummaries.list(v.name, v.resourceGroup, { filter: `type eq '${type}'` })) all.push(u);
+        return all;
+      });
+    const [items, containers] = await Promise.all([summary('BackupProtectedItemCountSummary'), summary('BackupProtectionContainerCountSummary')]);
+    return toVault(raw, toBackupUsageCounts(items, containers));
   }
 
   async listVaultIds(subscriptionId: string): Promise<string[]> {

@@ -3,7 +3,7 @@
  *
  * What is read, and how many reads (none depends on past events; each is one ARM call or one
  * paged list):
- *   1. the vault and its Backup usage summaries (2);
+ *   1. the vault and its Backup usage summaries of protected items and of containers (3);
  *   2. the PEs of each resource group that holds a PE named by the vault's connections (1 per
  *      such resource group): the vault's primaries, wherever they are, and next to them their
  *      classic `_ecs`/`_prot` secondaries (which only their name ties to the vault);

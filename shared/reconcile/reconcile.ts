@@ -6,6 +6,7 @@ import { classifyAzureError } from '../azure/errors';
 import { backupConnectionOf, classifyPrivateEndpoint, PRIVATE_ENDPOINT_RESOURCE_TYPE } from '../domain/endpoints';
 import { isResourceType, normalizeResourceId, parseResourceId, tryParseResourceId } from '../domain/ids';
 import { summariseChecklist } from '../domain/checklist';
+import { planVault } from '../plan/plan';
 import type { ActionOutcome, ObservedVault, PassReport, VaultPlan } from '../plan/types';
 import { applyPlan, type ApplyPlanOptions } from './apply';
 import { loggerOf, nowOf, type Planner, type ReconcileContext } from './context';
@@ -15,8 +16,7 @@ import { observeVault } from './observe';
 export const MAX_PASSES = 3;
 
 function plannerOf(ctx: ReconcileContext): Planner {
-  if (ctx.planner === undefined) throw new Error('reconcile: no planner in the context');
-  return ctx.planner;
+  return ctx.planner ?? planVault;
 }
 
 /** Observes the vault and plans it (reads only). */
