@@ -4,7 +4,11 @@
  * happens. Tests and the local driver inject fakes here; in Azure the default factory builds the
  * real reconciler once per worker from the app settings.
  */
+import { createAzureClients } from '../shared/azure';
+import { loadPolicyFile, readSettings } from '../shared/config';
 import type { ActionOutcome, PlannedAction, VaultPlan } from '../shared/plan/types';
+import { applyAction, listVaultsInScope, observeAndPlan, vaultsForPrivateEndpoint, type ReconcileContext, type ReconcileLogger } from '../shared/reconcile';
+import { currentTime } from './clock';
 
 /** The result of the `observeAndPlan` activity: plain JSON, it travels through orchestration history. */
 export interface ObservedPlan {
@@ -31,13 +35,45 @@ export interface VaultReconciler {
 
 export type VaultReconcilerFactory = () => VaultReconciler | Promise<VaultReconciler>;
 
+/** The seam over shared/reconcile for one reconcile context. */
+export function reconcilerFromContext(ctx: ReconcileContext): VaultReconciler {
+  return {
+    observeAndPlan: async (vaultId) => {
+      const { observed, plan } = await observeAndPlan(ctx, vaultId);
+      return { plan, observedAt: observed.observedAt, vaultExists: observed.vault !== undefined };
+    },
+    applyAction: (action) => applyAction(ctx, action),
+    listVaultsInScope: () => listVaultsInScope(ctx),
+    vaultsForPrivateEndpoint: (privateEndpointId) => vaultsForPrivateEndpoint(ctx, privateEndpointId),
+  };
+}
+
 /**
- * Until shared/reconcile is wired in, the default factory refuses with a clear message rather
- * than pretend: the app must not look healthy while it cannot reconcile.
+ * The reconciler's own log lines, as JSON on the console: the context lives as long as the worker,
+ * longer than any invocation's logger, and the Functions host collects console output.
  */
-const defaultFactory: VaultReconcilerFactory = () => {
-  throw new Error('vaultlink: no reconciler is wired into the Functions app yet (functions/deps.ts)');
+const consoleReconcileLogger: ReconcileLogger = {
+  info: (message, fields) => console.info(JSON.stringify({ source: 'vaultlink.reconcile', message, ...fields })),
+  warn: (message, fields) => console.warn(JSON.stringify({ source: 'vaultlink.reconcile', message, ...fields })),
+  error: (message, fields) => console.error(JSON.stringify({ source: 'vaultlink.reconcile', message, ...fields })),
 };
+
+/**
+ * In Azure: app settings (shared/config) → policy file → SDK clients with the app's managed
+ * identity → the reconciler. Observations and signals share {@link currentTime}.
+ */
+export async function createVaultReconcilerFromSettings(env: Readonly<Record<string, string | undefined>> = process.env): Promise<VaultReconciler> {
+  const settings = readSettings(env);
+  const policy = await loadPolicyFile(settings.policyFile);
+  const azure = createAzureClients({
+    cloud: settings.cloud,
+    managedIdentityClientId: settings.managedIdentityClientId,
+    armEndpoint: settings.armEndpointOverridden ? settings.armEndpoint : undefined,
+  });
+  return reconcilerFromContext({ azure, policy, cloud: settings.cloud, now: currentTime, log: consoleReconcileLogger });
+}
+
+const defaultFactory: VaultReconcilerFactory = () => createVaultReconcilerFromSettings();
 
 let factory: VaultReconcilerFactory = defaultFactory;
 let instance: Promise<VaultReconciler> | undefined;
