@@ -117,6 +117,56 @@ describe('LocalDurableDriver', () => {
     });
   });
 
+  describe('#idle', () => {
+    it('retries a transiently failing action with back-off on the driver clock, then converges', async () => {
+      world.addVault(V1, [[zoneAction('backup'), zoneAction('blob')], [zoneAction('queue')]]);
+      world.transientFailures.set('backup', 2);
+      await driver.deliverEvents([vaultEvent(V1, 'e1')]);
+      await driver.idle();
+      expect(world.writes).toEqual(['blob', 'backup', 'queue']);
+      const attempts = driver.activityCalls.filter((c) => (c.input as { action?: { key: string } }).action?.key === 'backup').map((c) => [c.attempt, c.ok]);
+      expect(attempts).toEqual([
+        [1, false],
+        [2, false],
+        [3, true],
+      ]);
+      // back-offs of 5 s then 10 s moved the clock
+      expect(driver.now().getTime() - new Date('2026-11-29T10:00:00Z').getTime()).toBe(15_000);
+      expect((driver.instance(vaultInstanceId(V1))?.customStatus as VaultStatus).state).toBe('converged');
+    });
+
+    it('reports a permanently failing action, skips what depends on it, and retries the pass later', async () => {
+      world.addVault(V1, [[zoneAction('backup')], [zoneAction('queue')]]);
+      world.permanentFailures.add('backup');
+      await driver.deliverEvents([vaultEvent(V1, 'e1')]);
+      await driver.idle();
+      let status = driver.instance(vaultInstanceId(V1))?.customStatus as VaultStatus;
+      expect(status.state).toBe('failed');
+      expect(status.lastPlan.actions.map((a) => [a.key, a.status])).toEqual([
+        ['backup', 'failed'],
+        ['queue', 'skipped'],
+      ]);
+      expect(world.writes).toEqual([]);
+      world.permanentFailures.delete('backup');
+      await driver.advance(5 * 60_000);
+      status = driver.instance(vaultInstanceId(V1))?.customStatus as VaultStatus;
+      expect(world.writes).toEqual(['backup', 'queue']);
+      expect(status.state).toBe('converged');
+    });
+
+    it('ends the orchestration of a deleted vault and starts it again on the next signal', async () => {
+      world.addVault(V1, [[zoneAction('backup')]], { exists: false });
+      await driver.deliverEvents([vaultEvent(V1, 'e1')]);
+      await driver.idle();
+      expect(driver.instance(vaultInstanceId(V1))?.runtimeStatus).toBe('Completed');
+      world.vault(V1).exists = true;
+      await driver.deliverEvents([vaultEvent(V1, 'e2')]);
+      await driver.idle();
+      expect(driver.instance(vaultInstanceId(V1))?.runtimeStatus).toBe('Running');
+      expect(world.writes).toEqual(['backup']);
+    });
+  });
+
   describe('#runSweep', () => {
     it('signals every vault in scope, and the status API lists them', async () => {
       const V2 = vaultId('rsv-two');
