@@ -31,6 +31,7 @@ import { parseResourceId, resourceInGroupId, tryParseResourceId } from '../../sh
 import { ArmError, armErrors, type JsonObject, type JsonValue } from '../arm';
 import type { ArmContext, ArmResponse, ControlRequest, ControlResponse, EmulatorProvider, ProviderApi } from '../server';
 import type { ResourceStore, StoredResource } from '../store';
+import { arr, obj, propsOf, str } from './json';
 import {
   backupStorageAccountId,
   backupUsageSummaries,
@@ -95,22 +96,6 @@ export interface BackupExports {
   runBackup(vaultId: string, options?: RunBackupOptions): Promise<BackupJobResult>;
   /** The FQDN → private IPs a VM must resolve to reach the vault privately (empty when it has no usable endpoint). */
   requiredNames(vaultId: string): Map<string, string[]>;
-}
-
-function obj(value: JsonValue | undefined): JsonObject | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
-}
-
-function arr(value: JsonValue | undefined): JsonValue[] {
-  return Array.isArray(value) ? value : [];
-}
-
-function str(value: JsonValue | undefined): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-function propsOf(stored: StoredResource): JsonObject {
-  return obj(stored.resource['properties']) ?? {};
 }
 
 function statusOf(connection: StoredResource): ConnectionStatus {

@@ -31,6 +31,7 @@ import { ArmError, armErrors, type JsonObject, type JsonValue } from '../arm';
 import type { Authorizer, Principal } from '../auth';
 import type { ArmContext, ArmResponse, ControlResponse, EmulatorProvider, InvokeResult, ProviderApi } from '../server';
 import type { ResourceStore, StoredResource } from '../store';
+import { arr, obj, propsOf, str } from './json';
 import {
   allocateAddresses,
   InvalidAddressPrefixError,
@@ -103,22 +104,6 @@ export interface NetworkOperationContext {
 
 // ---------------------------------------------------------------------------------------------
 // JSON helpers
-
-function obj(value: JsonValue | undefined): JsonObject | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
-}
-
-function arr(value: JsonValue | undefined): JsonValue[] {
-  return Array.isArray(value) ? value : [];
-}
-
-function str(value: JsonValue | undefined): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-function propsOf(stored: StoredResource | undefined): JsonObject {
-  return obj(stored?.resource['properties']) ?? {};
-}
 
 function networkEtag(stored: StoredResource): string {
   return `W/"${stored.etag}"`;

@@ -12,9 +12,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parentResourceId, parseResourceId, tryParseResourceId } from '../../shared/domain/ids';
-import { ArmError, armErrors, type JsonObject, type JsonValue } from '../arm';
+import { ArmError, armErrors, type JsonObject } from '../arm';
 import type { ArmContext, ArmResponse, ControlResponse, EmulatorProvider, ProviderApi } from '../server';
 import type { ResourceStore, StoredResource } from '../store';
+import { obj, propsOf } from './json';
 import { ipv4ToNumber } from './network-addresses';
 import {
   normalizeDnsName,
@@ -51,14 +52,6 @@ const MAX_LINKS = 1000;
 const MAX_LINKS_WITH_REGISTRATION = 100;
 const DEFAULT_TTL = 3600;
 const SOA_TTL = 3600;
-
-function obj(value: JsonValue | undefined): JsonObject | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
-}
-
-function propsOf(stored: StoredResource | undefined): JsonObject {
-  return obj(stored?.resource['properties']) ?? {};
-}
 
 function recordTypeOf(raw: string): RecordType {
   const upper = raw.toUpperCase();

@@ -23,9 +23,10 @@
 import { randomUUID } from 'node:crypto';
 import contract from '../../shared/contract.json';
 import { parseResourceId, resourceGroupResourceId, subscriptionResourceId } from '../../shared/domain/ids';
-import { ArmError, armErrors, type JsonObject, type JsonValue } from '../arm';
+import { ArmError, armErrors, type JsonObject } from '../arm';
 import type { ArmContext, ControlResponse, EmulatorProvider, ProviderApi } from '../server';
 import type { ResourceStore, StoredResource } from '../store';
+import { obj, str } from './json';
 import { type BackupStorageVersion, type VaultBackupActivity, vaultNumericIdFor } from './backup-rules';
 import { backupGeoCode, CLASSIC_BACKUP_MEMBERS, STORAGE_DNS_SUFFIX, V2_BACKUP_MEMBERS, BACKUP_DNS_SUFFIX } from './network-private-link';
 
@@ -91,14 +92,6 @@ const READ_ONLY_PROPERTIES = new Set([
 ]);
 
 const IDENTITY_TYPES = new Map(['SystemAssigned', 'None', 'UserAssigned', 'SystemAssigned, UserAssigned'].map((t) => [t.toLowerCase().replace(/\s+/g, ''), t]));
-
-function obj(value: JsonValue | undefined): JsonObject | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
-}
-
-function str(value: JsonValue | undefined): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
 
 /** The emulator state stored with a vault (a copy). */
 export function vaultStateOf(stored: StoredResource): VaultEmulatorState {
