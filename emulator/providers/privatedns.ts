@@ -112,18 +112,24 @@ function linksOf(store: ResourceStore, zoneId: string): StoredResource[] {
   return store.children(zoneId, VIRTUAL_NETWORK_LINK_TYPE);
 }
 
-export function renderZone(store: ResourceStore, stored: StoredResource): JsonObject {
-  const links = linksOf(store, stored.id);
+/** A zone or link as ARM renders it: id, name, type, location `global`, etag, tags when set, then `properties`. */
+function renderGlobalResource(stored: StoredResource, type: string, properties: JsonObject): JsonObject {
   const body: JsonObject = {
     id: stored.id,
     name: stored.parsed.name,
-    type: PRIVATE_DNS_ZONE_TYPE,
+    type,
     location: 'global',
     etag: stored.etag,
   };
   const tags = obj(stored.resource['tags']);
   if (tags) body['tags'] = tags;
-  body['properties'] = {
+  body['properties'] = properties;
+  return body;
+}
+
+export function renderZone(store: ResourceStore, stored: StoredResource): JsonObject {
+  const links = linksOf(store, stored.id);
+  return renderGlobalResource(stored, PRIVATE_DNS_ZONE_TYPE, {
     maxNumberOfRecordSets: MAX_RECORD_SETS,
     numberOfRecordSets: recordSetsOf(store, stored.id).length + 1, // + the SOA record set
     maxNumberOfVirtualNetworkLinks: MAX_LINKS,
@@ -132,8 +138,7 @@ export function renderZone(store: ResourceStore, stored: StoredResource): JsonOb
     numberOfVirtualNetworkLinksWithRegistration: links.filter((l) => propsOf(l)['registrationEnabled'] === true).length,
     internalId: String(propsOf(stored)['internalId'] ?? ''),
     provisioningState: 'Succeeded',
-  };
-  return body;
+  });
 }
 
 function assertGlobal(body: JsonObject): void {
@@ -171,17 +176,7 @@ export function ensureZone(store: ResourceStore, zoneId: string, body: JsonObjec
 // Virtual network links
 
 export function renderLink(stored: StoredResource): JsonObject {
-  const body: JsonObject = {
-    id: stored.id,
-    name: stored.parsed.name,
-    type: VIRTUAL_NETWORK_LINK_TYPE,
-    location: 'global',
-    etag: stored.etag,
-  };
-  const tags = obj(stored.resource['tags']);
-  if (tags) body['tags'] = tags;
-  body['properties'] = { ...propsOf(stored), virtualNetworkLinkState: 'Completed', provisioningState: 'Succeeded' };
-  return body;
+  return renderGlobalResource(stored, VIRTUAL_NETWORK_LINK_TYPE, { ...propsOf(stored), virtualNetworkLinkState: 'Completed', provisioningState: 'Succeeded' });
 }
 
 function sameId(a: string | undefined, b: string | undefined): boolean {
