@@ -87,3 +87,12 @@ describe('vaultlink plan and status', () => {
     });
   });
 });
+
+describe('vaultlink status on a terminal', () => {
+  it('shows progress on stderr and keeps stdout\'s JSON clean', async () => {
+    const io = captureIO({ tty: true });
+    await runCli(['status', '--emulator', '--output', 'json'], io);
+    expect(io.err()).toContain('\r[0/1] ');
+    expect(() => JSON.parse(io.out()) as unknown).not.toThrow();
+  });
+});
