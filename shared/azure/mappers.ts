@@ -49,6 +49,29 @@ function required<T>(value: T | undefined | null, what: string, field: string): 
   return value;
 }
 
+/** The fields a vault and a private endpoint map alike from a resource in a resource group. */
+interface ResourceInGroup {
+  readonly id: string;
+  readonly name: string;
+  readonly subscriptionId: string;
+  readonly resourceGroup: string;
+  readonly location: string;
+}
+
+/** id, name (from the id when absent), subscription and resource group (from the id), location; `kind` names the resource in errors. */
+function resourceInGroupOf(r: { id?: string; name?: string; location?: string }, kind: string): ResourceInGroup {
+  const id = required(r.id, `a ${kind}`, 'id');
+  const parsed = parseResourceId(id);
+  const what = `${kind} ${id}`;
+  return {
+    id,
+    name: r.name ?? parsed.name,
+    subscriptionId: required(parsed.subscriptionId, what, 'subscription in id'),
+    resourceGroup: required(parsed.resourceGroup, what, 'resource group in id'),
+    location: required(r.location, what, 'location'),
+  };
+}
+
 function stringMap(value: Readonly<Record<string, string>> | undefined): StringMap {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(value ?? {})) if (typeof v === 'string') out[k] = v;
@@ -111,21 +134,15 @@ export function toBackupUsageCounts(protectedItemSummary: readonly SdkBackupUsag
 }
 
 export function toVault(v: SdkVault, usage: BackupUsageCounts): Vault {
-  const id = required(v.id, 'a vault', 'id');
-  const parsed = parseResourceId(id);
-  const what = `vault ${id}`;
+  const resource = resourceInGroupOf(v, 'vault');
   const state = (v.properties?.privateEndpointStateForBackup ?? 'None').toLowerCase() === 'enabled' ? 'Enabled' : 'None';
   return {
-    id,
-    name: v.name ?? parsed.name,
-    subscriptionId: required(parsed.subscriptionId, what, 'subscription in id'),
-    resourceGroup: required(parsed.resourceGroup, what, 'resource group in id'),
-    location: required(v.location, what, 'location'),
+    ...resource,
     tags: stringMap(v.tags),
     experience: backupExperienceOf(v.properties?.backupStorageVersion),
     identity: toVaultIdentity(v.identity),
     privateEndpointStateForBackup: state,
-    connections: (v.properties?.privateEndpointConnections ?? []).map((c) => toVaultConnection(c, id)),
+    connections: (v.properties?.privateEndpointConnections ?? []).map((c) => toVaultConnection(c, resource.id)),
     protectedItemCount: usage.protectedItemCount,
     registeredContainerCount: usage.registeredContainerCount,
   };
@@ -162,20 +179,14 @@ export function toPrivateDnsZoneGroup(g: SdkPrivateDnsZoneGroup, peId: string): 
 }
 
 export function toPrivateEndpoint(pe: SdkPrivateEndpoint, zoneGroups: readonly PrivateDnsZoneGroup[] = []): PrivateEndpoint {
-  const id = required(pe.id, 'a private endpoint', 'id');
-  const parsed = parseResourceId(id);
-  const what = `private endpoint ${id}`;
+  const resource = resourceInGroupOf(pe, 'private endpoint');
   const connections = [
     ...(pe.privateLinkServiceConnections ?? []).map((c) => toServiceConnection(c, false)),
     ...(pe.manualPrivateLinkServiceConnections ?? []).map((c) => toServiceConnection(c, true)),
   ].filter((c): c is PrivateEndpointServiceConnection => c !== undefined);
   return {
-    id,
-    name: pe.name ?? parsed.name,
-    subscriptionId: required(parsed.subscriptionId, what, 'subscription in id'),
-    resourceGroup: required(parsed.resourceGroup, what, 'resource group in id'),
-    location: required(pe.location, what, 'location'),
-    subnetId: required(pe.subnet?.id, what, 'subnet.id'),
+    ...resource,
+    subnetId: required(pe.subnet?.id, `private endpoint ${resource.id}`, 'subnet.id'),
     connections,
     customDnsConfigs: (pe.customDnsConfigs ?? []).map(toCustomDnsConfig).filter((c): c is CustomDnsConfig => c !== undefined),
     zoneGroups: [...zoneGroups],
