@@ -1,19 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { isRestError } from '@azure/core-rest-pipeline';
 import contract from '../../shared/contract.json';
-import { armRequest, authorizationClientFor, errorCode, newPrincipalId, startTestEmulator, type Emulator } from './helpers';
+import { armRequest, authorizationClientFor, errorCode, newPrincipalId, restErrorOf, startTestEmulator, type Emulator } from './helpers';
 
 const roles = contract.roleDefinitions;
-
-async function restErrorOf(p: Promise<unknown>): Promise<{ statusCode?: number; code?: string }> {
-  try {
-    await p;
-  } catch (e) {
-    if (isRestError(e)) return { statusCode: e.statusCode, code: e.code };
-    throw e;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('authorization provider (real @azure/arm-authorization client)', () => {
   let emulator: Emulator;

@@ -2,13 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { NetworkManagementClient, type PrivateEndpoint } from '@azure/arm-network';
 import { RecoveryServicesClient } from '@azure/arm-recoveryservices';
 import { RecoveryServicesBackupClient } from '@azure/arm-recoveryservicesbackup';
-import { isRestError } from '@azure/core-rest-pipeline';
 import { startEmulator, type Emulator } from '../../emulator';
 import type { BackupExports } from '../../emulator/providers/backup';
 import { secondaryEndpointName } from '../../emulator/providers/backup-rules';
 import { createNetworkProvider } from '../../emulator/providers/network';
 import type { RecoveryServicesExports } from '../../emulator/providers/recoveryservices';
-import { armRequest, authorizationClientFor, errorCode, newPrincipalId } from './helpers';
+import { armRequest, authorizationClientFor, errorCode, newPrincipalId, restErrorOf } from './helpers';
 
 /**
  * Contract tests: the real @azure/arm-recoveryservicesbackup 12.x client against the emulator's
@@ -93,16 +92,6 @@ function decision(f: Fixture, peName: string, status: string) {
 /** Grants the vault identity what the seed asks: Contributor on the VNet's and the endpoint's resource groups. */
 function grantSeedRoles(f: Fixture, principalId: string): void {
   for (const rg of ['rg-net', 'rg-pe']) f.emu.control.grantRole({ role: 'Contributor', principalId, scope: `/subscriptions/${f.sub}/resourceGroups/${rg}`, principalType: 'ServicePrincipal' });
-}
-
-async function restErrorOf(p: Promise<unknown>): Promise<{ statusCode: number | undefined; code: string | undefined }> {
-  try {
-    await p;
-  } catch (e) {
-    if (isRestError(e)) return { statusCode: e.statusCode, code: e.code };
-    throw e;
-  }
-  throw new Error('expected the call to fail');
 }
 
 describe('backup provider', () => {

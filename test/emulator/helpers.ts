@@ -1,11 +1,12 @@
 /**
  * Shared helpers for tests that run against the emulator: start one, make SDK clients for a
- * principal, send raw ARM requests over HTTPS (for APIs without an installed SDK client, and for
- * malformed requests an SDK would never send).
+ * principal, catch the RestError of an SDK call that must fail, send raw ARM requests over HTTPS
+ * (for APIs without an installed SDK client, and for malformed requests an SDK would never send).
  */
 import { randomUUID } from 'node:crypto';
 import * as https from 'node:https';
 import { AuthorizationManagementClient } from '@azure/arm-authorization';
+import { isRestError } from '@azure/core-rest-pipeline';
 import { startEmulator, type Emulator, type StartEmulatorOptions } from '../../emulator';
 
 export type { Emulator };
@@ -30,6 +31,32 @@ export function sdkClientOptions(emulator: Emulator): { endpoint: string; tlsOpt
 /** The real Microsoft.Authorization client acting as `principalId` (default: the subscription owner). */
 export function authorizationClientFor(emulator: Emulator, principalId = emulator.ownerPrincipalId, subscriptionId = emulator.subscriptionId): AuthorizationManagementClient {
   return new AuthorizationManagementClient(emulator.credentialFor(principalId), subscriptionId, sdkClientOptions(emulator));
+}
+
+/** What an SDK call that failed reports: the HTTP status and ARM's error code. */
+export interface RestFailure {
+  readonly statusCode: number | undefined;
+  readonly code: string | undefined;
+}
+
+/**
+ * Awaits an SDK call that must fail with a RestError and answers its status and code, and nothing
+ * else (so `toEqual` pins both). Throws when the call succeeds; rethrows any other error.
+ */
+export async function restErrorOf(call: Promise<unknown>): Promise<RestFailure> {
+  const { statusCode, code } = await restErrorWithMessageOf(call);
+  return { statusCode, code };
+}
+
+/** {@link restErrorOf} with the error's message, for tests that check what it says. */
+export async function restErrorWithMessageOf(call: Promise<unknown>): Promise<RestFailure & { readonly message: string }> {
+  try {
+    await call;
+  } catch (e) {
+    if (isRestError(e)) return { statusCode: e.statusCode, code: e.code, message: e.message };
+    throw e;
+  }
+  throw new Error('expected the call to fail');
 }
 
 export interface RawResponse {

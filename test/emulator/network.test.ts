@@ -1,8 +1,8 @@
 import { NetworkManagementClient, type PrivateEndpoint } from '@azure/arm-network';
-import { isRestError } from '@azure/core-rest-pipeline';
 import { startEmulator, type Emulator } from '../../emulator';
 import { createNetworkProvider, type NetworkExports, type PrivateLinkVault } from '../../emulator/providers/network';
 import { privateDnsProvider } from '../../emulator/providers/privatedns';
+import { restErrorOf, restErrorWithMessageOf } from './helpers';
 
 /**
  * Contract tests: the real @azure/arm-network client against the emulator. The vault side is
@@ -58,16 +58,6 @@ function backupPe(f: Fixture, subnet = 'pe', manual = false): PrivateEndpoint {
     subnet: { id: `${f.vnetId}/subnets/${subnet}` },
     ...(manual ? { manualPrivateLinkServiceConnections: [connection] } : { privateLinkServiceConnections: [connection] }),
   };
-}
-
-async function restErrorOf(p: Promise<unknown>): Promise<{ statusCode: number | undefined; code: string | undefined; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    if (isRestError(e)) return { statusCode: e.statusCode, code: e.code, message: e.message };
-    throw e;
-  }
-  throw new Error('expected the call to fail');
 }
 
 describe('network provider', () => {
@@ -176,7 +166,7 @@ describe('network provider', () => {
     it('fails an automatic connection with LinkedAuthorizationFailed without the approval permission on the vault', async () => {
       const spoke = 'spoke-team';
       f.emu.control.grantRole({ role: 'Network Contributor', principalId: spoke, scope: `/subscriptions/${f.sub}/resourceGroups/rg-net` });
-      const err = await restErrorOf(f.client(spoke).privateEndpoints.beginCreateOrUpdateAndWait('rg-net', 'pe1', backupPe(f), poll));
+      const err = await restErrorWithMessageOf(f.client(spoke).privateEndpoints.beginCreateOrUpdateAndWait('rg-net', 'pe1', backupPe(f), poll));
       expect(err).toMatchObject({ statusCode: 403, code: 'LinkedAuthorizationFailed' });
       expect(err.message).toContain('privateEndpointConnectionsApproval/action');
       expect(f.emu.store.list({ type: 'Microsoft.Network/privateEndpoints' })).toHaveLength(0);
@@ -192,7 +182,7 @@ describe('network provider', () => {
       f.emu.control.grantRole({ role: 'Contributor', principalId: principal, scope: `/subscriptions/${f.sub}/resourceGroups/rg-vault` });
       f.emu.control.createResourceGroup(f.sub, 'rg-pe', 'uksouth');
       f.emu.control.grantRole({ role: 'Contributor', principalId: principal, scope: `/subscriptions/${f.sub}/resourceGroups/rg-pe` });
-      const err = await restErrorOf(f.client(principal).privateEndpoints.beginCreateOrUpdateAndWait('rg-pe', 'pe1', backupPe(f), poll));
+      const err = await restErrorWithMessageOf(f.client(principal).privateEndpoints.beginCreateOrUpdateAndWait('rg-pe', 'pe1', backupPe(f), poll));
       expect(err).toMatchObject({ statusCode: 403, code: 'LinkedAuthorizationFailed' });
       expect(err.message).toContain('subnets/join/action');
     });
@@ -238,7 +228,7 @@ describe('network provider', () => {
 
     it('refuses a vault that ever had items', async () => {
       f.vaults.set(f.vaultId.toLowerCase(), { location: 'uksouth', numericId: VAULT_NUMERIC_ID, experience: 'classic', everHadItems: true });
-      const err = await restErrorOf(f.client().privateEndpoints.beginCreateOrUpdateAndWait('rg-net', 'pe1', backupPe(f), poll));
+      const err = await restErrorWithMessageOf(f.client().privateEndpoints.beginCreateOrUpdateAndWait('rg-net', 'pe1', backupPe(f), poll));
       expect(err.statusCode).toBe(400);
       expect(err.message).toContain('never had items');
     });
@@ -248,7 +238,7 @@ describe('network provider', () => {
       for (let k = 0; k < 12; k++) {
         await f.client().privateEndpoints.beginCreateOrUpdateAndWait('rg-net', `pe${k}`, backupPe(f, 'big'), poll);
       }
-      const err = await restErrorOf(f.client().privateEndpoints.beginCreateOrUpdateAndWait('rg-net', 'pe12', backupPe(f, 'big'), poll));
+      const err = await restErrorWithMessageOf(f.client().privateEndpoints.beginCreateOrUpdateAndWait('rg-net', 'pe12', backupPe(f, 'big'), poll));
       expect(err.statusCode).toBe(400);
       expect(err.message).toContain('maximum');
     });

@@ -1,10 +1,9 @@
 import { NetworkManagementClient } from '@azure/arm-network';
 import { PrivateDnsManagementClient } from '@azure/arm-privatedns';
-import { isRestError } from '@azure/core-rest-pipeline';
 import { startEmulator, type Emulator } from '../../emulator';
 import { createNetworkProvider, type PrivateLinkVault } from '../../emulator/providers/network';
 import { privateDnsProvider, type PrivateDnsExports } from '../../emulator/providers/privatedns';
-import { armRequest } from './helpers';
+import { armRequest, restErrorOf } from './helpers';
 
 /** Contract tests: the real @azure/arm-privatedns (and arm-network for zone groups) clients against the emulator. */
 const poll = { updateIntervalInMs: 1 };
@@ -38,16 +37,6 @@ async function fixture(): Promise<Fixture> {
   }
   const vnetId = `/subscriptions/${sub}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-app`;
   return { emu, sub, vnetId, otherVnetId: vnetId.replace('vnet-app', 'vnet-other'), vaultId, dns, network };
-}
-
-async function restErrorOf(p: Promise<unknown>): Promise<{ statusCode: number | undefined; code: string | undefined; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    if (isRestError(e)) return { statusCode: e.statusCode, code: e.code, message: e.message };
-    throw e;
-  }
-  throw new Error('expected the call to fail');
 }
 
 describe('privatedns provider', () => {

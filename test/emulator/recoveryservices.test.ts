@@ -1,10 +1,9 @@
 import { NetworkManagementClient } from '@azure/arm-network';
 import { RecoveryServicesClient, type Vault } from '@azure/arm-recoveryservices';
-import { isRestError } from '@azure/core-rest-pipeline';
 import { startEmulator, type Emulator } from '../../emulator';
 import { createNetworkProvider } from '../../emulator/providers/network';
 import type { RecoveryServicesExports } from '../../emulator/providers/recoveryservices';
-import { armRequest, errorCode, newPrincipalId } from './helpers';
+import { armRequest, errorCode, newPrincipalId, restErrorOf } from './helpers';
 
 /**
  * Contract tests: the real @azure/arm-recoveryservices 6.x client against the emulator's
@@ -41,16 +40,6 @@ async function fixture(): Promise<Fixture> {
 /** The seed's MSIVault.json body. */
 function msiVault(): Vault {
   return { location: LOCATION, tags: { PutKey: 'PutValue' }, properties: {}, sku: { name: 'RS0', tier: 'Standard' }, identity: { type: 'SystemAssigned' } };
-}
-
-async function restErrorOf(p: Promise<unknown>): Promise<{ statusCode: number | undefined; code: string | undefined }> {
-  try {
-    await p;
-  } catch (e) {
-    if (isRestError(e)) return { statusCode: e.statusCode, code: e.code };
-    throw e;
-  }
-  throw new Error('expected the call to fail');
 }
 
 async function createPrivateEndpoint(f: Fixture, vaultId: string, name = 'pe1'): Promise<void> {

@@ -3,13 +3,12 @@ import { NetworkManagementClient, type PrivateEndpoint } from '@azure/arm-networ
 import { PrivateDnsManagementClient } from '@azure/arm-privatedns';
 import { RecoveryServicesClient } from '@azure/arm-recoveryservices';
 import { RecoveryServicesBackupClient } from '@azure/arm-recoveryservicesbackup';
-import { isRestError } from '@azure/core-rest-pipeline';
 import { randomUUID } from 'node:crypto';
 import { startEmulator, type Emulator } from '../../emulator';
 import type { BackupExports, BackupJobResult } from '../../emulator/providers/backup';
 import { createNetworkProvider } from '../../emulator/providers/network';
 import { privateDnsProvider, type PrivateDnsExports } from '../../emulator/providers/privatedns';
-import { armRequest } from './helpers';
+import { armRequest, restErrorOf } from './helpers';
 
 /**
  * The seed procedure ("Private Endpoints for Azure Backup", classic experience) walked by hand
@@ -221,16 +220,6 @@ class SeedWalk {
     await this.addRecordsFor('pe-backup');
     return identity;
   }
-}
-
-async function restErrorOf(p: Promise<unknown>): Promise<{ statusCode: number | undefined; code: string | undefined }> {
-  try {
-    await p;
-  } catch (e) {
-    if (isRestError(e)) return { statusCode: e.statusCode, code: e.code };
-    throw e;
-  }
-  throw new Error('expected the call to fail');
 }
 
 describe('seed scenario: private endpoints for Azure Backup, by hand', () => {
