@@ -13,6 +13,7 @@ import { statusCommand, type StatusOptions } from './commands/status';
 import { connectBackend } from './connect';
 import { CliError, ExitCode, describeVerbose, messageOf, type ExitCodeValue } from './errors';
 import { OUTPUT_FORMATS, type OutputFormat } from './format';
+import packageJson from '../package.json';
 import { DEFAULT_SCENARIO } from './scenarios';
 import type { CliIO } from './io';
 
@@ -157,6 +158,7 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void, 
   };
   program
     .description('Hands-off private endpoints for Azure Backup: plan, status, event intake and the end-to-end simulation.')
+    .version(packageJson.version, '-V, --version', 'print the version')
     .option('--verbose', 'print stacks and causes of errors', false)
     .exitOverride()
     .configureOutput({

@@ -14,6 +14,12 @@ describe('vaultlink program', () => {
       expect(io.out()).toMatch(/^Usage: vaultlink/);
     });
 
+    it('prints the package version for --version and exits 0', async () => {
+      const io = captureIO();
+      expect(await runCli(['--version'], io)).toBe(0);
+      expect(io.out()).toMatch(/^\d+\.\d+\.\d+\n$/);
+    });
+
     it('documents the exit codes in the top-level help', async () => {
       const io = captureIO();
       await runCli(['--help'], io);
