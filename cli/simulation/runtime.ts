@@ -6,11 +6,10 @@
  * The emulator's Event Grid delivers to it in-process.
  */
 import type { DeliveryOptions, Emulator } from '../../emulator';
-import type { VaultReconciler } from '../../functions/deps';
 import { createAzureClients } from '../../shared/azure';
 import { planVault } from '../../shared/plan';
 import type { VaultPlan } from '../../shared/plan/types';
-import { applyAction, listVaultsInScope, observeAndPlan, vaultsForPrivateEndpoint, type ReconcileContext } from '../../shared/reconcile';
+import { listVaultsInScope, observeAndPlan, type ReconcileContext } from '../../shared/reconcile';
 import { SIMULATION_IDS, type LandingZone } from './landing-zone';
 import type { VaultlinkRuntime } from './world';
 
@@ -31,25 +30,16 @@ export interface SimulationRuntime extends VaultlinkRuntime {
   readonly subscribedFrom: number;
 }
 
-/** The reconciler behind functions/deps.ts, built on shared/reconcile. */
-export function vaultReconcilerOf(ctx: ReconcileContext): VaultReconciler {
-  return {
-    observeAndPlan: async (vaultId) => {
-      const { observed, plan } = await observeAndPlan(ctx, vaultId);
-      return { plan, observedAt: observed.observedAt, vaultExists: observed.vault !== undefined };
-    },
-    applyAction: (action) => applyAction(ctx, action),
-    listVaultsInScope: () => listVaultsInScope(ctx),
-    vaultsForPrivateEndpoint: (peId) => vaultsForPrivateEndpoint(ctx, peId),
-  };
-}
-
 /**
  * Loads the Functions app and its local driver. Loaded on demand, with `@azure/functions`' "test
  * mode" warnings (printed once per registration when no Functions host runs) kept off the
  * terminal: the other commands never load it, and simulate's output stays readable.
  */
-function loadFunctionsApp(): { LocalDurableDriver: typeof import('../../functions/local/driver').LocalDurableDriver; setVaultReconcilerFactory: typeof import('../../functions/deps').setVaultReconcilerFactory } {
+function loadFunctionsApp(): {
+  LocalDurableDriver: typeof import('../../functions/local/driver').LocalDurableDriver;
+  setVaultReconcilerFactory: typeof import('../../functions/deps').setVaultReconcilerFactory;
+  reconcilerFromContext: typeof import('../../functions/deps').reconcilerFromContext;
+} {
   const warn = console.warn;
   console.warn = (...args: unknown[]): void => {
     if (typeof args[0] === 'string' && /test mode/.test(args[0])) return;
@@ -62,7 +52,7 @@ function loadFunctionsApp(): { LocalDurableDriver: typeof import('../../function
     const driver = require('../../functions/local/driver') as typeof import('../../functions/local/driver');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const deps = require('../../functions/deps') as typeof import('../../functions/deps');
-    return { LocalDurableDriver: driver.LocalDurableDriver, setVaultReconcilerFactory: deps.setVaultReconcilerFactory };
+    return { LocalDurableDriver: driver.LocalDurableDriver, setVaultReconcilerFactory: deps.setVaultReconcilerFactory, reconcilerFromContext: deps.reconcilerFromContext };
   } finally {
     console.warn = warn;
   }
@@ -89,7 +79,7 @@ export async function startVaultlinkRuntime(emulator: Emulator, zone: LandingZon
   // One clock for the orchestrations (signal times) and the reconciler (observation times): the
   // orchestrator drops a signal sent at or before the last observation as already covered.
   const ctx: ReconcileContext = { azure, policy: zone.policy, cloud: 'AzurePublicCloud', planner: planVault, now: () => driver.now() };
-  const restoreFactory = app.setVaultReconcilerFactory(() => vaultReconcilerOf(ctx));
+  const restoreFactory = app.setVaultReconcilerFactory(() => app.reconcilerFromContext(ctx));
   driver.install();
 
   const deliveries: DeliveryStats = { batches: 0, delivered: 0, eventIds: new Set(), redelivered: 0 };
