@@ -7,7 +7,7 @@ import type { BackupExports } from '../../emulator/providers/backup';
 import { secondaryEndpointName } from '../../emulator/providers/backup-rules';
 import { createNetworkProvider } from '../../emulator/providers/network';
 import type { RecoveryServicesExports } from '../../emulator/providers/recoveryservices';
-import { armRequest, authorizationClientFor, errorCode, newPrincipalId, restErrorOf } from './helpers';
+import { armRequest, authorizationClientFor, errorCode, newPrincipalId, noRetrySdkClient, restErrorOf, sdkClientOptions } from './helpers';
 
 /**
  * Contract tests: the real @azure/arm-recoveryservicesbackup 12.x client against the emulator's
@@ -38,9 +38,8 @@ async function fixture(): Promise<Fixture> {
   const emu = await startEmulator({ providers: [createNetworkProvider()], lroPollsBeforeDone: 1 });
   const sub = emu.subscriptionId;
   for (const rg of ['rg-backup', 'rg-net', 'rg-pe']) emu.control.createResourceGroup(sub, rg, LOCATION);
-  const options = { endpoint: emu.endpoint, tlsOptions: { ca: emu.ca }, retryOptions: { maxRetries: 0 } };
-  const vaultsClient = (principalId = emu.ownerPrincipalId) => new RecoveryServicesClient(emu.credentialFor(principalId), sub, options);
-  const network = (principalId = emu.ownerPrincipalId) => new NetworkManagementClient(emu.credentialFor(principalId), sub, options);
+  const vaultsClient = (principalId?: string) => noRetrySdkClient(emu, RecoveryServicesClient, principalId);
+  const network = (principalId?: string) => noRetrySdkClient(emu, NetworkManagementClient, principalId);
   await vaultsClient().vaults.beginCreateOrUpdateAndWait('rg-backup', 'vault1', { location: LOCATION, sku: { name: 'RS0', tier: 'Standard' }, identity: { type: 'SystemAssigned' } }, poll);
   await network().virtualNetworks.beginCreateOrUpdateAndWait(
     'rg-net',
@@ -57,7 +56,7 @@ async function fixture(): Promise<Fixture> {
     vnetId,
     subnetId: `${vnetId}/subnets/pe`,
     peId: (name) => `/subscriptions/${sub}/resourceGroups/rg-pe/providers/Microsoft.Network/privateEndpoints/${name}`,
-    backup: (principalId = emu.ownerPrincipalId) => new RecoveryServicesBackupClient(emu.credentialFor(principalId), sub, options),
+    backup: (principalId) => noRetrySdkClient(emu, RecoveryServicesBackupClient, principalId),
     vaultsClient,
     network,
     vaults: emu.provider<RecoveryServicesExports>('recoveryservices'),
@@ -203,7 +202,7 @@ describe('backup provider', () => {
       const name = await connectionNameOf(f, 'pe1');
       f.emu.faults.add({ match: { operation: 'Microsoft.RecoveryServices/vaults/privateEndpointConnections/write' }, fault: { kind: 'throttle', retryAfterSeconds: 1, retryAfterMs: 5 }, times: 1 });
       f.emu.writes.reset();
-      const retrying = new RecoveryServicesBackupClient(f.emu.credentialFor(f.emu.ownerPrincipalId), f.sub, { endpoint: f.emu.endpoint, tlsOptions: { ca: f.emu.ca } });
+      const retrying = new RecoveryServicesBackupClient(f.emu.credentialFor(f.emu.ownerPrincipalId), f.sub, sdkClientOptions(f.emu));
       const result = await retrying.privateEndpointConnectionOperations.beginPutAndWait('vault1', 'rg-backup', name, decision(f, 'pe1', 'Approved'), poll);
       expect(result.properties?.privateLinkServiceConnectionState?.status).toBe('Approved');
       expect(f.emu.writes.log().map((w) => [w.status, w.faulted])).toEqual([

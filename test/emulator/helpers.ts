@@ -28,6 +28,19 @@ export function sdkClientOptions(emulator: Emulator): { endpoint: string; tlsOpt
   return { endpoint: emulator.endpoint, tlsOptions: { ca: emulator.ca } };
 }
 
+/** {@link sdkClientOptions} without the SDK's retries, so that a contract test sees each error as the emulator answers it. */
+export function noRetrySdkClientOptions(emulator: Emulator): { endpoint: string; tlsOptions: { ca: string }; retryOptions: { maxRetries: number } } {
+  return { ...sdkClientOptions(emulator), retryOptions: { maxRetries: 0 } };
+}
+
+/** An @azure/arm-* client class: every one is built from a credential, a subscription id and options. */
+export type SdkClientClass<Client> = new (credential: ReturnType<Emulator['credentialFor']>, subscriptionId: string, options: ReturnType<typeof noRetrySdkClientOptions>) => Client;
+
+/** A real SDK client acting as `principalId` (default: the subscription owner) in the emulator's subscription, without retries. */
+export function noRetrySdkClient<Client>(emulator: Emulator, Client: SdkClientClass<Client>, principalId = emulator.ownerPrincipalId): Client {
+  return new Client(emulator.credentialFor(principalId), emulator.subscriptionId, noRetrySdkClientOptions(emulator));
+}
+
 /** The real Microsoft.Authorization client acting as `principalId` (default: the subscription owner). */
 export function authorizationClientFor(emulator: Emulator, principalId = emulator.ownerPrincipalId, subscriptionId = emulator.subscriptionId): AuthorizationManagementClient {
   return new AuthorizationManagementClient(emulator.credentialFor(principalId), subscriptionId, sdkClientOptions(emulator));

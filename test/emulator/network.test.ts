@@ -2,7 +2,7 @@ import { NetworkManagementClient, type PrivateEndpoint } from '@azure/arm-networ
 import { startEmulator, type Emulator } from '../../emulator';
 import { createNetworkProvider, type NetworkExports, type PrivateLinkVault } from '../../emulator/providers/network';
 import { privateDnsProvider } from '../../emulator/providers/privatedns';
-import { restErrorOf, restErrorWithMessageOf } from './helpers';
+import { noRetrySdkClient, restErrorOf, restErrorWithMessageOf } from './helpers';
 
 /**
  * Contract tests: the real @azure/arm-network client against the emulator. The vault side is
@@ -31,8 +31,7 @@ async function fixture(): Promise<Fixture> {
   const vaultId = `/subscriptions/${sub}/resourceGroups/rg-vault/providers/Microsoft.RecoveryServices/vaults/vault1`;
   emu.store.put(vaultId, { id: vaultId, name: 'vault1', type: 'Microsoft.RecoveryServices/vaults', location: 'uksouth', properties: {} });
   vaults.set(vaultId.toLowerCase(), { location: 'uksouth', numericId: VAULT_NUMERIC_ID, experience: 'classic', everHadItems: false });
-  const client = (principalId = emu.ownerPrincipalId) =>
-    new NetworkManagementClient(emu.credentialFor(principalId), sub, { endpoint: emu.endpoint, tlsOptions: { ca: emu.ca }, retryOptions: { maxRetries: 0 } });
+  const client = (principalId?: string) => noRetrySdkClient(emu, NetworkManagementClient, principalId);
   await client().virtualNetworks.beginCreateOrUpdateAndWait(
     'rg-net',
     'vnet1',
@@ -217,7 +216,7 @@ describe('network provider', () => {
       try {
         emu.control.createResourceGroup(f.sub, 'rg-net', 'uksouth');
         emu.store.put(f.vaultId, { id: f.vaultId, name: 'vault1', type: 'Microsoft.RecoveryServices/vaults', location: 'uksouth' });
-        const client = new NetworkManagementClient(emu.credentialFor(emu.ownerPrincipalId), f.sub, { endpoint: emu.endpoint, tlsOptions: { ca: emu.ca }, retryOptions: { maxRetries: 0 } });
+        const client = noRetrySdkClient(emu, NetworkManagementClient);
         await client.virtualNetworks.beginCreateOrUpdateAndWait('rg-net', 'vnet1', { location: 'uksouth', addressSpace: { addressPrefixes: ['10.0.0.0/16'] }, subnets: [{ name: 'small', addressPrefix: '10.0.2.0/28' }] }, poll);
         const err = await restErrorOf(client.privateEndpoints.beginCreateOrUpdateAndWait('rg-net', 'pe1', backupPe(f, 'small'), poll));
         expect(err).toMatchObject({ statusCode: 400, code: 'SubnetIsFull' });

@@ -3,7 +3,7 @@ import { PrivateDnsManagementClient } from '@azure/arm-privatedns';
 import { startEmulator, type Emulator } from '../../emulator';
 import { createNetworkProvider, type PrivateLinkVault } from '../../emulator/providers/network';
 import { privateDnsProvider, type PrivateDnsExports } from '../../emulator/providers/privatedns';
-import { armRequest, restErrorOf } from './helpers';
+import { armRequest, noRetrySdkClient, restErrorOf } from './helpers';
 
 /** Contract tests: the real @azure/arm-privatedns (and arm-network for zone groups) clients against the emulator. */
 const poll = { updateIntervalInMs: 1 };
@@ -29,9 +29,8 @@ async function fixture(): Promise<Fixture> {
   const vaultId = `/subscriptions/${sub}/resourceGroups/rg-vault/providers/Microsoft.RecoveryServices/vaults/vault1`;
   emu.store.put(vaultId, { id: vaultId, name: 'vault1', type: 'Microsoft.RecoveryServices/vaults', location: 'uksouth' });
   vaults.set(vaultId.toLowerCase(), { location: 'uksouth', numericId: VAULT_NUMERIC_ID, experience: 'classic', everHadItems: false });
-  const options = { endpoint: emu.endpoint, tlsOptions: { ca: emu.ca }, retryOptions: { maxRetries: 0 } };
-  const dns = (principalId = emu.ownerPrincipalId) => new PrivateDnsManagementClient(emu.credentialFor(principalId), sub, options);
-  const network = (principalId = emu.ownerPrincipalId) => new NetworkManagementClient(emu.credentialFor(principalId), sub, options);
+  const dns = (principalId?: string) => noRetrySdkClient(emu, PrivateDnsManagementClient, principalId);
+  const network = (principalId?: string) => noRetrySdkClient(emu, NetworkManagementClient, principalId);
   for (const name of ['vnet-app', 'vnet-other']) {
     await network().virtualNetworks.beginCreateOrUpdateAndWait('rg-net', name, { location: 'uksouth', addressSpace: { addressPrefixes: ['10.0.0.0/16'] }, subnets: [{ name: 'pe', addressPrefix: '10.0.1.0/24' }] }, poll);
   }

@@ -3,7 +3,7 @@ import { RecoveryServicesClient, type Vault } from '@azure/arm-recoveryservices'
 import { startEmulator, type Emulator } from '../../emulator';
 import { createNetworkProvider } from '../../emulator/providers/network';
 import type { RecoveryServicesExports } from '../../emulator/providers/recoveryservices';
-import { armRequest, errorCode, newPrincipalId, restErrorOf } from './helpers';
+import { armRequest, errorCode, newPrincipalId, noRetrySdkClient, restErrorOf } from './helpers';
 
 /**
  * Contract tests: the real @azure/arm-recoveryservices 6.x client against the emulator's
@@ -26,13 +26,12 @@ async function fixture(): Promise<Fixture> {
   const emu = await startEmulator({ providers: [createNetworkProvider()], lroPollsBeforeDone: 1 });
   const sub = emu.subscriptionId;
   for (const rg of ['rg-backup', 'rg-other', 'rg-net']) emu.control.createResourceGroup(sub, rg, LOCATION);
-  const options = { endpoint: emu.endpoint, tlsOptions: { ca: emu.ca }, retryOptions: { maxRetries: 0 } };
   return {
     emu,
     sub,
     vaultId: (name, rg = 'rg-backup') => `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.RecoveryServices/vaults/${name}`,
-    client: (principalId = emu.ownerPrincipalId) => new RecoveryServicesClient(emu.credentialFor(principalId), sub, options),
-    network: (principalId = emu.ownerPrincipalId) => new NetworkManagementClient(emu.credentialFor(principalId), sub, options),
+    client: (principalId) => noRetrySdkClient(emu, RecoveryServicesClient, principalId),
+    network: (principalId) => noRetrySdkClient(emu, NetworkManagementClient, principalId),
     vaults: emu.provider<RecoveryServicesExports>('recoveryservices'),
   };
 }

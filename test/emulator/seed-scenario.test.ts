@@ -8,7 +8,7 @@ import { startEmulator, type Emulator } from '../../emulator';
 import type { BackupExports, BackupJobResult } from '../../emulator/providers/backup';
 import { createNetworkProvider } from '../../emulator/providers/network';
 import { privateDnsProvider, type PrivateDnsExports } from '../../emulator/providers/privatedns';
-import { armRequest, restErrorOf } from './helpers';
+import { armRequest, noRetrySdkClient, restErrorOf } from './helpers';
 
 /**
  * The seed procedure ("Private Endpoints for Azure Backup", classic experience) walked by hand
@@ -63,23 +63,20 @@ class SeedWalk {
   get vnetId(): string {
     return `${this.rgId(RG.net)}/providers/Microsoft.Network/virtualNetworks/vnet-spoke`;
   }
-  private options() {
-    return { endpoint: this.emu.endpoint, tlsOptions: { ca: this.emu.ca }, retryOptions: { maxRetries: 0 } };
-  }
-  network(principalId = this.emu.ownerPrincipalId): NetworkManagementClient {
-    return new NetworkManagementClient(this.emu.credentialFor(principalId), this.sub, this.options());
+  network(principalId?: string): NetworkManagementClient {
+    return noRetrySdkClient(this.emu, NetworkManagementClient, principalId);
   }
   vaults(): RecoveryServicesClient {
-    return new RecoveryServicesClient(this.emu.credentialFor(this.emu.ownerPrincipalId), this.sub, this.options());
+    return noRetrySdkClient(this.emu, RecoveryServicesClient);
   }
   backupRp(): RecoveryServicesBackupClient {
-    return new RecoveryServicesBackupClient(this.emu.credentialFor(this.emu.ownerPrincipalId), this.sub, this.options());
+    return noRetrySdkClient(this.emu, RecoveryServicesBackupClient);
   }
   dns(): PrivateDnsManagementClient {
-    return new PrivateDnsManagementClient(this.emu.credentialFor(this.emu.ownerPrincipalId), this.sub, this.options());
+    return noRetrySdkClient(this.emu, PrivateDnsManagementClient);
   }
   authorization(): AuthorizationManagementClient {
-    return new AuthorizationManagementClient(this.emu.credentialFor(this.emu.ownerPrincipalId), this.sub, this.options());
+    return noRetrySdkClient(this.emu, AuthorizationManagementClient);
   }
   get backupService(): BackupExports {
     return this.emu.provider<BackupExports>('backup');

@@ -14,7 +14,7 @@ import type { Policy } from '../../../shared/config';
 import type { BackupExports, BackupJobResult } from '../../../emulator/providers/backup';
 import type { RecoveryServicesExports } from '../../../emulator/providers/recoveryservices';
 import type { ReconcileContext, Planner } from '../../../shared/reconcile';
-import { startTestEmulator, type Emulator } from '../../emulator/helpers';
+import { noRetrySdkClient, startTestEmulator, type Emulator } from '../../emulator/helpers';
 
 export const LOCATION = 'uksouth';
 export const GEO = 'uks';
@@ -72,17 +72,14 @@ export class World {
     return `${this.rgId(RG.dns)}/providers/Microsoft.Network/privateDnsZones/${name}`;
   }
 
-  private options() {
-    return { endpoint: this.emu.endpoint, tlsOptions: { ca: this.emu.ca }, retryOptions: { maxRetries: 0 } };
-  }
-  network(principalId = this.emu.ownerPrincipalId): NetworkManagementClient {
-    return new NetworkManagementClient(this.emu.credentialFor(principalId), this.sub, this.options());
+  network(principalId?: string): NetworkManagementClient {
+    return noRetrySdkClient(this.emu, NetworkManagementClient, principalId);
   }
   vaults(): RecoveryServicesClient {
-    return new RecoveryServicesClient(this.emu.credentialFor(this.emu.ownerPrincipalId), this.sub, this.options());
+    return noRetrySdkClient(this.emu, RecoveryServicesClient);
   }
   dns(): PrivateDnsManagementClient {
-    return new PrivateDnsManagementClient(this.emu.credentialFor(this.emu.ownerPrincipalId), this.sub, this.options());
+    return noRetrySdkClient(this.emu, PrivateDnsManagementClient);
   }
 
   /** vaultlink's ports, as the Function App would build them (short retry delays for the fault tests). */
