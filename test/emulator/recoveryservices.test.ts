@@ -41,7 +41,12 @@ function msiVault(): Vault {
   return { location: LOCATION, tags: { PutKey: 'PutValue' }, properties: {}, sku: { name: 'RS0', tier: 'Standard' }, identity: { type: 'SystemAssigned' } };
 }
 
-async function createPrivateEndpoint(f: Fixture, vaultId: string, name = 'pe1'): Promise<void> {
+/**
+ * A VNet with a `pe` subnet, and a Backup private endpoint in it to `vaultId`: automatic (approved
+ * at once for the owner) or manual (its connection waits, Pending).
+ */
+async function createPrivateEndpoint(f: Fixture, vaultId: string, name = 'pe1', approval: 'automatic' | 'manual' = 'automatic'): Promise<void> {
+  const connections = [{ name, privateLinkServiceId: vaultId, groupIds: ['AzureBackup'] }];
   await f.network().virtualNetworks.beginCreateOrUpdateAndWait(
     'rg-net',
     'vnet1',
@@ -54,7 +59,7 @@ async function createPrivateEndpoint(f: Fixture, vaultId: string, name = 'pe1'):
     {
       location: LOCATION,
       subnet: { id: `/subscriptions/${f.sub}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet1/subnets/pe` },
-      privateLinkServiceConnections: [{ name, privateLinkServiceId: vaultId, groupIds: ['AzureBackup'] }],
+      ...(approval === 'manual' ? { manualPrivateLinkServiceConnections: connections } : { privateLinkServiceConnections: connections }),
     },
     poll,
   );
@@ -252,22 +257,7 @@ describe('recoveryservices provider', () => {
 
     it('keeps the state None while the only connection is Pending', async () => {
       await f.client().vaults.beginCreateOrUpdateAndWait('rg-backup', 'vault1', msiVault(), poll);
-      await f.network().virtualNetworks.beginCreateOrUpdateAndWait(
-        'rg-net',
-        'vnet1',
-        { location: LOCATION, addressSpace: { addressPrefixes: ['10.0.0.0/16'] }, subnets: [{ name: 'pe', addressPrefix: '10.0.1.0/24', privateEndpointNetworkPolicies: 'Disabled' }] },
-        poll,
-      );
-      await f.network().privateEndpoints.beginCreateOrUpdateAndWait(
-        'rg-net',
-        'pe1',
-        {
-          location: LOCATION,
-          subnet: { id: `/subscriptions/${f.sub}/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet1/subnets/pe` },
-          manualPrivateLinkServiceConnections: [{ name: 'pe1', privateLinkServiceId: f.vaultId('vault1'), groupIds: ['AzureBackup'] }],
-        },
-        poll,
-      );
+      await createPrivateEndpoint(f, f.vaultId('vault1'), 'pe1', 'manual');
       const vault = await f.client().vaults.get('rg-backup', 'vault1');
       expect(vault.properties?.privateEndpointStateForBackup).toBe('None');
       expect(vault.properties?.privateEndpointConnections?.[0]?.properties?.privateLinkServiceConnectionState?.status).toBe('Pending');
