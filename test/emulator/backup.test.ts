@@ -93,6 +93,16 @@ function grantSeedRoles(f: Fixture, principalId: string): void {
   for (const rg of ['rg-net', 'rg-pe']) f.emu.control.grantRole({ role: 'Contributor', principalId, scope: `/subscriptions/${f.sub}/resourceGroups/${rg}`, principalType: 'ServicePrincipal' });
 }
 
+/** A new principal holding on the vault a custom role, defined at the subscription through the real client, with exactly `actions`. */
+async function principalWithCustomRoleOnVault(f: Fixture, roleName: string, actions: string[]): Promise<string> {
+  const roleGuid = randomUUID();
+  const scope = `/subscriptions/${f.sub}`;
+  await authorizationClientFor(f.emu).roleDefinitions.createOrUpdate(scope, roleGuid, { roleName, roleType: 'CustomRole', permissions: [{ actions }], assignableScopes: [scope] });
+  const principalId = newPrincipalId();
+  f.emu.control.grantRole({ role: roleGuid, principalId, scope: f.vaultId });
+  return principalId;
+}
+
 describe('backup provider', () => {
   let f: Fixture;
   beforeEach(async () => {
@@ -181,16 +191,7 @@ describe('backup provider', () => {
     it('refuses with 403 a caller who may write connections but lacks the approval action', async () => {
       await createBackupPrivateEndpoint(f, 'pe1', true);
       const name = await connectionNameOf(f, 'pe1');
-      const roleGuid = randomUUID();
-      const scope = `/subscriptions/${f.sub}`;
-      await authorizationClientFor(f.emu).roleDefinitions.createOrUpdate(scope, roleGuid, {
-        roleName: 'Connection writer without approval',
-        roleType: 'CustomRole',
-        permissions: [{ actions: ['Microsoft.RecoveryServices/vaults/privateEndpointConnections/*', 'Microsoft.RecoveryServices/vaults/read'] }],
-        assignableScopes: [scope],
-      });
-      const writer = newPrincipalId();
-      f.emu.control.grantRole({ role: roleGuid, principalId: writer, scope: f.vaultId });
+      const writer = await principalWithCustomRoleOnVault(f, 'Connection writer without approval', ['Microsoft.RecoveryServices/vaults/privateEndpointConnections/*', 'Microsoft.RecoveryServices/vaults/read']);
       const e = await restErrorOf(f.backup(writer).privateEndpointConnectionOperations.beginPutAndWait('vault1', 'rg-backup', name, decision(f, 'pe1', 'Approved'), poll));
       expect(e).toEqual({ statusCode: 403, code: 'AuthorizationFailed' });
       const c = await f.backup().privateEndpointConnectionOperations.get('vault1', 'rg-backup', name);
@@ -214,16 +215,7 @@ describe('backup provider', () => {
     it('lets a custom role with the write and approval actions approve', async () => {
       await createBackupPrivateEndpoint(f, 'pe1', true);
       const name = await connectionNameOf(f, 'pe1');
-      const roleGuid = randomUUID();
-      const scope = `/subscriptions/${f.sub}`;
-      await authorizationClientFor(f.emu).roleDefinitions.createOrUpdate(scope, roleGuid, {
-        roleName: 'Backup approver',
-        roleType: 'CustomRole',
-        permissions: [{ actions: ['Microsoft.RecoveryServices/vaults/privateEndpointConnections/write', 'Microsoft.RecoveryServices/vaults/privateEndpointConnections/read', APPROVAL_ACTION] }],
-        assignableScopes: [scope],
-      });
-      const approver = newPrincipalId();
-      f.emu.control.grantRole({ role: roleGuid, principalId: approver, scope: f.vaultId });
+      const approver = await principalWithCustomRoleOnVault(f, 'Backup approver', ['Microsoft.RecoveryServices/vaults/privateEndpointConnections/write', 'Microsoft.RecoveryServices/vaults/privateEndpointConnections/read', APPROVAL_ACTION]);
       const result = await f.backup(approver).privateEndpointConnectionOperations.beginPutAndWait('vault1', 'rg-backup', name, decision(f, 'pe1', 'Approved'), poll);
       expect(result.properties?.privateLinkServiceConnectionState?.status).toBe('Approved');
     });
