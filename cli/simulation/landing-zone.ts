@@ -179,10 +179,4 @@ async function grantVaultlinkRoles(emulator: Emulator, at: { spoke: string; hub:
   const dnsScope = resourceGroupResourceId(at.hub, at.dnsResourceGroup);
   grant('Private DNS Zone Contributor', dnsScope);
   grant('Role Based Access Control Administrator', dnsScope);
-  // NOT in infra/ (yet): shared/reconcile's observe lists the vault identity's role assignments at
-  // the scope of the DNS zones' SUBSCRIPTION, and infra/ only grants rights on their resource
-  // group — with a hub in its own subscription that read is refused (403) and the roles are never
-  // granted. Granted here so that the simulation shows the rest of the lifecycle; remove this line
-  // to see the gap (cross-subscription-hub then fails).
-  if (at.hub.toLowerCase() !== at.spoke.toLowerCase()) grant('Reader', subscriptionResourceId(at.hub));
 }

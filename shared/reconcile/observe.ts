@@ -23,7 +23,7 @@
 import { classifyAzureError } from '../azure/errors';
 import { backupConnectionOf, findSecondaryPrivateEndpoints, VAULT_RESOURCE_TYPE } from '../domain/endpoints';
 import { privateDnsZonesForVault, recordsForPrivateEndpoint, ZONE_KINDS, type BackupZoneNames } from '../domain/dns';
-import { isResourceType, parseResourceId, parentResourceId, resourceGroupResourceId, resourceInGroupId, sameResourceId, subscriptionResourceId, tryParseResourceId } from '../domain/ids';
+import { isResourceType, parseResourceId, parentResourceId, resourceGroupResourceId, resourceInGroupId, sameResourceId, tryParseResourceId } from '../domain/ids';
 import { hasSystemAssignedIdentity, isOwnedBy, ownedSourceOf, type ARecordSet, type PrivateEndpoint, type RoleAssignment, type Subnet, type Vault } from '../domain/model';
 import { secondaryRoleOf } from '../domain/endpoints';
 import type { ObservedPrivateEndpoint, ObservedVault, ObservedZone, ReadError } from '../plan/types';
@@ -234,23 +234,29 @@ function madeForVault(source: string | undefined, knownEndpointKeys: ReadonlySet
 async function observeRoleAssignments(ctx: ReconcileContext, vault: Vault, endpoints: readonly ObservedPrivateEndpoint[], readErrors: ReadError[]): Promise<RoleAssignment[]> {
   const principalId = vault.identity.principalId;
   if (!hasSystemAssignedIdentity(vault.identity) || principalId === undefined) return [];
-  // The subscriptions of every scope the role profile may concern: VNets, PE resource groups, zone resource group.
-  const subscriptions = new Map<string, string>();
+  // The resource groups of every scope the role profile concerns: the PEs' resource groups, the
+  // VNets' resource groups (least-privilege grants on the VNet itself, which a listing at its
+  // resource group includes: ARM returns assignments at, above and below the scope) and the DNS
+  // zones' resource group. Listing at resource-group scope, not the subscription, needs only what
+  // vaultlink holds there — a hub subscription with the central zones grants it rights on the DNS
+  // resource group alone (infra/modules/dns-access.bicep).
+  const scopes = new Map<string, string>();
   const add = (id: string | undefined) => {
-    const s = id === undefined ? undefined : tryParseResourceId(id)?.subscriptionId;
-    if (s !== undefined) subscriptions.set(s.toLowerCase(), s);
+    const p = id === undefined ? undefined : tryParseResourceId(id);
+    if (p?.subscriptionId === undefined || p.resourceGroup === undefined) return;
+    const rg = resourceGroupResourceId(p.subscriptionId, p.resourceGroup);
+    scopes.set(rg.toLowerCase(), rg);
   };
   for (const o of endpoints) {
     add(o.endpoint.id);
     add(parentResourceId(o.endpoint.subnetId));
   }
   const central = ctx.policy.dns.central;
-  if (central !== undefined && ctx.policy.dns.placement !== 'custom') add(subscriptionResourceId(central.subscriptionId));
+  if (central !== undefined && ctx.policy.dns.placement !== 'custom') add(resourceGroupResourceId(central.subscriptionId, central.resourceGroup));
 
   const all: RoleAssignment[] = [];
   await Promise.all(
-    [...subscriptions.values()].map(async (s) => {
-      const scope = subscriptionResourceId(s);
+    [...scopes.values()].map(async (scope) => {
       try {
         all.push(...(await ctx.azure.authorization.listRoleAssignments(scope, principalId)));
       } catch (e) {
