@@ -72,6 +72,13 @@ export async function restErrorWithMessageOf(call: Promise<unknown>): Promise<Re
   throw new Error('expected the call to fail');
 }
 
+/** The names an SDK list answers, in its order, across all its pages. */
+export async function namesOf(list: AsyncIterable<{ name?: string }>): Promise<string[]> {
+  const names: string[] = [];
+  for await (const resource of list) names.push(resource.name as string);
+  return names;
+}
+
 export interface RawResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;

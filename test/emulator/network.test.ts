@@ -2,7 +2,7 @@ import { NetworkManagementClient, type PrivateEndpoint } from '@azure/arm-networ
 import { startEmulator, type Emulator } from '../../emulator';
 import { createNetworkProvider, type NetworkExports, type PrivateLinkVault } from '../../emulator/providers/network';
 import { privateDnsProvider } from '../../emulator/providers/privatedns';
-import { noRetrySdkClient, restErrorOf, restErrorWithMessageOf } from './helpers';
+import { namesOf, noRetrySdkClient, restErrorOf, restErrorWithMessageOf } from './helpers';
 
 /**
  * Contract tests: the real @azure/arm-network client against the emulator. The vault side is
@@ -91,10 +91,8 @@ describe('network provider', () => {
     });
 
     it('lists VNets by resource group and subscription', async () => {
-      const byGroup: string[] = [];
-      for await (const v of f.client().virtualNetworks.list('rg-net')) byGroup.push(v.name as string);
-      const bySubscription: string[] = [];
-      for await (const v of f.client().virtualNetworks.listAll()) bySubscription.push(v.name as string);
+      const byGroup = await namesOf(f.client().virtualNetworks.list('rg-net'));
+      const bySubscription = await namesOf(f.client().virtualNetworks.listAll());
       expect(byGroup).toEqual(['vnet1']);
       expect(bySubscription).toEqual(['vnet1']);
     });
@@ -244,10 +242,8 @@ describe('network provider', () => {
 
     it('lists PEs by resource group and by subscription', async () => {
       await f.client().privateEndpoints.beginCreateOrUpdateAndWait('rg-net', 'pe1', backupPe(f), poll);
-      const byGroup: string[] = [];
-      for await (const p of f.client().privateEndpoints.list('rg-net')) byGroup.push(p.name as string);
-      const bySubscription: string[] = [];
-      for await (const p of f.client().privateEndpoints.listBySubscription()) bySubscription.push(p.name as string);
+      const byGroup = await namesOf(f.client().privateEndpoints.list('rg-net'));
+      const bySubscription = await namesOf(f.client().privateEndpoints.listBySubscription());
       expect(byGroup).toEqual(['pe1']);
       expect(bySubscription).toEqual(['pe1']);
     });

@@ -3,7 +3,7 @@ import { PrivateDnsManagementClient } from '@azure/arm-privatedns';
 import { startEmulator, type Emulator } from '../../emulator';
 import { createNetworkProvider, type PrivateLinkVault } from '../../emulator/providers/network';
 import { privateDnsProvider, type PrivateDnsExports } from '../../emulator/providers/privatedns';
-import { armRequest, noRetrySdkClient, restErrorOf } from './helpers';
+import { armRequest, namesOf, noRetrySdkClient, restErrorOf } from './helpers';
 
 /** Contract tests: the real @azure/arm-privatedns (and arm-network for zone groups) clients against the emulator. */
 const poll = { updateIntervalInMs: 1 };
@@ -52,10 +52,9 @@ describe('privatedns provider', () => {
       const zone = await f.dns().privateZones.beginCreateOrUpdateAndWait('rg-dns', BLOB_ZONE, { location: 'Global', tags: { managedBy: 'test' } }, poll);
       expect(zone).toMatchObject({ name: BLOB_ZONE, location: 'global', numberOfRecordSets: 1, numberOfVirtualNetworkLinks: 0, provisioningState: 'Succeeded', tags: { managedBy: 'test' } });
       expect(zone.etag).toMatch(/[0-9a-f-]{36}/);
-      const listed: string[] = [];
-      for await (const z of f.dns().privateZones.listByResourceGroup('rg-dns')) listed.push(z.name as string);
-      for await (const z of f.dns().privateZones.list()) listed.push(z.name as string);
-      expect(listed).toEqual([BLOB_ZONE, BLOB_ZONE]);
+      const byGroup = await namesOf(f.dns().privateZones.listByResourceGroup('rg-dns'));
+      const bySubscription = await namesOf(f.dns().privateZones.list());
+      expect([...byGroup, ...bySubscription]).toEqual([BLOB_ZONE, BLOB_ZONE]);
     });
 
     it('refuses a location other than global', async () => {
@@ -83,9 +82,7 @@ describe('privatedns provider', () => {
       expect(link.virtualNetwork?.id).toBe(f.vnetId);
       const zone = await f.dns().privateZones.get('rg-dns', BLOB_ZONE);
       expect(zone.numberOfVirtualNetworkLinks).toBe(1);
-      const names: string[] = [];
-      for await (const l of f.dns().virtualNetworkLinks.list('rg-dns', BLOB_ZONE)) names.push(l.name as string);
-      expect(names).toEqual(['app']);
+      expect(await namesOf(f.dns().virtualNetworkLinks.list('rg-dns', BLOB_ZONE))).toEqual(['app']);
     });
 
     it.each([
@@ -136,8 +133,7 @@ describe('privatedns provider', () => {
     it('lists by type and all types (with the SOA), and deletes', async () => {
       await f.dns().recordSets.createOrUpdate('rg-dns', BLOB_ZONE, 'A', 'a1', { ttl: 10, aRecords: [{ ipv4Address: '10.0.1.4' }] });
       await f.dns().recordSets.createOrUpdate('rg-dns', BLOB_ZONE, 'CNAME', 'c1', { ttl: 10, cnameRecord: { cname: 'a1.' + BLOB_ZONE } });
-      const aNames: string[] = [];
-      for await (const r of f.dns().recordSets.listByType('rg-dns', BLOB_ZONE, 'A')) aNames.push(r.name as string);
+      const aNames = await namesOf(f.dns().recordSets.listByType('rg-dns', BLOB_ZONE, 'A'));
       const all: string[] = [];
       for await (const r of f.dns().recordSets.list('rg-dns', BLOB_ZONE)) all.push(`${r.type?.split('/').pop()}:${r.name}`);
       expect(aNames).toEqual(['a1']);
@@ -220,9 +216,7 @@ describe('privatedns provider', () => {
       }
       // deleting the endpoint removes the records its zone group wrote
       await f.network().privateEndpoints.beginDeleteAndWait('rg-net', 'pe1', poll);
-      const left: string[] = [];
-      for await (const r of f.dns().recordSets.listByType('rg-dns', BACKUP_ZONE, 'A')) left.push(r.name as string);
-      expect(left).toEqual([]);
+      expect(await namesOf(f.dns().recordSets.listByType('rg-dns', BACKUP_ZONE, 'A'))).toEqual([]);
     });
 
     it('refuses a zone group without privateDnsZones/join/action on the zone', async () => {

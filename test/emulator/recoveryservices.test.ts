@@ -3,7 +3,7 @@ import { RecoveryServicesClient, type Vault } from '@azure/arm-recoveryservices'
 import { startEmulator, type Emulator } from '../../emulator';
 import { createNetworkProvider } from '../../emulator/providers/network';
 import type { RecoveryServicesExports } from '../../emulator/providers/recoveryservices';
-import { armRequest, errorCode, newPrincipalId, noRetrySdkClient, restErrorOf } from './helpers';
+import { armRequest, errorCode, namesOf, newPrincipalId, noRetrySdkClient, restErrorOf } from './helpers';
 
 /**
  * Contract tests: the real @azure/arm-recoveryservices 6.x client against the emulator's
@@ -223,10 +223,8 @@ describe('recoveryservices provider', () => {
     it('lists vaults by resource group and by subscription', async () => {
       await f.client().vaults.beginCreateOrUpdateAndWait('rg-backup', 'vault1', msiVault(), poll);
       await f.client().vaults.beginCreateOrUpdateAndWait('rg-other', 'vault2', msiVault(), poll);
-      const inGroup: string[] = [];
-      for await (const v of f.client().vaults.listByResourceGroup('rg-backup')) inGroup.push(v.name as string);
-      const inSubscription: string[] = [];
-      for await (const v of f.client().vaults.listBySubscriptionId()) inSubscription.push(v.name as string);
+      const inGroup = await namesOf(f.client().vaults.listByResourceGroup('rg-backup'));
+      const inSubscription = await namesOf(f.client().vaults.listBySubscriptionId());
       expect(inGroup).toEqual(['vault1']);
       expect(inSubscription.sort()).toEqual(['vault1', 'vault2']);
     });

@@ -8,7 +8,7 @@ import { startEmulator, type Emulator } from '../../emulator';
 import type { BackupExports, BackupJobResult } from '../../emulator/providers/backup';
 import { createNetworkProvider } from '../../emulator/providers/network';
 import { privateDnsProvider, type PrivateDnsExports } from '../../emulator/providers/privatedns';
-import { armRequest, noRetrySdkClient, restErrorOf } from './helpers';
+import { armRequest, namesOf, noRetrySdkClient, restErrorOf } from './helpers';
 
 /**
  * The seed procedure ("Private Endpoints for Azure Backup", classic experience) walked by hand
@@ -186,9 +186,7 @@ class SeedWalk {
   }
 
   async privateEndpointNames(): Promise<string[]> {
-    const names: string[] = [];
-    for await (const pe of this.network().privateEndpoints.list(RG.pe)) names.push(pe.name as string);
-    return names.sort();
+    return (await namesOf(this.network().privateEndpoints.list(RG.pe))).sort();
   }
 
   /** "Execute nslookup on the backup URL from your VM". */
