@@ -386,14 +386,17 @@ export function createBackupProvider(): EmulatorProvider<BackupExports> {
         return parsed.id;
       };
 
+      /** Any attempt to register a container or protect an item, even a failed one, makes the vault ineligible for private endpoints for good (the seed's FAQ). */
+      const markEverHadItems = (vault: StoredResource) =>
+        vaults().updateVaultState(vault.id, (s) => {
+          s.everHadItems = true;
+        });
+
       const registerContainer = async (vaultId: string, options: RegisterContainerOptions = {}): Promise<BackupJobResult> => {
         const vault = vaultOrThrow(vaultId);
         const vnetId = checkVnet(options.vnetId);
         const containerName = options.containerName ?? 'vm1';
-        // Even a failed attempt makes the vault ineligible for private endpoints (the seed's FAQ).
-        const state = vaults().updateVaultState(vault.id, (s) => {
-          s.everHadItems = true;
-        });
+        const state = markEverHadItems(vault);
         const created: string[] = [];
         const warnings: JobWarning[] = [];
         if (isLockedDown(vault)) {
@@ -419,10 +422,7 @@ export function createBackupProvider(): EmulatorProvider<BackupExports> {
         const vault = vaultOrThrow(vaultId);
         const vnetId = checkVnet(options.vnetId);
         const itemName = options.itemName ?? 'item1';
-        // An attempt to protect an item, even a failed one, makes the vault ineligible (the seed's FAQ).
-        const before = vaults().updateVaultState(vault.id, (s) => {
-          s.everHadItems = true;
-        });
+        const before = markEverHadItems(vault);
         if (before.registeredContainers === 0) {
           return jobFailed(vault.id, 'UserErrorContainerNotRegistered', `No container is registered with vault ${vault.parsed.name}; register one before configuring backup.`, [], []);
         }
