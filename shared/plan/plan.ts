@@ -233,6 +233,7 @@ function isActive(p: Primary): boolean {
  * | roles (v1)    | profile on VNet(s), PE RGs, zone RG of active PEs     | grant-role per missing assignment; else ok          |
  * |               | no principal id yet                                   | pending (next pass, after requeue)                   |
  * | approval      | Pending + an allowlist rule matches                   | approve-connection ("Approved by vaultlink rule 'x'")|
+ * |               | … but a classic vault's identity has no principal yet | held back: pending until the roles (seed's order)    |
  * |               | Pending, no rule, unmatched = reject                  | reject-connection                                    |
  * |               | Pending, no rule, unmatched = leave-pending           | pending with every rule's reasons; PT1H              |
  * |               | Approved / Rejected / Disconnected                    | left as they are                                     |
@@ -303,12 +304,14 @@ export function planVault(observed: ObservedVault, policy: PlanPolicy, options: 
   draft.set('eligible', 'ok', 'no item was protected or registered before private endpoints');
 
   const classic = vault.experience === 'classic';
-  const decisions = planApprovals(draft, observed, vault, policy);
+  // The seed's order: identity, then roles, then approval. While a classic vault's identity has no
+  // principal yet, its roles cannot be granted, so approvals wait for the pass that grants them
+  // (the requeue right after the identity is turned on); rejections need no identity.
+  const principalId = classic ? planIdentity(draft, vault, policy) : undefined;
+  const decisions = planApprovals(draft, observed, vault, policy, classic && principalId === undefined);
   const primaries = primariesOf(observed, vault, decisions);
 
-  let principalId: string | undefined;
   if (classic) {
-    principalId = planIdentity(draft, vault, policy);
     planRoles(draft, vault, policy, primaries, principalId, observed.roleAssignments);
   } else {
     const na = 'v2 vault: Azure Backup needs no vault identity here';
@@ -330,11 +333,13 @@ interface Decision {
   readonly standing: ConnectionStanding;
 }
 
-function planApprovals(draft: Draft, observed: ObservedVault, vault: Vault, policy: PlanPolicy): Decision[] {
+function planApprovals(draft: Draft, observed: ObservedVault, vault: Vault, policy: PlanPolicy, waitForIdentity: boolean): Decision[] {
   const decisions: Decision[] = [];
   const approving: string[] = [];
   const rejecting: string[] = [];
   const waiting: string[] = [];
+  // Matched, but held back until the vault identity holds its roles (no follow-up timer: the plan requeues).
+  const deferred: string[] = [];
   const settled: Record<'Approved' | 'Rejected' | 'Disconnected', number> = { Approved: 0, Rejected: 0, Disconnected: 0 };
   const vaultId = normalizeResourceId(vault.id);
 
@@ -349,7 +354,10 @@ function planApprovals(draft: Draft, observed: ObservedVault, vault: Vault, poli
     const decision = evaluateApproval({ privateEndpointId: connection.privateEndpointId, requesterTenantId, vault: { id: vault.id, tags: vault.tags } }, policy.approval.rules);
     const base = { vaultId, connectionName: connection.name, privateEndpointId: connection.privateEndpointId };
     const key = (kind: string) => `${kind}:${connectionIdOf(vaultId, connection.name)}`;
-    if (decision.decision === 'approve') {
+    if (decision.decision === 'approve' && waitForIdentity) {
+      deferred.push(`${peName} (rule '${decision.rule.name}')`);
+      decisions.push({ connection, standing: 'pending' });
+    } else if (decision.decision === 'approve') {
       const rule = decision.rule.name;
       draft.add(
         {
@@ -386,12 +394,13 @@ function planApprovals(draft: Draft, observed: ObservedVault, vault: Vault, poli
 
   if (approving.length > 0) draft.set('approval', 'pending', `approving ${list(approving)}`);
   if (rejecting.length > 0) draft.set('approval', 'pending', `rejecting ${list(rejecting)}`);
+  if (deferred.length > 0) draft.set('approval', 'pending', `approving ${list(deferred)} once the vault identity holds its roles (the seed's order)`);
   if (waiting.length > 0) {
     draft.set('approval', 'pending', waiting.join('; '));
     draft.followUps.add(FOLLOW_UP_ON_PEOPLE);
   }
   if (vault.connections.length === 0) draft.set('approval', 'ok', 'no private endpoint connection to decide yet');
-  else if (approving.length + rejecting.length + waiting.length === 0) {
+  else if (approving.length + rejecting.length + waiting.length + deferred.length === 0) {
     draft.set('approval', 'ok', `no pending connection (${settled.Approved} approved, ${settled.Rejected} rejected, ${settled.Disconnected} disconnected)`);
   }
   return decisions;

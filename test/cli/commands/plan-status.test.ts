@@ -43,10 +43,14 @@ describe('vaultlink plan and status', () => {
       const io = captureIO();
       const code = await runCli(['plan', '--emulator', '--output', 'json'], io);
       expect(code).toBe(1);
-      const result = JSON.parse(io.out()) as { vaults: { id: string; plan: { stages: { kind: string }[][] } }[] };
-      const kinds = result.vaults[0]?.plan.stages.flat().map((a) => a.kind) ?? [];
-      expect(kinds).toEqual(expect.arrayContaining(['enable-identity', 'approve-connection', 'ensure-link', 'upsert-record']));
-      expect(kinds).not.toContain('reject-connection');
+      const result = JSON.parse(io.out()) as { vaults: { id: string; plan: { stages: { kind: string }[][]; requeue: boolean; checklist: { key: string; status: string; detail: string }[] } }[] };
+      const plan = result.vaults[0]?.plan;
+      const kinds = plan?.stages.flat().map((a) => a.kind) ?? [];
+      // The seed's order: the identity first; the approval (and the DNS it unlocks) waits for the
+      // identity's roles, which the requeued pass grants.
+      expect(kinds).toEqual(['enable-identity']);
+      expect(plan?.requeue).toBe(true);
+      expect(plan?.checklist.find((i) => i.key === 'approval')).toMatchObject({ status: 'pending', detail: expect.stringMatching(/approving pe-backup-app01 .*once the vault identity holds its roles/) });
     });
 
     it('applies the plan with --apply and shows the checklist after it', async () => {

@@ -298,20 +298,26 @@ describe('plan', () => {
     });
 
     describe('identity', () => {
-      it('turns the identity on first and requeues, planning what needs no principal', () => {
+      it('turns the identity on first and requeues, holding the approval back until the roles (the seed\'s order)', () => {
         const p = plan(NEW_CLASSIC_VAULT_IDENTITY_OFF);
-        expect(stageKinds(p.stages)).toEqual([
-          ['enable-identity'],
-          ['approve-connection'],
-          ['ensure-zone', 'ensure-zone', 'ensure-zone'],
-          ['ensure-link', 'ensure-link', 'ensure-link', 'upsert-record', 'upsert-record'],
-        ]);
+        expect(stageKinds(p.stages)).toEqual([['enable-identity'], ['ensure-zone', 'ensure-zone', 'ensure-zone']]);
         expect(p.requeue).toBe(true);
         expect(statusOf(p, 'roles')).toBe('pending');
         expect(detailOf(p, 'roles')).toMatch(/principal id/);
+        expect(statusOf(p, 'approval')).toBe('pending');
+        expect(detailOf(p, 'approval')).toMatch(/once the vault identity holds its roles/);
         const next = plan(applyInMemory(NEW_CLASSIC_VAULT_IDENTITY_OFF, allActions(p.stages)));
-        expect(stageKinds(next.stages)).toEqual([['grant-role', 'grant-role', 'grant-role']]);
+        expect(stageKinds(next.stages)).toEqual([
+          ['grant-role', 'grant-role', 'grant-role'],
+          ['approve-connection'],
+          ['ensure-link', 'ensure-link', 'ensure-link', 'upsert-record', 'upsert-record'],
+        ]);
         expect(next.requeue).toBe(false);
+      });
+
+      it('still rejects an unmatched request while the identity is being turned on (a rejection needs no identity)', () => {
+        const p = plan(NEW_CLASSIC_VAULT_IDENTITY_OFF, policy({ approval: { unmatched: 'reject', rules: [] } }));
+        expect(stageKinds(p.stages)).toEqual([['enable-identity'], ['reject-connection'], ['ensure-zone', 'ensure-zone', 'ensure-zone']]);
       });
 
       it('reports instead of acting when the policy may not turn it on', () => {

@@ -2,9 +2,9 @@
  * The reconciler end to end: the real planner, the real SDK clients, the emulator playing Azure
  * (and Azure Backup). Writes are counted by the emulator per principal: vaultlink has its own.
  */
-import { summariseChecklist, type ChecklistItemKey } from '../../../shared/domain';
+import { recordsForPrivateEndpoint, summariseChecklist, type ChecklistItemKey } from '../../../shared/domain';
 import type { ActionOutcome, PassReport, PlannedAction } from '../../../shared/plan';
-import { observeAndPlan, reconcileVault, type ReconcileContext } from '../../../shared/reconcile';
+import { observeAndPlan, observeVault, reconcileVault, type ReconcileContext } from '../../../shared/reconcile';
 import { planVault } from '../../../shared/plan';
 import type { PrivateDnsExports } from '../../../emulator/providers/privatedns';
 import { RG, World, ZONE_NAMES } from './world';
@@ -189,9 +189,12 @@ describe('reconcileVault (emulator, real planner)', () => {
       const vaultId = await world.createVault('vault-foreign');
       await world.createPrivateEndpoint(vaultId, 'pe-foreign');
       // Someone made the zone and one of the records by hand, with other addresses.
-      const { plan } = await observeAndPlan(ctx(), vaultId);
-      const firstRecord = plan.stages.flat().find((a) => a.kind === 'upsert-record' && a.zoneId.toLowerCase().includes(ZONE_NAMES.backup));
-      if (firstRecord?.kind !== 'upsert-record') throw new Error('no backup record planned');
+      // (The first plan only turns the identity on and holds the approval back, so the record's
+      // name comes from what the PE serves.)
+      const observed = await observeVault(ctx(), vaultId);
+      const primary = observed.privateEndpoints.find((p) => p.classification.kind === 'backup-primary');
+      const firstRecord = primary && recordsForPrivateEndpoint(primary.endpoint, ZONE_NAMES).find((r) => r.zoneKind === 'backup');
+      if (firstRecord === undefined) throw new Error('the PE serves no backup FQDN');
       await world.dns().privateZones.beginCreateOrUpdateAndWait(RG.dns, ZONE_NAMES.backup, { location: 'global' }, { updateIntervalInMs: 1 }).catch(() => undefined);
       const foreign = await world.dns().recordSets.createOrUpdate(RG.dns, ZONE_NAMES.backup, 'A', firstRecord.recordName, { ttl: 3600, aRecords: [{ ipv4Address: '192.0.2.1' }] });
 
