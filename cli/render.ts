@@ -49,6 +49,8 @@ export function renderPlan(plan: VaultPlan): string {
     `  mode ${plan.mode}; checklist: ${summary.text}`,
     '  plan:',
     renderActions(plan, '    ').trimEnd(),
+    // Later steps need what this pass makes (the identity's principal id): say so, or the plan looks complete.
+    ...(plan.requeue ? ['    then another pass right away: the steps that need the identity\'s principal id (roles, then approvals and DNS)'] : []),
     '  findings:',
     renderFindings(plan.findings, '    ').trimEnd(),
     '  checklist:',

@@ -53,6 +53,13 @@ describe('vaultlink plan and status', () => {
       expect(plan?.checklist.find((i) => i.key === 'approval')).toMatchObject({ status: 'pending', detail: expect.stringMatching(/approving pe-backup-app01 .*once the vault identity holds its roles/) });
     });
 
+    it('says in the table that another pass follows when the plan requeues', async () => {
+      const io = captureIO();
+      const code = await runCli(['plan', '--emulator'], io);
+      expect(code).toBe(1);
+      expect(io.out()).toMatch(/1\. enable-identity[^\n]*\n\s+then another pass right away: the steps that need the identity's principal id/);
+    });
+
     it('applies the plan with --apply and shows the checklist after it', async () => {
       const io = captureIO();
       const code = await runCli(['plan', '--emulator', '--apply', '--output', 'json'], io);
