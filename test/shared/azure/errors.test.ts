@@ -18,7 +18,7 @@ describe('errors', () => {
       ['500', restError(500), 'transient', true],
       ['503', restError(503), 'transient', true],
       ['408', restError(408), 'transient', true],
-      ['501 (not implemented: retrying will not help)', restError(501), 'other', false],
+      ['501 Not Implemented (retrying will not help)', restError(501), 'other', false],
       ['a dropped connection', restError(undefined, 'ECONNRESET'), 'transient', true],
       ['a request send error', restError(undefined, 'REQUEST_SEND_ERROR'), 'transient', true],
       ['400', restError(400, 'InvalidRequestContent'), 'other', false],
