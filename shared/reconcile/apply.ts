@@ -60,6 +60,9 @@ function refused(action: PlannedAction, code: string, message: string, transient
 /** Applies one action. Never throws. */
 export async function applyAction(ctx: ReconcileContext, action: PlannedAction): Promise<ActionOutcome> {
   const log = loggerOf(ctx);
+  // Audit writes nothing, whoever calls: the orchestration and applyPlan already skip audit plans;
+  // this guard keeps any other caller of a single action from writing under an audit policy.
+  if (ctx.policy.mode === 'audit') return outcome(action, 'skipped', `audit mode: would ${action.summary || action.kind}`);
   let result: ActionOutcome;
   try {
     result = await applyActionUnguarded(ctx, action);

@@ -91,6 +91,16 @@ describe('observe and apply (emulator)', () => {
       expect(world.vaultlinkWrites()).toBe(before);
     });
 
+    it('skips a single action under an audit policy without writing (whoever calls applyAction)', async () => {
+      const before = world.vaultlinkWrites();
+      const action = plan.stages.flat()[0];
+      if (action === undefined) throw new Error('the plan has no action');
+      const result = await applyAction({ ...ctx, policy: world.policy({ mode: 'audit' }) }, action);
+      expect(result).toMatchObject({ key: action.key, status: 'skipped' });
+      expect(result.message).toMatch(/^audit mode: would /);
+      expect(world.vaultlinkWrites()).toBe(before);
+    });
+
     it('applies a plan once; applying the same plan again confirms each action by a read and writes nothing', async () => {
       const first = await applyPlan(ctx, plan, { concurrency: 3 });
       expect(first.filter((o) => o.status === 'failed')).toEqual([]);
