@@ -55,6 +55,8 @@ export interface ApprovalRequest {
   readonly privateEndpointId: string;
   /** The requester's tenant when known (undefined: a rule that names a tenant cannot match). */
   readonly requesterTenantId: string | undefined;
+  /** Why the requester's tenant is unknown, when it could not be read (goes into the no-match reason). */
+  readonly requesterTenantUnknownReason?: string | undefined;
   readonly vault: { readonly id: string; readonly tags: StringMap };
 }
 
@@ -85,7 +87,7 @@ export function ruleMismatches(rule: ApprovalRule, pe: ResourceId, vault: Resour
   if (r.tenantId !== undefined) {
     // An empty tenant on either side is no tenant: '' must never equal ''.
     if (r.tenantId.trim() === '') out.push('names an empty tenant, which matches nothing');
-    else if (request.requesterTenantId === undefined || request.requesterTenantId.trim() === '') out.push(`requires tenant ${r.tenantId} but the requester's tenant is unknown`);
+    else if (request.requesterTenantId === undefined || request.requesterTenantId.trim() === '') out.push(`requires tenant ${r.tenantId} but the requester's tenant is unknown${request.requesterTenantUnknownReason === undefined ? '' : `: ${request.requesterTenantUnknownReason}`}`);
     else if (!eqi(r.tenantId.trim(), request.requesterTenantId)) out.push(`requires tenant ${r.tenantId}, requester is in ${request.requesterTenantId}`);
   }
   if (r.subscriptionId !== undefined && !eqi(r.subscriptionId, pe.subscriptionId ?? '')) {
