@@ -9,6 +9,7 @@ import { loadPolicyFile, readSettings } from '../shared/config';
 import type { ActionOutcome, PlannedAction, VaultPlan } from '../shared/plan/types';
 import { applyAction, listVaultsInScope, observeAndPlan, vaultsForPrivateEndpoint, type ReconcileContext, type ReconcileLogger } from '../shared/reconcile';
 import { currentTime } from './clock';
+import { truncateLogFields } from './log';
 
 /** The result of the `observeAndPlan` activity: plain JSON, it travels through orchestration history. */
 export interface ObservedPlan {
@@ -53,9 +54,9 @@ export function reconcilerFromContext(ctx: ReconcileContext): VaultReconciler {
  * longer than any invocation's logger, and the Functions host collects console output.
  */
 const consoleReconcileLogger: ReconcileLogger = {
-  info: (message, fields) => console.info(JSON.stringify({ source: 'vaultlink.reconcile', message, ...fields })),
-  warn: (message, fields) => console.warn(JSON.stringify({ source: 'vaultlink.reconcile', message, ...fields })),
-  error: (message, fields) => console.error(JSON.stringify({ source: 'vaultlink.reconcile', message, ...fields })),
+  info: (message, fields) => console.info(JSON.stringify(truncateLogFields({ source: 'vaultlink.reconcile', message, ...fields }))),
+  warn: (message, fields) => console.warn(JSON.stringify(truncateLogFields({ source: 'vaultlink.reconcile', message, ...fields }))),
+  error: (message, fields) => console.error(JSON.stringify(truncateLogFields({ source: 'vaultlink.reconcile', message, ...fields }))),
 };
 
 /**
