@@ -281,7 +281,12 @@ function deployTemplate(template: Json, given: Record<string, Value>, scope: Sco
 function outputsOf(context: Context): Record<string, Value> {
   const outputs: Record<string, Value> = {};
   for (const [name, definition] of Object.entries((context.template.outputs as Record<string, Json> | undefined) ?? {})) {
-    outputs[name] = evaluateValue(context, definition.value, NO_LOCALS);
+    // An output built by a `for` comes as { copy: { count, input } }.
+    const copy = definition.copy as Json | undefined;
+    if (copy !== undefined) {
+      const count = Number(evaluateValue(context, copy.count, NO_LOCALS));
+      outputs[name] = Array.from({ length: count }, (_, i) => evaluateValue(context, copy.input, { copyIndex: new Map([['', i]]), lambdas: new Map() }));
+    } else outputs[name] = evaluateValue(context, definition.value, NO_LOCALS);
   }
   return outputs;
 }
