@@ -6,7 +6,7 @@
  * It runs the registered orchestrators and activities in-process:
  * - history kept in memory per instance and replayed, at every step, through the SAME
  *   durable-functions replay engine the host would call (the handler `df.app.orchestration`
- *   registered, captured in functions/registry.ts);
+ *   registered, from the table in functions/registry.ts);
  * - activities executed for real (whatever reconciler is installed behind functions/deps.ts), the
  *   activities of one fan-out (`Task.all`) CONCURRENTLY, as the host runs them, up to
  *   `maxConcurrentActivityFunctions` in flight (the host.json setting of the same name); episodes
@@ -34,7 +34,7 @@ import { STATUS_LIST_FUNCTION, STATUS_VAULT_FUNCTION } from '../status-http';
 import { EVENT_GRID_FUNCTION } from '../event-grid';
 import { SWEEP_FUNCTION } from '../sweep';
 import { getRegisteredFunction } from '../registry';
-import '../index';
+import '../workflows';
 
 /** History event types (durable-functions lib/src/history/HistoryEventType.js). */
 export const HistoryEventType = {
@@ -223,6 +223,18 @@ export class LocalDurableDriver {
       return this.statusOf(record);
     },
     getStatusAll: async () => [...this.instances.values()].map((r) => this.statusOf(r)),
+    purgeInstanceHistoryBy: async (filter) => {
+      let instancesDeleted = 0;
+      for (const [id, r] of this.instances) {
+        const t = r.createdTime.getTime();
+        if (filter.createdTimeFrom !== undefined && t < filter.createdTimeFrom.getTime()) continue;
+        if (filter.createdTimeTo !== undefined && t >= filter.createdTimeTo.getTime()) continue;
+        if (filter.runtimeStatus !== undefined && !filter.runtimeStatus.some((s) => s === r.runtimeStatus)) continue;
+        this.instances.delete(id);
+        instancesDeleted++;
+      }
+      return { instancesDeleted };
+    },
   };
 
   constructor(private readonly options: LocalDurableDriverOptions = {}) {
