@@ -7,9 +7,9 @@
  *    HTTPS): classic (v1) vaults, each with one Pending private endpoint from the spoke team;
  *    layout `shared` puts every vault in one resource group and every PE in another (one big
  *    landing zone), `per-rg` gives each vault and its PE a resource group of their own;
- * 2. converges it with vaultlink's own reconciler (`reconcileVault`, real SDK clients over HTTPS)
- *    acting as a separate "builder" principal with vaultlink's roles, so that vaultlink's own
- *    principal starts the sweep with a full ARM token bucket;
+ * 2. converges it with vaultlink's own planner and apply (real SDK clients over HTTPS), in waves of
+ *    batch observation, acting as a separate "builder" principal with vaultlink's roles, so that
+ *    vaultlink's own principal starts the sweep with a full ARM token bucket;
  * 3. sweeps: the REAL timer function on the local Durable driver, the per-vault orchestrations
  *    and their observe activity, vaultlink's real SDK clients over HTTPS as vaultlink's principal.
  *    The first sweep starts the orchestrations; the second (timed and counted) is the steady
@@ -27,7 +27,8 @@ import { layOutLandingZone, REGION, SIMULATION_IDS, type LandingZone } from '../
 import { createAzureClients } from '../shared/azure';
 import { resourceGroupResourceId, resourceInGroupId, subscriptionResourceId } from '../shared/domain/ids';
 import { planVault } from '../shared/plan';
-import { reconcileVault, type ReconcileContext } from '../shared/reconcile';
+import { readKind } from './read-kinds';
+import { applyPlan, observeSweep, type ReconcileContext, type SweepObservation } from '../shared/reconcile';
 
 export type Layout = 'shared' | 'per-rg';
 
@@ -57,26 +58,6 @@ export interface FleetFigures {
   readonly convergeSeconds: number;
   readonly firstSweep: SweepFigures;
   readonly sweep: SweepFigures;
-}
-
-/** The kind of an ARM read, from its path (what vaultlink asked for). */
-export function readKind(path: string): string {
-  const p = path.split('?')[0]?.toLowerCase() ?? '';
-  if (/\/(operations|operationstatuses|operationresults|backupoperations|asyncoperations)\//.test(p) || /\/operationsstatus\//.test(p)) return 'poll';
-  if (/\/providers\/microsoft\.recoveryservices\/vaults$/.test(p)) return 'vault list';
-  if (/\/backupusagesummaries$|\/usages$/.test(p)) return 'backup usage';
-  if (/\/providers\/microsoft\.recoveryservices\/vaults\/[^/]+$/.test(p)) return 'vault';
-  if (/\/privatednszonegroups(\/[^/]+)?$/.test(p)) return 'PE zone groups';
-  if (/\/privateendpoints$/.test(p)) return 'PE list';
-  if (/\/privateendpoints\/[^/]+$/.test(p)) return 'PE';
-  if (/\/subnets\/[^/]+$/.test(p)) return 'subnet';
-  if (/\/virtualnetworklinks$/.test(p)) return 'zone link list';
-  if (/\/privatednszones\/[^/]+\/a$/.test(p)) return 'record list';
-  if (/\/privatednszones\/[^/]+\/(a|all)\/[^/]+$/.test(p)) return 'record';
-  if (/\/privatednszones\/[^/]+$/.test(p)) return 'zone';
-  if (/\/roleassignments$/.test(p)) return 'role assignment list';
-  if (/^\/subscriptions\/[^/]+$/.test(p)) return 'subscription';
-  return p.replace(/\/subscriptions\/[^/]+/, '/…').replace(/[0-9a-f-]{36}/g, '…');
 }
 
 function invokeOk(what: string, r: { status: number; body: unknown }): void {
@@ -139,6 +120,27 @@ async function pool(count: number, width: number, work: (i: number) => Promise<v
   );
 }
 
+/**
+ * Converges the whole fleet with vaultlink's own planner and apply, in waves: each wave observes
+ * every vault as one batch (observe-batch.ts: a fresh set of shared reads per wave, so a wave
+ * sees the writes of the one before) and applies every plan. Per-vault reconciles would list the
+ * shared zones and resource groups once per vault and pass: O(n²) reads to build the fleet.
+ */
+async function convergeInWaves(ctx: ReconcileContext, concurrency: number, log: (line: string) => void): Promise<number> {
+  for (let wave = 1; wave <= 8; wave++) {
+    const batch = await observeSweep(ctx);
+    const todo = batch.filter((b) => b.plan.stages.some((s) => s.length > 0));
+    if (todo.length === 0) return wave - 1;
+    let failed = 0;
+    await pool(todo.length, concurrency, async (i) => {
+      const outcomes = await applyPlan(ctx, (todo[i] as SweepObservation).plan);
+      if (outcomes.some((x) => x.status === 'failed')) failed++;
+    });
+    log(`    wave ${wave}: applied the plans of ${todo.length} vault(s)${failed > 0 ? `, ${failed} with failed actions` : ''}`);
+  }
+  throw new Error('building the fleet: still not converged after 8 waves');
+}
+
 function vaultlinkContext(emulator: Emulator, zone: LandingZone, principalId: string, now: () => Date): ReconcileContext {
   const azure = createAzureClients({
     cloud: 'AzurePublicCloud',
@@ -181,13 +183,9 @@ export async function measureFleet(o: FleetOptions, log: (line: string) => void 
     grantBuilderRoles(emulator, zone);
     const builder = vaultlinkContext(emulator, zone, BUILDER_PRINCIPAL, () => new Date());
     t = performance.now();
-    let notConverged = 0;
-    await pool(vaultIds.length, o.buildConcurrency, async (i) => {
-      const report = await reconcileVault(builder, vaultIds[i] as string);
-      if (report.outcomes.some((x) => x.status === 'failed')) notConverged++;
-    });
+    const waves = await convergeInWaves(builder, o.buildConcurrency, log);
     const convergeSeconds = (performance.now() - t) / 1000;
-    log(`  converged by the reconciler in ${convergeSeconds.toFixed(1)} s${notConverged > 0 ? ` (${notConverged} with failed actions)` : ''}`);
+    log(`  converged by vaultlink's planner and apply in ${waves} wave(s), ${convergeSeconds.toFixed(1)} s`);
 
     const driver = new LocalDurableDriver({ maxSteps: 50 * vaultIds.length + 1_000, maxConcurrentActivityFunctions: o.maxConcurrentActivityFunctions });
     const ctx = vaultlinkContext(emulator, zone, SIMULATION_IDS.vaultlinkPrincipalId, () => driver.now());
