@@ -121,8 +121,25 @@ function checkSegment(raw: string, segment: string): void {
   if (segment.trim() !== segment) throw new InvalidResourceIdError(raw, `segment "${segment}" has leading or trailing white space`);
 }
 
+/**
+ * Ids parsed lately. Observation parses the same ids over and over (every record of a zone, every
+ * PE of a resource group, per vault of a sweep); a parsed id is immutable, so sharing it is safe.
+ * Bounded: cleared when full.
+ */
+const parsed = new Map<string, ResourceId>();
+const PARSED_CACHE_SIZE = 20_000;
+
 /** Parses an ARM id; throws {@link InvalidResourceIdError} quoting the id when it is malformed. */
 export function parseResourceId(raw: string): ResourceId {
+  const cached = typeof raw === 'string' ? parsed.get(raw) : undefined;
+  if (cached !== undefined) return cached;
+  const result = parseUncached(raw);
+  if (parsed.size >= PARSED_CACHE_SIZE) parsed.clear();
+  parsed.set(raw, result);
+  return result;
+}
+
+function parseUncached(raw: string): ResourceId {
   if (typeof raw !== 'string') throw new InvalidResourceIdError(String(raw), 'not a string');
   if (raw.length === 0) throw new InvalidResourceIdError(raw, 'empty');
   if (raw.length > 4096) throw new InvalidResourceIdError(raw.slice(0, 80) + '…', 'longer than 4096 characters');
@@ -202,7 +219,7 @@ export function parseResourceId(raw: string): ResourceId {
   } else {
     throw new InvalidResourceIdError(raw, 'names no subscription and no resource');
   }
-  return { id, key: armCaseKey(id), subscriptionId, resourceGroup, segments, type, name };
+  return Object.freeze({ id, key: armCaseKey(id), subscriptionId, resourceGroup, segments: Object.freeze(segments.map((s) => Object.freeze(s))), type, name });
 }
 
 /** Like {@link parseResourceId}, but returns undefined instead of throwing. */
