@@ -69,8 +69,12 @@ export interface ConnectionStateUpdate {
 
 /** Microsoft.Network: private endpoints and subnets (reads only). */
 export interface NetworkPort {
-  /** The PE with its `privateDnsZoneGroups` children (two reads). Undefined when it does not exist. */
-  getPrivateEndpoint(privateEndpointId: string): Promise<PrivateEndpoint | undefined>;
+  /**
+   * The PE with its `privateDnsZoneGroups` children (two reads; one with `{ zoneGroups: false }`,
+   * which leaves `zoneGroups` empty: for callers that need only the PE's connections). Undefined
+   * when it does not exist.
+   */
+  getPrivateEndpoint(privateEndpointId: string, options?: { readonly zoneGroups?: boolean }): Promise<PrivateEndpoint | undefined>;
   /**
    * The PEs of a subscription, or of one resource group of it (every page). List calls do not
    * return zone groups: `zoneGroups` is `[]` here; read them with {@link listPrivateDnsZoneGroups}

@@ -43,9 +43,13 @@ export class SdkRecoveryServicesAdapter implements RecoveryServicesPort {
 
   async getVault(vaultId: string): Promise<Vault | undefined> {
     const v = vaultRef(vaultId);
+    // The usage summaries need only the vault's name: read them alongside the vault, not after it
+    // (one round trip instead of two). For a vault that does not exist their failure is moot.
+    const usage = this.usageOf(v);
+    usage.catch(() => undefined);
     const raw = await readOrUndefined('reading vault', v.id, () => this.clients.recoveryServices(v.subscriptionId).vaults.get(v.resourceGroup, v.name));
     if (raw === undefined) return undefined;
-    return toVault(raw, await this.usageOf(v));
+    return toVault(raw, await usage);
   }
 
   private async usageOf(v: VaultRef): Promise<BackupUsageCounts> {

@@ -17,7 +17,9 @@ import {
   hasSystemAssignedIdentity,
   hostsFileLines,
   isOwnedBy,
+  grantsRoleAssignment,
   missingRoleAssignments,
+  rolesEffectiveAfter,
   normalizeResourceId,
   ownedSourceOf,
   parentResourceId,
@@ -319,7 +321,7 @@ export function planVault(observed: ObservedVault, policy: PlanPolicy, options: 
   const primaries = primariesOf(observed, vault, decisions);
 
   if (classic) {
-    planRoles(draft, vault, policy, primaries, principalId, observed.roleAssignments);
+    planRoles(draft, vault, policy, primaries, principalId, observed.roleAssignments, observed.observedAt);
   } else {
     const na = 'v2 vault: Azure Backup needs no vault identity here';
     draft.set('identity', 'not-applicable', na);
@@ -488,6 +490,7 @@ function planRoles(
   primaries: readonly Primary[],
   principalId: string | undefined,
   existing: readonly RoleAssignment[],
+  observedAt: string,
 ): void {
   if (principalId === undefined) {
     draft.set('roles', 'pending', "waiting for the system-assigned identity's principal id");
@@ -531,6 +534,16 @@ function planRoles(
     );
   }
   const held = desired.length - missing.length;
+  // Azure applies new roles after a delay, and Backup acts as the vault identity: say when it can.
+  const effectiveAfter = rolesEffectiveAfter(existing.filter((e) => desired.some((d) => grantsRoleAssignment(e, d))), missing.length > 0, observedAt);
+  if (effectiveAfter !== undefined) {
+    draft.findings.push({
+      code: 'role-propagation',
+      severity: 'info',
+      resourceId: vault.id,
+      message: `the roles of vault ${vault.name}'s identity take effect in Azure only by ${effectiveAfter} (up to 10 minutes after a grant): until then Azure Backup cannot create its own private endpoints as the vault identity, so a VM registration or first backup fails with AuthorizationFailed; register VMs after that time, or retry a failed registration then`,
+    });
+  }
   if (missing.length === 0) draft.set('roles', 'ok', `the identity holds all ${desired.length} role assignment(s) of the profile`);
   else draft.set('roles', 'pending', `granting ${list(missing.map((d) => `${d.roleName} on ${describeScope(d.scope)}`))} (${held} of ${desired.length} held)`);
 }

@@ -122,7 +122,7 @@ export function sweepReadPorts(azure: AzurePorts): AzurePorts & { vaultsOfSubscr
   };
 
   const network: NetworkPort = {
-    getPrivateEndpoint: (id) => azure.network.getPrivateEndpoint(id),
+    getPrivateEndpoint: (id, options) => azure.network.getPrivateEndpoint(id, options),
     listPrivateEndpoints: async (subscriptionId, resourceGroup) => {
       const ofSubscription = endpointsOfSubscription.get(subscriptionId, () => azure.network.listPrivateEndpoints(subscriptionId));
       if (resourceGroup === undefined) return ofSubscription;

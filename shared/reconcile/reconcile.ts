@@ -117,7 +117,8 @@ export async function listVaultsInScope(ctx: ReconcileContext): Promise<string[]
 export async function vaultsForPrivateEndpoint(ctx: ReconcileContext, privateEndpointId: string): Promise<string[]> {
   const p = parseResourceId(privateEndpointId);
   if (!isResourceType(p, PRIVATE_ENDPOINT_RESOURCE_TYPE) || p.subscriptionId === undefined || p.resourceGroup === undefined) return [];
-  const pe = await ctx.azure.network.getPrivateEndpoint(p.id);
+  // only its connections matter here: its zone groups would be one more read per event
+  const pe = await ctx.azure.network.getPrivateEndpoint(p.id, { zoneGroups: false });
   if (pe === undefined) return [];
   const primary = backupConnectionOf(pe);
   if (primary !== undefined) return [normalizeResourceId(primary.vaultId)];
