@@ -4,7 +4,7 @@
  * happens. Tests and the local driver inject fakes here; in Azure the default factory builds the
  * real reconciler once per worker from the app settings.
  */
-import { createAzureClients } from '../shared/azure';
+import { ARM_READ_BUDGET, createAzureClients } from '../shared/azure';
 import { loadPolicyFile, readSettings } from '../shared/config';
 import type { ActionOutcome, PlannedAction, VaultPlan } from '../shared/plan/types';
 import { applyAction, listVaultsInScope, observeAndPlan, observeSweep, vaultsForPrivateEndpoint, type ReconcileContext, type SweepVerdict } from '../shared/reconcile';
@@ -67,6 +67,8 @@ export async function createVaultReconcilerFromSettings(env: Readonly<Record<str
     cloud: settings.cloud,
     managedIdentityClientId: settings.managedIdentityClientId,
     armEndpoint: settings.armEndpointOverridden ? settings.armEndpoint : undefined,
+    // a sweep of a large fleet paces its reads to ARM's budget instead of earning 429s
+    readBudget: ARM_READ_BUDGET,
   });
   return reconcilerFromContext({ azure, policy, cloud: settings.cloud, now: currentTime, log: invocationReconcileLogger });
 }
