@@ -73,11 +73,13 @@ export async function createVaultReconcilerFromSettings(env: Readonly<Record<str
   const settings = readSettings(env);
   const policy = await loadPolicyFile(settings.policyFile);
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy, as reconcile() above
-  const { createAzureClients } = require('../shared/azure') as typeof import('../shared/azure');
+  const { ARM_READ_BUDGET, createAzureClients } = require('../shared/azure') as typeof import('../shared/azure');
   const azure = createAzureClients({
     cloud: settings.cloud,
     managedIdentityClientId: settings.managedIdentityClientId,
     armEndpoint: settings.armEndpointOverridden ? settings.armEndpoint : undefined,
+    // a sweep of a large fleet paces its reads to ARM's budget instead of earning 429s
+    readBudget: ARM_READ_BUDGET,
   });
   return reconcilerFromContext({ azure, policy, cloud: settings.cloud, now: currentTime, log: invocationReconcileLogger });
 }
