@@ -6,7 +6,7 @@
  */
 import { createAzureClients } from '../shared/azure';
 import { loadPolicyFile, readSettings } from '../shared/config';
-import type { ActionOutcome, PlannedAction, VaultPlan } from '../shared/plan/types';
+import type { ActionOutcome, PlannedAction, VaultMemory, VaultPlan } from '../shared/plan/types';
 import { applyAction, listVaultsInScope, observeAndPlan, vaultsForPrivateEndpoint, type ReconcileContext, type ReconcileLogger } from '../shared/reconcile';
 import { currentTime } from './clock';
 
@@ -21,7 +21,7 @@ export interface ObservedPlan {
 
 export interface VaultReconciler {
   /** Loads the policy, observes the vault and plans (reads only). */
-  observeAndPlan(vaultId: string): Promise<ObservedPlan>;
+  observeAndPlan(vaultId: string, memory?: VaultMemory): Promise<ObservedPlan>;
   /**
    * Applies one planned action (idempotent). Resolves with the outcome, `failed` ones included;
    * the activity turns a transient failure into a throw so that Durable retries it.
@@ -38,8 +38,8 @@ export type VaultReconcilerFactory = () => VaultReconciler | Promise<VaultReconc
 /** The seam over shared/reconcile for one reconcile context. */
 export function reconcilerFromContext(ctx: ReconcileContext): VaultReconciler {
   return {
-    observeAndPlan: async (vaultId) => {
-      const { observed, plan } = await observeAndPlan(ctx, vaultId);
+    observeAndPlan: async (vaultId, memory) => {
+      const { observed, plan } = await observeAndPlan(ctx, vaultId, memory);
       return { plan, observedAt: observed.observedAt, vaultExists: observed.vault !== undefined };
     },
     applyAction: (action) => applyAction(ctx, action),

@@ -11,6 +11,7 @@ import { connectionStatusOf, toBackupUsageCounts, toVault, toVaultIdentity, Malf
 import { describeAzureCall, readOrUndefined } from './errors';
 import type { ConnectionStateUpdate, EnableIdentityResult, RecoveryServicesPort } from './ports';
 import type { ConnectionStatus, Vault } from '../domain/model';
+import { PROTECTION_ATTEMPT_OPERATIONS, type ProtectionAttempt } from '../domain/findings';
 
 export interface RecoveryServicesClients {
   recoveryServices(subscriptionId: string): RecoveryServicesClient;
@@ -50,6 +51,20 @@ export class SdkRecoveryServicesAdapter implements RecoveryServicesPort {
       });
     const [items, containers] = await Promise.all([summary('BackupProtectedItemCountSummary'), summary('BackupProtectionContainerCountSummary')]);
     return toVault(raw, toBackupUsageCounts(items, containers));
+  }
+
+  async listProtectionAttempts(vaultId: string): Promise<ProtectionAttempt[]> {
+    const v = vaultRef(vaultId);
+    return describeAzureCall('listing Backup jobs of vault', v.id, async () => {
+      const out: ProtectionAttempt[] = [];
+      for await (const job of this.clients.backup(v.subscriptionId).backupJobs.list(v.name, v.resourceGroup)) {
+        const p = job.properties;
+        const operation = p?.operation?.trim();
+        if (p === undefined || operation === undefined || !PROTECTION_ATTEMPT_OPERATIONS.some((op) => op.toLowerCase() === operation.toLowerCase())) continue;
+        out.push({ operation, status: p.status ?? 'Unknown', startTime: p.startTime?.toISOString(), entity: p.entityFriendlyName ?? '' });
+      }
+      return out.sort((a, b) => (a.startTime ?? '').localeCompare(b.startTime ?? ''));
+    });
   }
 
   async listVaultIds(subscriptionId: string): Promise<string[]> {

@@ -14,7 +14,11 @@
  *   6. for a vault with a system-assigned identity, that principal's role assignments (1 per
  *      distinct subscription among the scopes the role profile concerns);
  *   7. the vault subscription's tenant (1; skipped silently when it cannot be read: the tenant
- *      check then does not run, and nothing else depends on it).
+ *      check then does not run, and nothing else depends on it);
+ *   8. while the vault shows no sign of ever having had a private endpoint, Backup's jobs (1 paged
+ *      list): a protection or registration attempt, failed or not, makes it ineligible.
+ * Step 6 lists every assignment at those scopes (not only the identity's), so that the grants
+ * vaultlink made for an earlier identity of the vault (its marker names the vault) are seen too.
  *
  * A failed read becomes a `ReadError` (the planner plans nothing that depends on it), except the
  * vault itself: a transient failure to read the vault throws so that the caller retries, any
@@ -26,7 +30,8 @@ import { privateDnsZonesForVault, recordsForPrivateEndpoint, ZONE_KINDS, type Ba
 import { isResourceType, parseResourceId, parentResourceId, resourceGroupResourceId, resourceInGroupId, sameResourceId, tryParseResourceId } from '../domain/ids';
 import { hasSystemAssignedIdentity, isOwnedBy, ownedSourceOf, type ARecordSet, type PrivateEndpoint, type RoleAssignment, type Subnet, type Vault } from '../domain/model';
 import { secondaryRoleOf } from '../domain/endpoints';
-import type { ObservedPrivateEndpoint, ObservedVault, ObservedZone, ReadError } from '../plan/types';
+import type { BackupAttempt, ObservedPrivateEndpoint, ObservedVault, ObservedZone, ReadError, VaultMemory } from '../plan/types';
+import { isMarkedFor } from '../domain/rbac';
 import { loggerOf, nowOf, type ReconcileContext } from './context';
 
 /** The vault could not be read for a reason worth retrying (throttled, 5xx, connection dropped). */
@@ -66,8 +71,13 @@ export function zoneIdsForVault(ctx: ReconcileContext, vault: Pick<Vault, 'locat
   return { names: lookup.zones, ids };
 }
 
+export interface ObserveOptions {
+  /** What earlier passes saw (the orchestration's memory): handed to the planner with the observation. */
+  readonly memory?: VaultMemory | undefined;
+}
+
 /** Observes one vault. Throws {@link VaultReadError} only when the vault itself could not be read for a transient reason. */
-export async function observeVault(ctx: ReconcileContext, vaultId: string): Promise<ObservedVault> {
+export async function observeVault(ctx: ReconcileContext, vaultId: string, options: ObserveOptions = {}): Promise<ObservedVault> {
   const log = loggerOf(ctx);
   const id = canonicalVaultId(vaultId);
   const observedAt = nowOf(ctx).toISOString();
@@ -81,6 +91,7 @@ export async function observeVault(ctx: ReconcileContext, vaultId: string): Prom
     roleAssignments: [],
     subscriptionTenants: {},
     readErrors,
+    ...(options.memory === undefined ? {} : { memory: options.memory }),
   });
 
   // 1. The vault.
@@ -162,8 +173,21 @@ export async function observeVault(ctx: ReconcileContext, vaultId: string): Prom
   // 5. Zones, links, records.
   const zones = await observeZones(ctx, theVault, privateEndpoints, readErrors);
 
-  // 6. Role assignments of the vault identity.
-  const roleAssignments = await observeRoleAssignments(ctx, theVault, privateEndpoints, readErrors);
+  // 6. Role assignments of the vault identity, and vaultlink's grants to identities it no longer has.
+  const { roleAssignments, staleRoleAssignments } = await observeRoleAssignments(ctx, theVault, privateEndpoints, readErrors);
+
+  // 8. Backup's protection attempts: they decide eligibility only while the vault shows no sign of
+  // ever having had a private endpoint (no connection now, none remembered, state None).
+  let backupJobs: BackupAttempt[] | undefined;
+  const hadEndpoint = theVault.connections.length > 0 || theVault.privateEndpointStateForBackup === 'Enabled' || (options.memory?.connections.privateEndpointIds.length ?? 0) > 0;
+  if (!hadEndpoint) {
+    try {
+      backupJobs = await ctx.azure.recoveryServices.listProtectionAttempts(id);
+    } catch (e) {
+      // Eligibility then rests on the counts; an unread job list must not pass for an empty one.
+      readErrors.push(readErrorOf(id, 'listing Backup jobs', e));
+    }
+  }
 
   // 7. The vault subscription's tenant.
   const subscriptionTenants: Record<string, string> = {};
@@ -175,7 +199,19 @@ export async function observeVault(ctx: ReconcileContext, vaultId: string): Prom
   }
 
   readErrors.sort((a, b) => compareKeys(a.resourceId, b.resourceId) || compareKeys(a.operation, b.operation));
-  return { vaultId: id, observedAt, vault: theVault, privateEndpoints, zones, roleAssignments, subscriptionTenants, readErrors };
+  return {
+    vaultId: id,
+    observedAt,
+    vault: theVault,
+    privateEndpoints,
+    zones,
+    roleAssignments,
+    subscriptionTenants,
+    readErrors,
+    ...(backupJobs === undefined ? {} : { backupJobs }),
+    staleRoleAssignments,
+    ...(options.memory === undefined ? {} : { memory: options.memory }),
+  };
 }
 
 async function observeZones(ctx: ReconcileContext, vault: Vault, endpoints: readonly ObservedPrivateEndpoint[], readErrors: ReadError[]): Promise<ObservedZone[]> {
@@ -231,9 +267,14 @@ function madeForVault(source: string | undefined, knownEndpointKeys: ReadonlySet
   return primaries.some((primary) => primary.resourceGroup.toLowerCase() === rg && primary.subscriptionId.toLowerCase() === p.subscriptionId?.toLowerCase() && secondaryRoleOf(p.name, primary.name) !== undefined);
 }
 
-async function observeRoleAssignments(ctx: ReconcileContext, vault: Vault, endpoints: readonly ObservedPrivateEndpoint[], readErrors: ReadError[]): Promise<RoleAssignment[]> {
+async function observeRoleAssignments(
+  ctx: ReconcileContext,
+  vault: Vault,
+  endpoints: readonly ObservedPrivateEndpoint[],
+  readErrors: ReadError[],
+): Promise<{ roleAssignments: RoleAssignment[]; staleRoleAssignments: RoleAssignment[] }> {
   const principalId = vault.identity.principalId;
-  if (!hasSystemAssignedIdentity(vault.identity) || principalId === undefined) return [];
+  if (!hasSystemAssignedIdentity(vault.identity) || principalId === undefined) return { roleAssignments: [], staleRoleAssignments: [] };
   // The resource groups of every scope the role profile concerns: the PEs' resource groups, the
   // VNets' resource groups (least-privilege grants on the VNet itself, which a listing at its
   // resource group includes: ARM returns assignments at, above and below the scope) and the DNS
@@ -254,18 +295,24 @@ async function observeRoleAssignments(ctx: ReconcileContext, vault: Vault, endpo
   const central = ctx.policy.dns.central;
   if (central !== undefined && ctx.policy.dns.placement !== 'custom') add(resourceGroupResourceId(central.subscriptionId, central.resourceGroup));
 
+  // Every assignment at those scopes, not only the identity's: the ones vaultlink made for an
+  // earlier identity of this vault (its marker in the description) are found the same way.
   const all: RoleAssignment[] = [];
   await Promise.all(
     [...scopes.values()].map(async (scope) => {
       try {
-        all.push(...(await ctx.azure.authorization.listRoleAssignments(scope, principalId)));
+        all.push(...(await ctx.azure.authorization.listRoleAssignments(scope)));
       } catch (e) {
         readErrors.push(readErrorOf(scope, 'listing role assignments', e));
       }
     }),
   );
-  const unique = new Map(all.map((a) => [a.id.toLowerCase(), a]));
-  return [...unique.values()].sort((a, b) => compareKeys(a.id, b.id));
+  const unique = [...new Map(all.map((a) => [a.id.toLowerCase(), a])).values()].sort((a, b) => compareKeys(a.id, b.id));
+  const mine = principalId.trim().toLowerCase();
+  return {
+    roleAssignments: unique.filter((a) => a.principalId.trim().toLowerCase() === mine),
+    staleRoleAssignments: unique.filter((a) => a.principalId.trim().toLowerCase() !== mine && isMarkedFor(a, ctx.policy.ownerId, vault.id)),
+  };
 }
 
 function keyOf(id: string): string {

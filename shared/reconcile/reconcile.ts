@@ -7,7 +7,7 @@ import { backupConnectionOf, classifyPrivateEndpoint, PRIVATE_ENDPOINT_RESOURCE_
 import { isResourceType, normalizeResourceId, parseResourceId, tryParseResourceId } from '../domain/ids';
 import { summariseChecklist } from '../domain/checklist';
 import { planVault } from '../plan/plan';
-import type { ActionOutcome, ObservedVault, PassReport, VaultPlan } from '../plan/types';
+import { EMPTY_MEMORY, type ActionOutcome, type GrantRefusal, type ObservedVault, type PassReport, type VaultMemory, type VaultPlan } from '../plan/types';
 import { applyPlan, type ApplyPlanOptions } from './apply';
 import { loggerOf, nowOf, type Planner, type ReconcileContext } from './context';
 import { observeVault } from './observe';
@@ -19,15 +19,33 @@ function plannerOf(ctx: ReconcileContext): Planner {
   return ctx.planner ?? planVault;
 }
 
-/** Observes the vault and plans it (reads only). */
-export async function observeAndPlan(ctx: ReconcileContext, vaultId: string): Promise<{ observed: ObservedVault; plan: VaultPlan }> {
-  const observed = await observeVault(ctx, vaultId);
+/** Observes the vault and plans it (reads only). `memory`: what earlier passes saw (the orchestration carries it). */
+export async function observeAndPlan(ctx: ReconcileContext, vaultId: string, memory?: VaultMemory): Promise<{ observed: ObservedVault; plan: VaultPlan }> {
+  const observed = await observeVault(ctx, vaultId, { memory });
   const plan = plannerOf(ctx)(observed, ctx.policy, { cloud: ctx.cloud });
   return { observed, plan };
 }
 
 function actionCount(plan: VaultPlan): number {
-  return plan.stages.reduce((n, s) => n + s.length, 0);
+  return plan.actions.length;
+}
+
+/**
+ * The memory after a pass's outcomes: a grant Azure refused vaultlink (403) is remembered, so
+ * that the next plan does not approve the endpoints that need it (and says why) until the role is
+ * held. Pure: the orchestration calls it with activity results.
+ */
+export function rememberOutcomes(memory: VaultMemory | undefined, plan: VaultPlan, outcomes: readonly ActionOutcome[], at: string): VaultMemory {
+  const base = memory ?? plan.memory ?? EMPTY_MEMORY;
+  const refusals: GrantRefusal[] = [...(base.grantRefusals ?? [])];
+  for (const o of outcomes) {
+    if (o.status !== 'failed' || o.kind !== 'grant-role' || !/^(AuthorizationFailed|Forbidden|LinkedAuthorizationFailed|HTTP403)$/i.test(o.error?.code ?? '')) continue;
+    const action = plan.actions.find((a) => a.key === o.key);
+    if (action?.kind !== 'grant-role') continue;
+    if (refusals.some((r) => r.scope.toLowerCase() === action.scope.toLowerCase() && r.roleDefinitionGuid === action.roleDefinitionGuid)) continue;
+    refusals.push({ scope: action.scope, roleDefinitionGuid: action.roleDefinitionGuid, roleName: action.roleName, code: o.error?.code ?? 'AuthorizationFailed', at });
+  }
+  return { ...base, grantRefusals: refusals };
 }
 
 /** The report of {@link reconcileVault}: a {@link PassReport} plus how many passes applied something. */
@@ -46,12 +64,12 @@ export interface ReconcileReport extends PassReport {
  * would take); `outcomes` are every action of every pass; `converged` holds when the final
  * checklist is all ok/not-applicable, the final plan has nothing left to do and nothing failed.
  */
-export async function reconcileVault(ctx: ReconcileContext, vaultId: string, options: ApplyPlanOptions = {}): Promise<ReconcileReport> {
+export async function reconcileVault(ctx: ReconcileContext, vaultId: string, options: ApplyPlanOptions & { readonly memory?: VaultMemory } = {}): Promise<ReconcileReport> {
   const log = loggerOf(ctx);
   const startedAt = nowOf(ctx).toISOString();
   const outcomes: ActionOutcome[] = [];
   let passes = 0;
-  let { plan } = await observeAndPlan(ctx, vaultId);
+  let { plan } = await observeAndPlan(ctx, vaultId, options.memory);
   for (;;) {
     if (actionCount(plan) === 0) break;
     passes++;
@@ -60,12 +78,14 @@ export async function reconcileVault(ctx: ReconcileContext, vaultId: string, opt
     if (plan.mode === 'audit' || ctx.policy.mode === 'audit') break;
     const anyFailed = applied.some((o) => o.status === 'failed');
     const requeue = plan.requeue;
+    const memory = rememberOutcomes(plan.memory, plan, applied, nowOf(ctx).toISOString());
     // Re-read to report (and, on requeue, to continue from) what Azure holds now.
-    ({ plan } = await observeAndPlan(ctx, vaultId));
+    ({ plan } = await observeAndPlan(ctx, vaultId, memory));
     if (anyFailed || !requeue || passes >= MAX_PASSES) break;
   }
   const failedCount = outcomes.filter((o) => o.status === 'failed').length;
   const summary = summariseChecklist(plan.checklist);
+  // The health item fails while an error finding stands: such a vault is never converged.
   const converged = summary.converged && actionCount(plan) === 0 && failedCount === 0;
   const report: ReconcileReport = {
     vaultId: plan.vaultId,

@@ -14,7 +14,7 @@ import {
   VAULT_ORCHESTRATOR,
 } from '../../functions/vault-orchestration';
 import type { VaultStatus } from '../../functions/vault-status';
-import { vaultId, zoneAction } from './fake-reconciler';
+import { chainStages, vaultId, zoneAction } from './fake-reconciler';
 
 const T0 = new Date('2026-11-29T10:00:00.000Z');
 const at = (ms: number): Date => new Date(T0.getTime() + ms);
@@ -101,7 +101,7 @@ function plan(stages: PlannedAction[][], overrides: Partial<VaultPlan> = {}): Va
   return {
     vaultId: VAULT,
     mode: 'enforce',
-    stages,
+    actions: chainStages(stages),
     findings: [],
     checklist: buildChecklist({
       eligible: { status: 'ok', detail: '' },
@@ -112,6 +112,7 @@ function plan(stages: PlannedAction[][], overrides: Partial<VaultPlan> = {}): Va
       'dns-links': { status: 'ok', detail: '' },
       'dns-records': { status: 'ok', detail: '' },
       'secondary-records': { status: 'not-applicable', detail: '' },
+      health: { status: 'ok', detail: '' },
     }),
     requeue: false,
     followUpAfter: undefined,
