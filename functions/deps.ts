@@ -7,7 +7,7 @@
 import { createAzureClients } from '../shared/azure';
 import { loadPolicyFile, readSettings } from '../shared/config';
 import type { ActionOutcome, PlannedAction, VaultMemory, VaultPlan } from '../shared/plan/types';
-import { applyAction, listVaultsInScope, observeAndPlan, vaultsForPrivateEndpoint, type ReconcileContext, type ReconcileLogger } from '../shared/reconcile';
+import { applyAction, listVaultsInScope, observeAndPlan, vaultsForDriftedResource, vaultsForPrivateEndpoint, type ReconcileContext, type ReconcileLogger } from '../shared/reconcile';
 import { currentTime } from './clock';
 
 /** The result of the `observeAndPlan` activity: plain JSON, it travels through orchestration history. */
@@ -31,6 +31,8 @@ export interface VaultReconciler {
   listVaultsInScope(): Promise<string[]>;
   /** The vault(s) a private endpoint concerns (a classic secondary maps to its primary's vault). */
   vaultsForPrivateEndpoint(privateEndpointId: string): Promise<string[]>;
+  /** The vault(s) a drifted record, link or deleted role assignment concerns, by re-reading Azure (shared/reconcile). */
+  vaultsForDriftedResource(kind: 'dns-record' | 'dns-link' | 'role-assignment', resourceId: string): Promise<string[]>;
 }
 
 export type VaultReconcilerFactory = () => VaultReconciler | Promise<VaultReconciler>;
@@ -45,6 +47,7 @@ export function reconcilerFromContext(ctx: ReconcileContext): VaultReconciler {
     applyAction: (action) => applyAction(ctx, action),
     listVaultsInScope: () => listVaultsInScope(ctx),
     vaultsForPrivateEndpoint: (privateEndpointId) => vaultsForPrivateEndpoint(ctx, privateEndpointId),
+    vaultsForDriftedResource: (kind, resourceId) => vaultsForDriftedResource(ctx, kind, resourceId),
   };
 }
 

@@ -4,7 +4,9 @@
  */
 import { classifyAzureError } from '../azure/errors';
 import { backupConnectionOf, classifyPrivateEndpoint, PRIVATE_ENDPOINT_RESOURCE_TYPE } from '../domain/endpoints';
-import { isResourceType, normalizeResourceId, parseResourceId, tryParseResourceId } from '../domain/ids';
+import { isResourceType, normalizeResourceId, parentResourceId, parseResourceId, tryParseResourceId } from '../domain/ids';
+import { isOwnedBy, metadataValue, ownedSourceOf } from '../domain/model';
+import { BUILT_IN_ROLE_GUIDS, roleAssignmentName, roleDefinitionGuidOf } from '../domain/rbac';
 import { summariseChecklist } from '../domain/checklist';
 import { planVault } from '../plan/plan';
 import { EMPTY_MEMORY, type ActionOutcome, type GrantRefusal, type ObservedVault, type PassReport, type VaultMemory, type VaultPlan } from '../plan/types';
@@ -147,4 +149,85 @@ export async function vaultsForPrivateEndpoint(ctx: ReconcileContext, privateEnd
   const primaryPe = peers.find((x) => x.id.toLowerCase() === c.primaryId.toLowerCase());
   const vault = primaryPe === undefined ? undefined : backupConnectionOf(primaryPe);
   return vault === undefined ? [] : [normalizeResourceId(vault.vaultId)];
+}
+
+/** Metadata key of the vault a record or link was made for (the DNS registry's; shared/domain/dns.ts once merged). */
+const REGISTRY_VAULT_METADATA_KEY = 'vaultlinkVault';
+
+/**
+ * The vault(s) a drift hint concerns — a record set or a virtual network link written or deleted
+ * in the DNS zones' resource group, or a role assignment deleted — found by re-reading Azure,
+ * never from the event:
+ * - a record or link that exists and that vaultlink owns: the vault its metadata names (or the
+ *   vault of the private endpoint it was made for);
+ * - one that is gone, or that is not vaultlink's now (a person replaced it): every vault that
+ *   vaultlink's owned records and links in that zone were made for — the zone's registry;
+ * - a role assignment that is gone: the vaults in scope whose identity's deterministic grant at
+ *   that scope has that name (rbac.ts `roleAssignmentName`), read from each vault's identity.
+ * Anything outside the policy's DNS zone resource group, or naming no vault, → [].
+ */
+export async function vaultsForDriftedResource(ctx: ReconcileContext, kind: 'dns-record' | 'dns-link' | 'role-assignment', resourceId: string): Promise<string[]> {
+  const p = tryParseResourceId(resourceId);
+  if (p === undefined) return [];
+  if (kind === 'role-assignment') return vaultsForRoleAssignment(ctx, p.id, p.name);
+  const zoneId = parentResourceId(p.id);
+  const central = ctx.policy.dns.central;
+  const zone = zoneId === undefined ? undefined : tryParseResourceId(zoneId);
+  if (zone === undefined || central === undefined || ctx.policy.dns.placement === 'custom') return [];
+  if (zone.subscriptionId?.toLowerCase() !== central.subscriptionId.toLowerCase() || zone.resourceGroup?.toLowerCase() !== central.resourceGroup.toLowerCase()) return [];
+  const owner = ctx.policy.ownerId;
+  const vaultsOf = async (metadata: Readonly<Record<string, string>>): Promise<string[]> => {
+    const named = metadataValue(metadata, REGISTRY_VAULT_METADATA_KEY);
+    if (named !== undefined && tryParseResourceId(named) !== undefined) return [normalizeResourceId(named)];
+    const source = ownedSourceOf(metadata);
+    return source === undefined ? [] : vaultsForPrivateEndpoint(ctx, source).catch(() => []);
+  };
+  const dns = ctx.azure.privateDns;
+  if (kind === 'dns-record') {
+    const record = await dns.getARecordSet(zone.id, p.name);
+    if (record !== undefined && isOwnedBy(record.metadata, owner)) {
+      const found = await vaultsOf(record.metadata);
+      if (found.length > 0) return found;
+    }
+  } else {
+    const link = (await dns.listVirtualNetworkLinks(zone.id)).find((l) => l.name.toLowerCase() === p.name.toLowerCase());
+    if (link !== undefined && isOwnedBy(link.metadata, owner)) {
+      const found = await vaultsOf(link.metadata);
+      if (found.length > 0) return found;
+    }
+  }
+  // Gone or no longer ours: the vaults vaultlink wrote this zone for look again (each re-plans what it needs).
+  const [records, links] = await Promise.all([dns.listARecordSets(zone.id), dns.listVirtualNetworkLinks(zone.id)]);
+  const owned = [...records.map((r) => r.metadata), ...links.map((l) => l.metadata)].filter((m) => isOwnedBy(m, owner));
+  const vaults = new Map<string, string>();
+  for (const m of owned) for (const v of await vaultsOf(m)) vaults.set(v.toLowerCase(), v);
+  return [...vaults.values()].sort();
+}
+
+async function vaultsForRoleAssignment(ctx: ReconcileContext, assignmentId: string, name: string): Promise<string[]> {
+  const marker = '/providers/microsoft.authorization/roleassignments/';
+  const at = assignmentId.toLowerCase().lastIndexOf(marker);
+  if (at <= 0) return [];
+  const scope = assignmentId.slice(0, at);
+  const scopeSub = tryParseResourceId(scope)?.subscriptionId?.toLowerCase();
+  const central = ctx.policy.dns.central?.subscriptionId.toLowerCase();
+  if (scopeSub === undefined || (!ctx.policy.scope.subscriptions.some((s) => s.toLowerCase() === scopeSub) && scopeSub !== central)) return [];
+  const guids = profileRoleGuids(ctx);
+  const out: string[] = [];
+  for (const vaultId of await listVaultsInScope(ctx)) {
+    const vault = await ctx.azure.recoveryServices.getVault(vaultId).catch(() => undefined);
+    const principal = vault?.identity.principalId;
+    if (vault === undefined || principal === undefined || vault.experience !== 'classic') continue;
+    if (guids.some((g) => roleAssignmentName(scope, principal, g) === name.toLowerCase())) out.push(normalizeResourceId(vault.id));
+  }
+  return out;
+}
+
+/** The role definition GUIDs the policy's profile grants. */
+function profileRoleGuids(ctx: ReconcileContext): string[] {
+  const roles = ctx.policy.roles;
+  if (roles.profile === 'contributor') return [BUILT_IN_ROLE_GUIDS.Contributor];
+  const custom = roles.customRoleDefinitionIds;
+  const ids = custom === undefined ? [] : [custom.PrivateEndpointContributor, custom.NetworkInterfaceReader, custom.PrivateEndpointSubnetContributor];
+  return [...ids, BUILT_IN_ROLE_GUIDS.PrivateDnsZoneContributor].map((g) => roleDefinitionGuidOf(g));
 }

@@ -107,4 +107,9 @@ export class FakeVaultWorld implements VaultReconciler {
   async vaultsForPrivateEndpoint(privateEndpointId: string): Promise<string[]> {
     return this.privateEndpoints.get(privateEndpointId.toLowerCase()) ?? [];
   }
+
+  /** Drifted resources route like private endpoints here: through the same map, by resource id. */
+  async vaultsForDriftedResource(_kind: 'dns-record' | 'dns-link' | 'role-assignment', resourceId: string): Promise<string[]> {
+    return this.privateEndpoints.get(resourceId.toLowerCase()) ?? [];
+  }
 }
