@@ -31,6 +31,8 @@ export interface RoleAssignmentSeed {
   /** Default: a new GUID. */
   readonly name?: string;
   readonly createdBy?: string;
+  /** `properties.description` as the request gave it (ARM keeps it; null when absent). */
+  readonly description?: string;
 }
 
 /** The canonical text of a scope: `/` for the tenant root, else the canonical resource id. */
@@ -70,7 +72,7 @@ export function roleAssignmentBody(seed: Required<Pick<RoleAssignmentSeed, 'name
       scope,
       condition: null,
       conditionVersion: null,
-      description: null,
+      description: seed.description ?? null,
       createdOn: now,
       updatedOn: now,
       createdBy: seed.createdBy ?? null,
@@ -199,7 +201,8 @@ export const authorizationProvider: EmulatorProvider<AuthorizationExports> = {
       const ofPrincipal = api.authorizer.assignmentKeysOf(principalId).map((k) => store.get(k));
       if (ofPrincipal.some((r) => r !== undefined && sameTriple(r, scopeK, principalId, roleGuid))) throw armErrors.roleAssignmentExists();
       const principalType = typeof props['principalType'] === 'string' ? props['principalType'] : undefined;
-      const stored = seedRoleAssignment({ scope, name, principalId, roleDefinitionId: roleGuid, createdBy: ctx.caller.principalId, ...(principalType ? { principalType } : {}) });
+      const description = typeof props['description'] === 'string' ? props['description'] : undefined;
+      const stored = seedRoleAssignment({ scope, name, principalId, roleDefinitionId: roleGuid, createdBy: ctx.caller.principalId, ...(principalType ? { principalType } : {}), ...(description !== undefined ? { description } : {}) });
       return { status: 201, body: stored.resource };
     });
 
