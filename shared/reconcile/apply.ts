@@ -309,6 +309,8 @@ async function deleteRecord(ctx: ReconcileContext, action: DeleteRecordAction): 
 export interface ApplyPlanOptions {
   /** At most this many actions at once (default 4). */
   readonly concurrency?: number;
+  /** How one action is applied (default {@link applyAction} on the context): the seam that lets the graph's scheduling be tested alone. */
+  readonly applyOne?: (action: PlannedAction) => Promise<ActionOutcome>;
 }
 
 function succeeded(o: ActionOutcome | undefined): boolean {
@@ -348,6 +350,7 @@ export async function applyPlan(ctx: ReconcileContext, plan: VaultPlan, options:
     return plan.actions.map((a) => outcome(a, 'skipped', `audit mode: would ${a.summary || a.kind}`));
   }
   const limit = Math.max(1, options.concurrency ?? 4);
+  const applyOne = options.applyOne ?? ((a: PlannedAction) => applyAction(ctx, a));
   const inPlan = new Set(plan.actions.map((a) => a.key));
   const results = new Map<string, ActionOutcome>();
   /** Skipped action → the failed (or deferred) action at the root of its skip. */
@@ -388,7 +391,7 @@ export async function applyPlan(ctx: ReconcileContext, plan: VaultPlan, options:
       waiting.splice(i--, 1);
       running.set(
         a.key,
-        applyAction(ctx, a).then((o) => {
+        applyOne(a).then((o) => {
           results.set(a.key, o);
           running.delete(a.key);
         }),
