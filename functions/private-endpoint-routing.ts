@@ -50,7 +50,12 @@ export interface PrivateEndpointRoutingResult {
 export async function findVaultsOfPrivateEndpointActivity(input: unknown, context: InvocationContext): Promise<string[]> {
   const { privateEndpointId, correlationId, kind } = input as PrivateEndpointRoutingInput;
   const reconciler = await getVaultReconciler();
-  const vaultIds = kind === undefined || kind === 'private-endpoint' ? await reconciler.vaultsForPrivateEndpoint(privateEndpointId) : await reconciler.vaultsForDriftedResource(kind, privateEndpointId);
+  const vaultIds =
+    kind === undefined || kind === 'private-endpoint'
+      ? await reconciler.vaultsForPrivateEndpoint(privateEndpointId)
+      : reconciler.vaultsForDriftedResource === undefined
+        ? []
+        : await reconciler.vaultsForDriftedResource(kind, privateEndpointId);
   logDecision(context, { decision: kind === undefined || kind === 'private-endpoint' ? 'private-endpoint.routed' : `${kind}.routed`, privateEndpointId, resourceId: privateEndpointId, correlationId, vaultIds });
   return vaultIds;
 }

@@ -11,13 +11,12 @@
  *
  * Backup's memory (never an ARM property, except through the vault's state below):
  * - every registration (`Register`) and protection (`ConfigureBackup` for an item's first backup,
- *   `Backup` after) is a job, failed or not: the seed's FAQ counts any attempt;
- * - the first time a vault had a private endpoint connection, and the first time one was
- *   approved. A vault that had a connection before any attempt stays able to get endpoints after
- *   its items (FAQ: endpoints can be added or removed later); one approved connection makes the
- *   vault report `privateEndpointStateForBackup: Enabled` from then on, even after its last
- *   endpoint is removed (*unconfirmed*: the emulator's reading of the property; vaultlink does
- *   not rely on it alone, see docs/policy.md and the planner's eligibility table).
+ *   `Backup` after) is a job, failed or not: the seed's FAQ counts any attempt (backup.ts decides
+ *   eligibility from the order of attempts and endpoints);
+ * - the first time one of the vault's connections was approved: the vault reports
+ *   `privateEndpointStateForBackup: Enabled` from then on, even after its last endpoint is removed
+ *   (*unconfirmed*: the emulator's reading of the property; vaultlink does not rely on it alone,
+ *   see the planner's eligibility table).
  */
 import { ArmError, armErrors, type JsonObject, type JsonValue } from '../arm';
 import type { EmulatorProvider, ProviderApi } from '../server';
@@ -47,8 +46,6 @@ export interface BackupJobsExports {
   record(vaultId: string, job: { operation: BackupJobOperation; status: 'Completed' | 'Failed'; entity: string; errorCode?: string | undefined }): RecordedJob;
   /** The vault's jobs, oldest first. */
   jobs(vaultId: string): RecordedJob[];
-  /** True once the vault had a private endpoint connection (any status), whatever happened since. */
-  hadPrivateEndpoint(vaultId: string): boolean;
 }
 
 function keyOf(id: string): string {
@@ -98,7 +95,6 @@ export function createBackupJobsProvider(): EmulatorProvider<BackupJobsExports> 
     register(api: ProviderApi): BackupJobsExports {
       const { store } = api;
       const history = new Map<string, RecordedJob[]>();
-      const everConnected = new Set<string>();
       const everApproved = new Set<string>();
       let sequence = 0;
       const vaults = (): RecoveryServicesExports => api.provider<RecoveryServicesExports>(RECOVERY_SERVICES_PROVIDER_NAME);
@@ -107,7 +103,6 @@ export function createBackupJobsProvider(): EmulatorProvider<BackupJobsExports> 
       store.watch(VAULT_CONNECTION_TYPE, (_key, resource: StoredResource | undefined) => {
         const vaultId = resource === undefined ? undefined : parentResourceId(resource.id);
         if (resource === undefined || vaultId === undefined) return;
-        everConnected.add(keyOf(vaultId));
         const status = str(obj(propsOf(resource)['privateLinkServiceConnectionState'])?.['status']);
         if (status === 'Approved' && !everApproved.has(keyOf(vaultId))) {
           everApproved.add(keyOf(vaultId));
@@ -153,7 +148,6 @@ export function createBackupJobsProvider(): EmulatorProvider<BackupJobsExports> 
           return recorded;
         },
         jobs: jobsOf,
-        hadPrivateEndpoint: (vaultId) => everConnected.has(keyOf(vaultId)),
       };
     },
   };

@@ -274,5 +274,6 @@ export function toRoleAssignment(a: SdkRoleAssignment): RoleAssignment {
     principalId: required(a.principalId, what, 'principalId'),
     roleDefinitionGuid: roleDefinitionGuidOf(required(a.roleDefinitionId, what, 'roleDefinitionId')),
     description: a.description ?? '',
+    ...(a.createdOn instanceof Date && !Number.isNaN(a.createdOn.getTime()) ? { createdOn: a.createdOn.toISOString() } : {}),
   };
 }

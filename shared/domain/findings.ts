@@ -45,6 +45,11 @@ export const FINDING_CODES = [
   'identity-changed',
   /** vaultlink may not or could not grant the vault identity its roles on an endpoint's resource group: that endpoint is not approved. */
   'roles-not-grantable',
+  /**
+   * The vault identity's roles are younger than Azure's propagation window: Azure Backup's own
+   * endpoints (first VM registration, first backup) may fail with AuthorizationFailed until then.
+   */
+  'role-propagation',
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];
