@@ -4,6 +4,8 @@
  * so that Application Insights can follow a change from the ARM event to the write it caused.
  */
 import type { InvocationContext } from '@azure/functions';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { ReconcileLogger } from '../shared/reconcile';
 
 export type DecisionLevel = 'info' | 'warn' | 'error';
 
@@ -55,4 +57,39 @@ export function logDecision(context: Pick<InvocationContext, 'log' | 'warn' | 'e
 
 export function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Logs of code that holds no invocation context (the reconciler, built once per worker): they go
+// through the logger of the invocation they run in, so that Application Insights ties them to it
+// (operation id, invocation id, function name) like the trigger's own lines.
+
+type InvocationLogger = Pick<InvocationContext, 'log' | 'warn' | 'error'>;
+
+const currentInvocation = new AsyncLocalStorage<InvocationLogger>();
+
+/** Runs `body` with `context` as the invocation that logs of deeper code belong to. */
+export function runInInvocation<T>(context: InvocationLogger, body: () => T): T {
+  return currentInvocation.run(context, body);
+}
+
+/** The reconciler's logger: one JSON line per message through the current invocation's logger (the console outside any invocation). */
+export const invocationReconcileLogger: ReconcileLogger = {
+  info: (message, fields) => reconcileLine('info', message, fields),
+  warn: (message, fields) => reconcileLine('warn', message, fields),
+  error: (message, fields) => reconcileLine('error', message, fields),
+};
+
+function reconcileLine(level: DecisionLevel, message: string, fields: Readonly<Record<string, unknown>> | undefined): void {
+  const line = JSON.stringify(truncateLogFields({ source: 'vaultlink.reconcile', message, ...fields }));
+  const context = currentInvocation.getStore();
+  if (context === undefined) {
+    if (level === 'warn') console.warn(line);
+    else if (level === 'error') console.error(line);
+    else console.info(line);
+    return;
+  }
+  if (level === 'warn') context.warn(line);
+  else if (level === 'error') context.error(line);
+  else context.log(line);
 }

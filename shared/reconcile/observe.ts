@@ -17,7 +17,11 @@
  *      check then does not run, and nothing else depends on it), and, when an approval rule names
  *      a tenant, the tenant of each other subscription that holds a requesting PE (1 per distinct
  *      subscription, read once per pass; one that cannot be read is recorded with the reason,
- *      and a tenant rule then does not match it).
+ *      and a tenant rule then does not match it);
+ *   8. while the vault shows no sign of ever having had a private endpoint, Backup's jobs (1 paged
+ *      list): a protection or registration attempt, failed or not, makes it ineligible.
+ * Step 6 lists every assignment at those scopes (not only the identity's), so that the grants
+ * vaultlink made for an earlier identity of the vault (its marker names the vault) are seen too.
  *
  * A failed read becomes a `ReadError` (the planner plans nothing that depends on it), except the
  * vault itself: a transient failure to read the vault throws so that the caller retries, any
@@ -29,8 +33,10 @@ import { privateDnsZonesForVault, recordsForPrivateEndpoint, ZONE_KINDS, type Ba
 import { armCaseKey, armEquals, isResourceType, parseResourceId, parentResourceId, resourceGroupResourceId, resourceInGroupId, sameResourceId, tryParseResourceId } from '../domain/ids';
 import { hasSystemAssignedIdentity, isOwnedBy, ownedSourceOf, type ARecordSet, type PrivateEndpoint, type RoleAssignment, type Subnet, type Vault } from '../domain/model';
 import { secondaryRoleOf } from '../domain/endpoints';
-import type { ObservedPrivateEndpoint, ObservedVault, ObservedZone, ReadError } from '../plan/types';
+import type { BackupAttempt, ObservedPrivateEndpoint, ObservedVault, ObservedZone, ReadError, VaultMemory } from '../plan/types';
+import { isMarkedFor } from '../domain/rbac';
 import { loggerOf, nowOf, type ReconcileContext } from './context';
+import { withReadAhead } from './read-ahead';
 
 /** The vault could not be read for a reason worth retrying (throttled, 5xx, connection dropped). */
 export class VaultReadError extends Error {
@@ -69,10 +75,28 @@ export function zoneIdsForVault(ctx: ReconcileContext, vault: Pick<Vault, 'locat
   return { names: lookup.zones, ids };
 }
 
-/** Observes one vault. Throws {@link VaultReadError} only when the vault itself could not be read for a transient reason. */
-export async function observeVault(ctx: ReconcileContext, vaultId: string): Promise<ObservedVault> {
+export interface ObserveOptions {
+  /** What earlier passes saw (the orchestration's memory): handed to the planner with the observation. */
+  readonly memory?: VaultMemory | undefined;
+}
+
+/**
+ * Observes one vault. Throws {@link VaultReadError} only when the vault itself could not be read for a transient reason.
+ *
+ * Read rounds: each read starts as soon as what it needs is known (read-ahead.ts shares the
+ * request with the code that awaits the answer later), so the reads take three round trips, not
+ * one per step: (1) the vault, its usage summaries and its subscription's tenant; (2) the PE
+ * lists, the zones with their links and records, the role assignments at the PEs' and the zones'
+ * resource groups; (3) the subnets (and zone groups), the role assignments at VNet resource
+ * groups not listed yet.
+ */
+export async function observeVault(callerCtx: ReconcileContext, vaultId: string, options: ObserveOptions = {}): Promise<ObservedVault> {
+  const ctx: ReconcileContext = { ...callerCtx, azure: withReadAhead(callerCtx.azure) };
   const log = loggerOf(ctx);
   const id = canonicalVaultId(vaultId);
+  // round 1: the tenant needs only the subscription id (its failure is handled where it is awaited)
+  const vaultSubscriptionId = parseResourceId(id).subscriptionId;
+  if (vaultSubscriptionId !== undefined) void ctx.azure.subscriptions.getSubscriptionTenantId(vaultSubscriptionId).catch(() => undefined);
   const observedAt = nowOf(ctx).toISOString();
   const readErrors: ReadError[] = [];
   const empty = (vault: Vault | undefined): ObservedVault => ({
@@ -84,6 +108,7 @@ export async function observeVault(ctx: ReconcileContext, vaultId: string): Prom
     roleAssignments: [],
     subscriptionTenants: {},
     readErrors,
+    ...(options.memory === undefined ? {} : { memory: options.memory }),
   });
 
   // 1. The vault.
@@ -98,6 +123,7 @@ export async function observeVault(ctx: ReconcileContext, vaultId: string): Prom
   }
   if (vault === undefined) return empty(undefined);
   const theVault = vault;
+  readAheadAfterVault(ctx, theVault);
 
   // 2. PEs: by the resource groups of the PEs the vault's connections name.
   const groups = new Map<string, { subscriptionId: string; resourceGroup: string }>();
@@ -129,6 +155,8 @@ export async function observeVault(ctx: ReconcileContext, vaultId: string): Prom
   );
   // Stable order whatever the order of the concurrent reads: plans must read the same every time.
   observedEndpoints.sort((a, b) => compareKeys(a.endpoint.id, b.endpoint.id));
+  // round 3 starts: the role assignments at the endpoints' VNet resource groups, beside the subnets
+  readAheadRoleAssignments(ctx, theVault, observedEndpoints.map((o) => o.endpoint.subnetId));
 
   // 3. Zone groups (placement zone-group only: under the others vaultlink does not look at them).
   if (ctx.policy.dns.placement === 'zone-group') {
@@ -165,8 +193,21 @@ export async function observeVault(ctx: ReconcileContext, vaultId: string): Prom
   // 5. Zones, links, records.
   const zones = await observeZones(ctx, theVault, privateEndpoints, readErrors);
 
-  // 6. Role assignments of the vault identity.
-  const roleAssignments = await observeRoleAssignments(ctx, theVault, privateEndpoints, readErrors);
+  // 6. Role assignments of the vault identity, and vaultlink's grants to identities it no longer has.
+  const { roleAssignments, staleRoleAssignments } = await observeRoleAssignments(ctx, theVault, privateEndpoints, readErrors);
+
+  // 8. Backup's protection attempts: they decide eligibility only while the vault shows no sign of
+  // ever having had a private endpoint (no connection now, none remembered, state None).
+  let backupJobs: BackupAttempt[] | undefined;
+  const hadEndpoint = theVault.connections.length > 0 || theVault.privateEndpointStateForBackup === 'Enabled' || (options.memory?.connections.privateEndpointIds.length ?? 0) > 0;
+  if (!hadEndpoint) {
+    try {
+      backupJobs = await ctx.azure.recoveryServices.listProtectionAttempts(id);
+    } catch (e) {
+      // Eligibility then rests on the counts; an unread job list must not pass for an empty one.
+      readErrors.push(readErrorOf(id, 'listing Backup jobs', e));
+    }
+  }
 
   // 7. The vault subscription's tenant.
   const subscriptionTenants: Record<string, string> = {};
@@ -179,7 +220,20 @@ export async function observeVault(ctx: ReconcileContext, vaultId: string): Prom
   const subscriptionTenantErrors = await observeRequesterTenants(ctx, theVault, subscriptionTenants);
 
   readErrors.sort((a, b) => compareKeys(a.resourceId, b.resourceId) || compareKeys(a.operation, b.operation));
-  return { vaultId: id, observedAt, vault: theVault, privateEndpoints, zones, roleAssignments, subscriptionTenants, subscriptionTenantErrors, readErrors };
+  return {
+    vaultId: id,
+    observedAt,
+    vault: theVault,
+    privateEndpoints,
+    zones,
+    roleAssignments,
+    subscriptionTenants,
+    subscriptionTenantErrors,
+    readErrors,
+    ...(backupJobs === undefined ? {} : { backupJobs }),
+    staleRoleAssignments,
+    ...(options.memory === undefined ? {} : { memory: options.memory }),
+  };
 }
 
 /**
@@ -208,6 +262,39 @@ async function observeRequesterTenants(ctx: ReconcileContext, vault: Vault, subs
     }),
   );
   return errors;
+}
+
+/**
+ * Round 2: starts the reads that need only the vault — its zones (the zone, its links, its A
+ * records: all three at once; a list of a missing zone answers []) and its identity's role
+ * assignments at the resource groups known now (its PEs', from the connections, and the zones').
+ * observeZones and observeRoleAssignments await the same requests.
+ */
+function readAheadAfterVault(ctx: ReconcileContext, vault: Vault): void {
+  const ignore = (): undefined => undefined;
+  const placed = zoneIdsForVault(ctx, vault);
+  if (placed !== undefined) {
+    for (const kind of ZONE_KINDS) {
+      const zoneId = placed.ids[kind] as string;
+      void ctx.azure.privateDns.getZone(zoneId).catch(ignore);
+      void ctx.azure.privateDns.listVirtualNetworkLinks(zoneId).catch(ignore);
+      void ctx.azure.privateDns.listARecordSets(zoneId).catch(ignore);
+    }
+  }
+  const central = ctx.policy.dns.central;
+  readAheadRoleAssignments(ctx, vault, [...vault.connections.map((c) => c.privateEndpointId), ...(central !== undefined && ctx.policy.dns.placement !== 'custom' ? [resourceGroupResourceId(central.subscriptionId, central.resourceGroup)] : [])]);
+}
+
+/** Starts the listing of the vault identity's role assignments at the resource groups of `ids` (observeRoleAssignments awaits the same requests). */
+function readAheadRoleAssignments(ctx: ReconcileContext, vault: Vault, ids: readonly string[]): void {
+  const principalId = vault.identity.principalId;
+  if (!hasSystemAssignedIdentity(vault.identity) || principalId === undefined) return;
+  const scopes = new Map<string, string>();
+  for (const id of ids) {
+    const p = tryParseResourceId(id);
+    if (p?.subscriptionId !== undefined && p.resourceGroup !== undefined) scopes.set(resourceGroupResourceId(p.subscriptionId, p.resourceGroup).toLowerCase(), resourceGroupResourceId(p.subscriptionId, p.resourceGroup));
+  }
+  for (const scope of scopes.values()) void ctx.azure.authorization.listRoleAssignments(scope).catch(() => undefined);
 }
 
 async function observeZones(ctx: ReconcileContext, vault: Vault, endpoints: readonly ObservedPrivateEndpoint[], readErrors: ReadError[]): Promise<ObservedZone[]> {
@@ -263,9 +350,14 @@ function madeForVault(source: string | undefined, knownEndpointKeys: ReadonlySet
   return primaries.some((primary) => primary.resourceGroup.toLowerCase() === rg && primary.subscriptionId.toLowerCase() === p.subscriptionId?.toLowerCase() && secondaryRoleOf(p.name, primary.name) !== undefined);
 }
 
-async function observeRoleAssignments(ctx: ReconcileContext, vault: Vault, endpoints: readonly ObservedPrivateEndpoint[], readErrors: ReadError[]): Promise<RoleAssignment[]> {
+async function observeRoleAssignments(
+  ctx: ReconcileContext,
+  vault: Vault,
+  endpoints: readonly ObservedPrivateEndpoint[],
+  readErrors: ReadError[],
+): Promise<{ roleAssignments: RoleAssignment[]; staleRoleAssignments: RoleAssignment[] }> {
   const principalId = vault.identity.principalId;
-  if (!hasSystemAssignedIdentity(vault.identity) || principalId === undefined) return [];
+  if (!hasSystemAssignedIdentity(vault.identity) || principalId === undefined) return { roleAssignments: [], staleRoleAssignments: [] };
   // The resource groups of every scope the role profile concerns: the PEs' resource groups, the
   // VNets' resource groups (least-privilege grants on the VNet itself, which a listing at its
   // resource group includes: ARM returns assignments at, above and below the scope) and the DNS
@@ -286,18 +378,24 @@ async function observeRoleAssignments(ctx: ReconcileContext, vault: Vault, endpo
   const central = ctx.policy.dns.central;
   if (central !== undefined && ctx.policy.dns.placement !== 'custom') add(resourceGroupResourceId(central.subscriptionId, central.resourceGroup));
 
+  // Every assignment at those scopes, not only the identity's: the ones vaultlink made for an
+  // earlier identity of this vault (its marker in the description) are found the same way.
   const all: RoleAssignment[] = [];
   await Promise.all(
     [...scopes.values()].map(async (scope) => {
       try {
-        all.push(...(await ctx.azure.authorization.listRoleAssignments(scope, principalId)));
+        all.push(...(await ctx.azure.authorization.listRoleAssignments(scope)));
       } catch (e) {
         readErrors.push(readErrorOf(scope, 'listing role assignments', e));
       }
     }),
   );
-  const unique = new Map(all.map((a) => [a.id.toLowerCase(), a]));
-  return [...unique.values()].sort((a, b) => compareKeys(a.id, b.id));
+  const unique = [...new Map(all.map((a) => [a.id.toLowerCase(), a])).values()].sort((a, b) => compareKeys(a.id, b.id));
+  const mine = principalId.trim().toLowerCase();
+  return {
+    roleAssignments: unique.filter((a) => a.principalId.trim().toLowerCase() === mine),
+    staleRoleAssignments: unique.filter((a) => a.principalId.trim().toLowerCase() !== mine && isMarkedFor(a, ctx.policy.ownerId, vault.id)),
+  };
 }
 
 function keyOf(id: string): string {
