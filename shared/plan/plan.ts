@@ -42,6 +42,7 @@ import {
   type Subnet,
   roleAssignmentMarker,
   markedVaultOf,
+  markedIdentityChangeOf,
   BUILT_IN_ROLE_GUIDS,
   armEquals,
 } from '../domain';
@@ -396,8 +397,9 @@ export function planVault(observed: ObservedVault, policy: PlanPolicy, options: 
   }
 
   if (classic) {
-    planRoles(draft, vault, policy, primaries, identity, observed.roleAssignments, refusals, observed.observedAt);
+    // The change first: the grants for a new identity record it in their marker.
     planIdentityChange(draft, observed, vault, policy, identity?.principalId);
+    planRoles(draft, vault, policy, primaries, identity, observed.roleAssignments, refusals, observed.observedAt);
   } else {
     const na = 'v2 vault: Azure Backup needs no vault identity here';
     draft.set('identity', 'not-applicable', na);
@@ -707,7 +709,8 @@ function planRoles(
   for (const p of active) draft.endpointScopes.set(keyOf(p.observed.endpoint.id), new Set(endpointGrants(policy, p.observed).map((g) => keyOf(g.scope))));
   const missing = placeholder ? desired : missingRoleAssignments(desired, existing);
   const notAllowed = missing.filter((d) => refusals.get(keyOf(d.scope))?.reason.includes('scope.subscriptions') === true);
-  const description = roleAssignmentMarker(policy.ownerId, vault.id);
+  const change = principalId === PLACEHOLDER_PRINCIPAL ? undefined : draft.memory.identityChanges.filter((c) => c.toPrincipalId.toLowerCase() === principalId.toLowerCase()).at(-1);
+  const description = roleAssignmentMarker(policy.ownerId, vault.id, change === undefined ? undefined : { fromPrincipalId: change.fromPrincipalId, detectedAt: change.detectedAt });
   for (const d of missing) {
     if (notAllowed.includes(d)) continue;
     draft.add(
@@ -753,6 +756,12 @@ function planIdentityChange(draft: Draft, observed: ObservedVault, vault: Vault,
   const stale = observed.staleRoleAssignments ?? [];
   let changes: readonly IdentityChange[] = draft.memory.identityChanges;
   if (principalId !== undefined) {
+    // Changes recorded in the markers of vaultlink's grants to the current identity (Azure's own memory of them).
+    for (const a of observed.roleAssignments) {
+      const marked = markedVaultOf(a.description, policy.ownerId) === undefined ? undefined : markedIdentityChangeOf(a.description);
+      if (marked === undefined || changes.some((c) => c.fromPrincipalId.toLowerCase() === marked.fromPrincipalId && c.toPrincipalId.toLowerCase() === principalId.toLowerCase())) continue;
+      changes = [...changes, { fromPrincipalId: marked.fromPrincipalId, toPrincipalId: principalId, detectedAt: marked.detectedAt }];
+    }
     const from = [...new Set(stale.filter((a) => a.principalId.toLowerCase() !== principalId.toLowerCase()).map((a) => a.principalId.toLowerCase()))].sort(byCodePoint);
     for (const f of from) {
       if (changes.some((c) => c.fromPrincipalId.toLowerCase() === f && c.toPrincipalId.toLowerCase() === principalId.toLowerCase())) continue;
