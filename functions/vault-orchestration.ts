@@ -109,7 +109,7 @@ export async function applyActionActivity(input: unknown, context: InvocationCon
   const transient = outcome.status === 'failed' && outcome.error?.transient === true;
   logDecision(
     context,
-    { decision: 'action.outcome', vaultId, correlationId, action: action.key, kind: action.kind, status: outcome.status, message: outcome.message, error: outcome.error ?? null, willRetry: transient },
+    { decision: 'action.outcome', vaultId, correlationId, action: action.key, kind: action.kind, rule: 'rule' in action ? (action.rule ?? null) : null, outcome: outcome.status, status: outcome.status, message: outcome.message, error: outcome.error ?? null, willRetry: transient },
     outcome.status === 'failed' ? 'warn' : 'info',
   );
   if (transient) throw new TransientActionError(outcome);
