@@ -131,7 +131,7 @@ async function pool(count: number, width: number, work: (i: number) => Promise<v
 async function convergeInWaves(ctx: ReconcileContext, concurrency: number, log: (line: string) => void): Promise<number> {
   for (let wave = 1; wave <= 8; wave++) {
     const batch = await observeSweep(ctx);
-    const todo = batch.filter((b) => b.plan.stages.some((s) => s.length > 0));
+    const todo = batch.filter((b) => b.plan.actions.length > 0);
     if (todo.length === 0) return wave - 1;
     let failed = 0;
     await pool(todo.length, concurrency, async (i) => {

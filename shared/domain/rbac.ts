@@ -210,3 +210,36 @@ export function rolesEffectiveAfter(held: readonly RoleAssignment[], grantingNow
 export function missingRoleAssignments(desired: readonly DesiredRoleAssignment[], existing: readonly RoleAssignment[]): DesiredRoleAssignment[] {
   return desired.filter((d) => !existing.some((e) => grantsRoleAssignment(e, d)));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Ownership marker
+//
+// Role assignments have no tags or metadata; their `description` is the one free-text field ARM
+// keeps. vaultlink writes there who made the assignment (owner id) and for which vault's identity,
+// so that it can tell its own grants from everyone else's after the identity changed (a vault's
+// identity turned off and on again comes back with a new principal id; the old one's grants stay
+// behind). A grant without the marker, or with another owner's, is never revoked.
+
+const MARKER_PREFIX = 'managed by vaultlink';
+
+/** The `description` vaultlink gives a role assignment it makes for the identity of `vaultId`. */
+export function roleAssignmentMarker(ownerId: string, vaultId: string): string {
+  return `${MARKER_PREFIX} (owner ${ownerId}) for the system-assigned identity of vault ${parseResourceId(vaultId).id}`;
+}
+
+/** The vault a role assignment was made for by vaultlink with this `ownerId`, from its description; undefined when it carries no such marker. */
+export function markedVaultOf(description: string | undefined, ownerId: string): string | undefined {
+  if (description === undefined || ownerId.length === 0) return undefined;
+  const head = `${MARKER_PREFIX} (owner ${ownerId}) for the system-assigned identity of vault `;
+  if (!description.startsWith(head)) return undefined;
+  const id = tryParseResourceId(description.slice(head.length).trim());
+  return id === undefined ? undefined : id.id;
+}
+
+/** True when the assignment carries vaultlink's marker (this owner) naming `vaultId`. */
+export function isMarkedFor(assignment: Pick<RoleAssignment, 'description'>, ownerId: string, vaultId: string): boolean {
+  const marked = markedVaultOf(assignment.description, ownerId);
+  const a = marked === undefined ? undefined : tryParseResourceId(marked);
+  const b = tryParseResourceId(vaultId);
+  return a !== undefined && b !== undefined && a.key === b.key;
+}
