@@ -5,7 +5,7 @@
  * real reconciler once per worker from the app settings.
  */
 import { loadPolicyFile, readSettings } from '../shared/config';
-import type { ActionOutcome, PlannedAction, VaultPlan } from '../shared/plan/types';
+import type { ActionOutcome, PlannedAction, VaultMemory, VaultPlan } from '../shared/plan/types';
 import type { ReconcileContext, SweepVerdict } from '../shared/reconcile';
 import { currentTime } from './clock';
 import { invocationReconcileLogger } from './log';
@@ -31,7 +31,7 @@ export interface ObservedPlan {
 
 export interface VaultReconciler {
   /** Loads the policy, observes the vault and plans (reads only). */
-  observeAndPlan(vaultId: string): Promise<ObservedPlan>;
+  observeAndPlan(vaultId: string, memory?: VaultMemory): Promise<ObservedPlan>;
   /**
    * Applies one planned action (idempotent). Resolves with the outcome, `failed` ones included;
    * the activity turns a transient failure into a throw so that Durable retries it.
@@ -47,6 +47,11 @@ export interface VaultReconciler {
   planSweep?(): Promise<SweepVerdict[]>;
   /** The vault(s) a private endpoint concerns (a classic secondary maps to its primary's vault). */
   vaultsForPrivateEndpoint(privateEndpointId: string): Promise<string[]>;
+  /**
+   * The vault(s) a drifted record, link or deleted role assignment concerns, by re-reading Azure
+   * (shared/reconcile). Optional for fakes that route only endpoints; the real reconciler has it.
+   */
+  vaultsForDriftedResource?(kind: 'dns-record' | 'dns-link' | 'role-assignment', resourceId: string): Promise<string[]>;
 }
 
 export type VaultReconcilerFactory = () => VaultReconciler | Promise<VaultReconciler>;
@@ -54,14 +59,15 @@ export type VaultReconcilerFactory = () => VaultReconciler | Promise<VaultReconc
 /** The seam over shared/reconcile for one reconcile context. */
 export function reconcilerFromContext(ctx: ReconcileContext): VaultReconciler {
   return {
-    observeAndPlan: async (vaultId) => {
-      const { observed, plan } = await (await reconcile()).observeAndPlan(ctx, vaultId);
+    observeAndPlan: async (vaultId, memory) => {
+      const { observed, plan } = await (await reconcile()).observeAndPlan(ctx, vaultId, memory);
       return { plan, observedAt: observed.observedAt, vaultExists: observed.vault !== undefined };
     },
     applyAction: async (action) => (await reconcile()).applyAction(ctx, action),
     listVaultsInScope: async () => (await reconcile()).listVaultsInScope(ctx),
     planSweep: async () => (await (await reconcile()).observeSweep(ctx)).map((o) => o.verdict),
     vaultsForPrivateEndpoint: async (privateEndpointId) => (await reconcile()).vaultsForPrivateEndpoint(ctx, privateEndpointId),
+    vaultsForDriftedResource: async (kind, resourceId) => (await reconcile()).vaultsForDriftedResource(ctx, kind, resourceId),
   };
 }
 
@@ -72,11 +78,13 @@ export function reconcilerFromContext(ctx: ReconcileContext): VaultReconciler {
 export async function createVaultReconcilerFromSettings(env: Readonly<Record<string, string | undefined>> = process.env): Promise<VaultReconciler> {
   const settings = readSettings(env);
   const policy = await loadPolicyFile(settings.policyFile);
-  const { createAzureClients } = await reconcile();
+  const { ARM_READ_BUDGET, createAzureClients } = await reconcile();
   const azure = createAzureClients({
     cloud: settings.cloud,
     managedIdentityClientId: settings.managedIdentityClientId,
     armEndpoint: settings.armEndpointOverridden ? settings.armEndpoint : undefined,
+    // a sweep of a large fleet paces its reads to ARM's budget instead of earning 429s
+    readBudget: ARM_READ_BUDGET,
   });
   return reconcilerFromContext({ azure, policy, cloud: settings.cloud, now: currentTime, log: invocationReconcileLogger });
 }

@@ -5,4 +5,4 @@
  * index.js alone.
  */
 export * from '../shared/reconcile';
-export { createAzureClients } from '../shared/azure';
+export { ARM_READ_BUDGET, createAzureClients } from '../shared/azure';

@@ -42,7 +42,7 @@ describe('functions/log', () => {
     const reconciler: VaultReconciler = {
       observeAndPlan: async (id) => {
         invocationReconcileLogger.info('observed vault', { vaultId: id });
-        return { plan: { vaultId: id, mode: 'audit', stages: [], findings: [], checklist: [], requeue: false, followUpAfter: undefined }, observedAt: '2026-11-29T10:00:00.000Z', vaultExists: true };
+        return { plan: { vaultId: id, mode: 'audit', actions: [], findings: [], checklist: [], requeue: false, followUpAfter: undefined }, observedAt: '2026-11-29T10:00:00.000Z', vaultExists: true };
       },
       applyAction: async () => {
         throw new Error('unused');
