@@ -86,6 +86,8 @@ export interface ChaosReport {
   readonly baselineWrites: number;
   readonly extraWritesPerFault: number;
   readonly convergeDriverMinutes: { readonly median: number | undefined; readonly p99: number | undefined };
+  /** Each converged run's driver time to converge (minutes), so that runs in chunks can be pooled. */
+  readonly convergeMinutesByRun: readonly number[];
   readonly wallSeconds: number;
   readonly failures: readonly { readonly seed: number; readonly problems: readonly string[] }[];
 }
@@ -381,6 +383,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     baselineWrites: baseline.writes,
     extraWritesPerFault: totalFaults === 0 ? 0 : Math.round(((sum((r) => r.writes) - baseline.writes * results.length) / totalFaults) * 100) / 100,
     convergeDriverMinutes: { median: toMinutes(percentile(times, 50)), p99: toMinutes(percentile(times, 99)) },
+    convergeMinutesByRun: times.map((t) => toMinutes(t) as number),
     wallSeconds: Math.round((performance.now() - started) / 100) / 10,
     failures: results.filter((r) => !r.converged).map((r) => ({ seed: r.seed, problems: r.problems })),
   };

@@ -42,6 +42,7 @@ import {
   type Subnet,
   roleAssignmentMarker,
   markedVaultOf,
+  markedIdentityChangeOf,
   BUILT_IN_ROLE_GUIDS,
   armEquals,
 } from '../domain';
@@ -295,42 +296,57 @@ function isActive(p: Primary): boolean {
  * | vault absent, no read error on it (deleted)           | none    | all `not-applicable`: nothing to do          |
  * | vault absent, its read failed                         | none    | all `pending`: waits for a read; PT5M        |
  * | vault read, but a read of the vault itself failed     | none    | all `pending`: eligibility unknown; PT5M     |
- * | items protected/registered and no PE connection ever  | none    | `eligible: failed` (+ vault-not-eligible)    |
+ * | not eligible (below)                                  | none    | `eligible: failed` (+ vault-not-eligible)    |
  *
- * Steps of an eligible vault (stage → actions; `v2` vaults skip identity, roles, secondaries):
+ * Eligibility, with memory (findings.ts `checkEligibility`). Evidence that the vault has or had a
+ * private endpoint: a connection now, one in vaultlink's connection history (the orchestration's
+ * memory), or `privateEndpointStateForBackup: Enabled`.
+ *
+ * | evidence of a private endpoint | Backup's jobs (ConfigureBackup, Register, Backup)  | counts      | eligible                      |
+ * |--------------------------------|-----------------------------------------------------|-------------|-------------------------------|
+ * | yes                            | any                                                 | any         | yes, forever (FAQ 3)          |
+ * | no                             | any attempt, failed or succeeded                    | any         | no (FAQ 2: "any attempts")    |
+ * | no                             | none (or not read)                                  | items > 0   | no (FAQ 1)                    |
+ * | no                             | none                                                | none        | yes                           |
+ *
+ * Azure refuses an endpoint to a vault that had an attempt, so an attempt "before the first
+ * connection" is one made while no connection was ever seen.
+ *
+ * Steps of an eligible vault (`v2` vaults skip identity, roles, secondaries):
  *
  * | step          | condition                                             | action / checklist                                  |
  * |---------------|-------------------------------------------------------|-----------------------------------------------------|
  * | identity (v1) | system-assigned on, principal known                   | ok                                                   |
- * |               | off, policy.identity.enableSystemAssigned             | enable-identity; pending; requeue (roles need it)   |
+ * |               | off, policy.identity.enableSystemAssigned             | enable-identity; pending; requeue; roles and        |
+ * |               |                                                       | approvals planned against PLACEHOLDER_PRINCIPAL,    |
+ * |               |                                                       | `followsFrom` the identity step (shown, not written)|
  * |               | off, not allowed                                      | failed: a person turns it on                         |
- * | roles (v1)    | profile on VNet(s), PE RGs, zone RG of active PEs     | grant-role per missing assignment; else ok          |
- * |               | no principal id yet                                   | pending (next pass, after requeue)                   |
+ * |               | vaultlink's marked grants belong to another principal | identity-changed (error, identity.changeFindingDays)|
+ * |               |                                                       | + revoke-role for each; others' grants untouched     |
+ * | roles (v1)    | profile on VNet(s), PE RGs, zone RG of active PEs     | grant-role per missing assignment (marker in its    |
+ * |               |                                                       | description); else ok                               |
+ * |               | scope outside scope.subscriptions (and the DNS sub)   | no grant; its endpoint not approved; failed         |
  * | approval      | Pending + an allowlist rule matches                   | approve-connection ("Approved by vaultlink rule 'x'")|
- * |               | … but a classic vault's identity has no principal yet | held back: pending until the roles (seed's order)    |
+ * |               | … classic, its roles cannot be granted (outside scope,| not approved: roles-not-grantable (error) naming    |
+ * |               |   or Azure refused vaultlink's grant: memory)         | endpoint, group, right; other endpoints go on       |
+ * |               | … but the identity is off and may not be turned on    | held back: pending (the seed's order)                |
  * |               | Pending, no rule, unmatched = reject                  | reject-connection                                    |
  * |               | Pending, no rule, unmatched = leave-pending           | pending with every rule's reasons; PT1H              |
  * |               | Approved / Rejected / Disconnected                    | left as they are                                     |
- * | dns-zones     | placement central/zone-group, zone absent             | ensure-zone                                          |
- * |               | region without a geo code                             | failed (+ unknown-region-geo-code), no DNS actions   |
- * | dns-links     | VNet of an active PE (or its secondaries) or of       | ensure-link `vaultlink-<vnet>-<hash>` per zone;      |
- * |               | dns.linkVirtualNetworks, not linked (by anyone)       | an existing link for the VNet counts as done         |
- * | dns-records   | central: FQDN of an active primary, record absent     | upsert-record, etag undefined (create only)          |
- * | (+secondary-  | owned by us, other IPs/TTL/source                     | upsert-record with its etag                          |
- * |  records, v1) | exists, not owned                                     | no action; record-not-managed; failed if IPs differ  |
- * |               | owned, source PE gone, recordPolicy sync, no read err | delete-record with its etag                          |
- * |               | zone-group: PE's zone groups miss a zone              | no action; zone-group-mismatch; failed               |
- * |               | custom: no DNS writes                                 | not-applicable + custom-dns-records-needed (lines)   |
- * |               | PE not approved yet                                   | pending: records follow the approval                 |
+ * | dns-*         | shared/plan DNS steps (zones, links, records)         | ensure-zone, ensure-link, upsert-/delete-record      |
  * | secondaries   | `_ecs` blob/queue or `_prot` blob PE not there yet    | pending (first registration / backup); PT5M          |
+ * | health        | an `error` finding stands                             | failed (the vault is not converged); else ok         |
  *
  * Active PEs are primaries whose connection is Approved or approved by this plan: only they get
  * roles, links and records (a stranger's pending PE never earns the vault identity a role on its
  * resource group, nor a link to the zones). A read that failed blocks the writes under the
- * resource it read (read-errors.ts); their checklist item turns `pending` and the plan follows up.
- * Stages: [enable-identity] → [grant-role] → [approve/reject] → [ensure-zone] →
- * [ensure-link, upsert-record, delete-record]; empty stages are left out; actions are sorted by
- * key inside a stage. `policy.mode` is carried, never consulted: audit and enforce plan alike.
+ * resource it read (read-errors.ts), and what needs them; their checklist item turns `pending`.
+ *
+ * The graph (each action's `needs`): grant-role → enable-identity (when planned); an endpoint's
+ * approve-connection → the grants on ITS resource groups and VNet; upsert-record → its endpoint's
+ * approval and its zone's ensure-zone; ensure-link → its zone's ensure-zone; nothing else, and
+ * never another endpoint's actions. Actions are listed in KIND_ORDER, then by key: an order
+ * consistent with the graph. `policy.mode` is carried, never consulted: audit and enforce plan alike.
  */
 export function planVault(observed: ObservedVault, policy: PlanPolicy, options: PlanOptions): VaultPlan {
   const readFindings = observed.readErrors.map(readErrorFinding);
@@ -396,8 +412,9 @@ export function planVault(observed: ObservedVault, policy: PlanPolicy, options: 
   }
 
   if (classic) {
-    planRoles(draft, vault, policy, primaries, identity, observed.roleAssignments, refusals, observed.observedAt);
+    // The change first: the grants for a new identity record it in their marker.
     planIdentityChange(draft, observed, vault, policy, identity?.principalId);
+    planRoles(draft, vault, policy, primaries, identity, observed.roleAssignments, refusals, observed.observedAt);
   } else {
     const na = 'v2 vault: Azure Backup needs no vault identity here';
     draft.set('identity', 'not-applicable', na);
@@ -707,7 +724,8 @@ function planRoles(
   for (const p of active) draft.endpointScopes.set(keyOf(p.observed.endpoint.id), new Set(endpointGrants(policy, p.observed).map((g) => keyOf(g.scope))));
   const missing = placeholder ? desired : missingRoleAssignments(desired, existing);
   const notAllowed = missing.filter((d) => refusals.get(keyOf(d.scope))?.reason.includes('scope.subscriptions') === true);
-  const description = roleAssignmentMarker(policy.ownerId, vault.id);
+  const change = principalId === PLACEHOLDER_PRINCIPAL ? undefined : draft.memory.identityChanges.filter((c) => c.toPrincipalId.toLowerCase() === principalId.toLowerCase()).at(-1);
+  const description = roleAssignmentMarker(policy.ownerId, vault.id, change === undefined ? undefined : { fromPrincipalId: change.fromPrincipalId, detectedAt: change.detectedAt });
   for (const d of missing) {
     if (notAllowed.includes(d)) continue;
     draft.add(
@@ -753,6 +771,12 @@ function planIdentityChange(draft: Draft, observed: ObservedVault, vault: Vault,
   const stale = observed.staleRoleAssignments ?? [];
   let changes: readonly IdentityChange[] = draft.memory.identityChanges;
   if (principalId !== undefined) {
+    // Changes recorded in the markers of vaultlink's grants to the current identity (Azure's own memory of them).
+    for (const a of observed.roleAssignments) {
+      const marked = markedVaultOf(a.description, policy.ownerId) === undefined ? undefined : markedIdentityChangeOf(a.description);
+      if (marked === undefined || changes.some((c) => c.fromPrincipalId.toLowerCase() === marked.fromPrincipalId && c.toPrincipalId.toLowerCase() === principalId.toLowerCase())) continue;
+      changes = [...changes, { fromPrincipalId: marked.fromPrincipalId, toPrincipalId: principalId, detectedAt: marked.detectedAt }];
+    }
     const from = [...new Set(stale.filter((a) => a.principalId.toLowerCase() !== principalId.toLowerCase()).map((a) => a.principalId.toLowerCase()))].sort(byCodePoint);
     for (const f of from) {
       if (changes.some((c) => c.fromPrincipalId.toLowerCase() === f && c.toPrincipalId.toLowerCase() === principalId.toLowerCase())) continue;
