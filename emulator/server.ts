@@ -413,8 +413,12 @@ export class ArmEngine {
         if (typeof tenantId === 'string' && tenantId.toLowerCase() !== caller.tenantId.toLowerCase()) {
           throw armErrors.invalidAuthenticationTokenTenant(caller.tenantId, subscriptionId);
         }
-        // ARM's throttling comes before the RP; Azure services' own in-process calls are not ours to count.
-        if (this.o.rateLimiter && !raw.sideEffect) {
+        // ARM's throttling comes before the RP; Azure services' own in-process calls are not ours to
+        // count. A next page costs nothing: Azure pages at 100 or more, so a list it answers in one
+        // read spans several of the emulator's small pages, which exist to exercise paging, not to
+        // spend the client's budget.
+        const nextPage = query.has('$skipToken') || query.has('$skiptoken');
+        if (this.o.rateLimiter && !raw.sideEffect && !nextPage) {
           const decision = this.o.rateLimiter.take(caller.principalId, subscriptionId, SubscriptionRateLimiter.kindOf(method));
           Object.assign(baseHeaders, decision.headers);
           if (decision.throttled) throw decision.throttled;
@@ -534,7 +538,8 @@ export class ArmEngine {
       const q = new URLSearchParams(query);
       q.delete('$skiptoken');
       q.set('$skipToken', encodeSkipToken(next));
-      out['nextLink'] = `${this.baseUrl}${path}?${q.toString()}`;
+      // ARM writes `$skipToken` with a literal dollar, as the REST examples show it.
+      out['nextLink'] = `${this.baseUrl}${path}?${q.toString().replace(/%24/g, '$')}`;
     } else {
       delete out['nextLink'];
     }
@@ -838,7 +843,7 @@ export function operationRetryAfterSeconds(operation: string): number {
 export const DEFAULT_LATENCY_SCALE = 0.001;
 
 function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /** Failures that reached the RP (or ARM's authorization) and so show in Event Grid; throttling never does. */
