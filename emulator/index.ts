@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { generate } from 'selfsigned';
 import { credentialFor as credentialForPrincipal, Authorizer, type EmulatorTokenCredential, type Principal } from './auth';
 import { EmulatorControl } from './control';
+import { Directory, IdentityClock, type IdentityTimingOptions } from './directory';
 import { EventGridPublisher } from './events';
 import { FaultInjector } from './faults';
 import { LatencyModel, type LatencyProfileName } from './latency';
@@ -17,13 +18,14 @@ import { networkProvider } from './providers/network';
 import { privateDnsProvider } from './providers/privatedns';
 import { recoveryServicesProvider } from './providers/recoveryservices';
 import { resourcesProvider, type ResourcesExports } from './providers/resources';
-import { ArmEngine, ArmServer, DEFAULT_LATENCY_SCALE, DEFAULT_PAGE_SIZE, WriteCounter, type EmulatorProvider } from './server';
+import { ArmEngine, ArmServer, DEFAULT_LATENCY_SCALE, DEFAULT_PAGE_SIZE, ReadCounter, WriteCounter, type EmulatorProvider } from './server';
 import { ResourceStore } from './store';
 import { AZURE_SUBSCRIPTION_RATE_LIMITS, SubscriptionRateLimiter, type RateLimitOptions } from './throttling';
 
 export { ArmError, armErrors } from './arm';
 export type { JsonObject, JsonValue } from './arm';
 export type { EmulatorTokenCredential, Principal } from './auth';
+export { DEFAULT_REPLICATION_DELAY_MS, REALISTIC_IDENTITY_TIMING, type IdentityTimingOptions, type PrincipalType } from './directory';
 export type { CloudEvent, DeliveryOptions, EventGridEvent, EventSchema } from './events';
 export type { Fault, FaultRule } from './faults';
 export type { ArmContext, ArmResponse, EmulatorProvider, ProviderApi, WriteRecord } from './server';
@@ -69,6 +71,11 @@ export interface StartEmulatorOptions {
    * network provider, say).
    */
   readonly providers?: readonly EmulatorProvider[];
+  /**
+   * Directory replication and role assignment propagation (emulator/directory.ts): defaults one
+   * minute of replication and no propagation delay; `REALISTIC_IDENTITY_TIMING` is Azure-like.
+   */
+  readonly identity?: IdentityTimingOptions;
 }
 
 /** Resource providers registered by default, after Microsoft.Resources and Microsoft.Authorization. */
@@ -88,6 +95,8 @@ export interface Emulator {
   credentialFor(principalId: string, tenantId?: string): EmulatorTokenCredential;
   /** ARM write requests, total and per principal; `reset()` between test phases. */
   readonly writes: WriteCounter;
+  /** ARM read requests (GET, polls included), total and per principal, like {@link writes}. */
+  readonly reads: ReadCounter;
   /** Event Grid: `subscribe(callback, options)`, `published()`, `drain()`. */
   readonly events: EventGridPublisher;
   /** Fault rules: `add(rule)`, `remove(id)`, `reset(seed?)`. */
@@ -133,10 +142,11 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const tenantId = options.tenantId ?? randomUUID();
   const ownerPrincipalId = options.ownerPrincipalId ?? randomUUID();
   const store = new ResourceStore();
-  const authorizer = new Authorizer(store);
+  const authorizer = new Authorizer(store, new Directory(new IdentityClock(), options.identity));
   const events = new EventGridPublisher(seed);
   const faults = new FaultInjector(seed);
   const writes = new WriteCounter();
+  const reads = new ReadCounter();
   const latencyScale = options.latencyScale ?? DEFAULT_LATENCY_SCALE;
   const latency = LatencyModel.of(options.latency ?? 'none', latencyScale, seed);
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
@@ -148,6 +158,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     events,
     faults,
     writes,
+    reads,
     tenantId,
     lroPollsBeforeDone: options.lroPollsBeforeDone ?? 1,
     latency,
@@ -179,6 +190,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     ownerToken: control.tokenFor(ownerPrincipalId),
     credentialFor: (principalId, tenant = tenantId) => credentialForPrincipal({ principalId, tenantId: tenant } satisfies Principal),
     writes,
+    reads,
     events,
     faults,
     control,

@@ -28,6 +28,7 @@ import {
 } from './events';
 import { FaultInjector, type Fault } from './faults';
 import { LatencyModel } from './latency';
+import { assertResourceNamesValid } from './names';
 import type { ResourceStore } from './store';
 import { SubscriptionRateLimiter } from './throttling';
 
@@ -210,6 +211,12 @@ export class WriteCounter {
   }
 }
 
+/**
+ * Counts ARM read requests (GET, long-running-operation polls included: their path says which),
+ * the same way as {@link WriteCounter}; benchmarks count vaultlink's reads per principal and kind.
+ */
+export class ReadCounter extends WriteCounter {}
+
 /** Given to each provider when it registers. */
 export interface ProviderApi {
   readonly store: ResourceStore;
@@ -264,6 +271,8 @@ export interface ArmEngineOptions {
   readonly events: EventGridPublisher;
   readonly faults: FaultInjector;
   readonly writes: WriteCounter;
+  /** Optional: GET requests are recorded here when given. */
+  readonly reads?: ReadCounter;
   readonly tenantId: string;
   readonly lroPollsBeforeDone: number;
   /** Latency profile (durations of writes and operations); default none. */
@@ -440,6 +449,10 @@ export class ArmEngine {
       const fault = this.o.faults.decide({ method, path, operation, principalId: caller.principalId });
       // A lost answer: the request runs to the end (the write is applied), then the connection is cut.
       const answerLost = fault?.kind === 'lost';
+      if (method === 'GET' && this.o.reads !== undefined) {
+        writeRecord = { method, path, operation, principalId: caller.principalId, status: 0, faulted: fault !== undefined && fault.kind !== 'latency', sideEffect: raw.sideEffect };
+        this.o.reads.record(writeRecord);
+      }
       if (WRITE_METHODS.has(method)) {
         writeRecord = { method, path, operation, principalId: caller.principalId, status: 0, faulted: fault !== undefined && fault.kind !== 'latency' && !answerLost, sideEffect: raw.sideEffect };
         if (answerLost) writeRecord.answerLost = true;
@@ -454,6 +467,9 @@ export class ArmEngine {
       }
 
       if (route.options.action !== 'none') this.o.authorizer.assertAuthorized(caller.principalId, operation, scope);
+
+      // Names Azure would refuse never reach a provider (emulator/names.ts).
+      if (method === 'PUT') assertResourceNamesValid(segments);
 
       if (route.options.requireResourceGroup !== false && segments.length > 4 && segments[2]?.toLowerCase() === 'resourcegroups') {
         const rgId = `/subscriptions/${segments[1]}/resourceGroups/${segments[3]}`;
@@ -500,7 +516,7 @@ export class ArmEngine {
       if (writeRecord) {
         writeRecord.status = error.status;
         // A write the RP (or authorization) refused shows in Event Grid as a failure; throttled ones never reached it.
-        if (failureEventsFor(error)) this.emitFailure(writeRecord.method, writeRecord.path, writeRecord.operation, error, raw, correlationId);
+        if (WRITE_METHODS.has(writeRecord.method) && failureEventsFor(error)) this.emitFailure(writeRecord.method, writeRecord.path, writeRecord.operation, error, raw, correlationId);
       }
       return { status: error.status, body: error.toBody(), headers: { ...baseHeaders, ...error.headers } };
     }

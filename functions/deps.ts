@@ -7,8 +7,9 @@
 import { createAzureClients } from '../shared/azure';
 import { loadPolicyFile, readSettings } from '../shared/config';
 import type { ActionOutcome, PlannedAction, VaultPlan } from '../shared/plan/types';
-import { applyAction, listVaultsInScope, observeAndPlan, vaultsForPrivateEndpoint, type ReconcileContext, type ReconcileLogger } from '../shared/reconcile';
+import { applyAction, listVaultsInScope, observeAndPlan, observeSweep, vaultsForPrivateEndpoint, type ReconcileContext, type SweepVerdict } from '../shared/reconcile';
 import { currentTime } from './clock';
+import { invocationReconcileLogger } from './log';
 
 /** The result of the `observeAndPlan` activity: plain JSON, it travels through orchestration history. */
 export interface ObservedPlan {
@@ -29,6 +30,12 @@ export interface VaultReconciler {
   applyAction(action: PlannedAction): Promise<ActionOutcome>;
   /** Normalised ids of every vault in the subscriptions in scope. */
   listVaultsInScope(): Promise<string[]>;
+  /**
+   * Every vault in scope observed and planned as one batch (shared reads, shared/reconcile/
+   * observe-batch.ts), with whether it needs a pass. Optional: without it the sweep signals every
+   * vault of {@link listVaultsInScope}.
+   */
+  planSweep?(): Promise<SweepVerdict[]>;
   /** The vault(s) a private endpoint concerns (a classic secondary maps to its primary's vault). */
   vaultsForPrivateEndpoint(privateEndpointId: string): Promise<string[]>;
 }
@@ -44,19 +51,10 @@ export function reconcilerFromContext(ctx: ReconcileContext): VaultReconciler {
     },
     applyAction: (action) => applyAction(ctx, action),
     listVaultsInScope: () => listVaultsInScope(ctx),
+    planSweep: async () => (await observeSweep(ctx)).map((o) => o.verdict),
     vaultsForPrivateEndpoint: (privateEndpointId) => vaultsForPrivateEndpoint(ctx, privateEndpointId),
   };
 }
-
-/**
- * The reconciler's own log lines, as JSON on the console: the context lives as long as the worker,
- * longer than any invocation's logger, and the Functions host collects console output.
- */
-const consoleReconcileLogger: ReconcileLogger = {
-  info: (message, fields) => console.info(JSON.stringify({ source: 'vaultlink.reconcile', message, ...fields })),
-  warn: (message, fields) => console.warn(JSON.stringify({ source: 'vaultlink.reconcile', message, ...fields })),
-  error: (message, fields) => console.error(JSON.stringify({ source: 'vaultlink.reconcile', message, ...fields })),
-};
 
 /**
  * In Azure: app settings (shared/config) → policy file → SDK clients with the app's managed
@@ -70,7 +68,7 @@ export async function createVaultReconcilerFromSettings(env: Readonly<Record<str
     managedIdentityClientId: settings.managedIdentityClientId,
     armEndpoint: settings.armEndpointOverridden ? settings.armEndpoint : undefined,
   });
-  return reconcilerFromContext({ azure, policy, cloud: settings.cloud, now: currentTime, log: consoleReconcileLogger });
+  return reconcilerFromContext({ azure, policy, cloud: settings.cloud, now: currentTime, log: invocationReconcileLogger });
 }
 
 const defaultFactory: VaultReconcilerFactory = () => createVaultReconcilerFromSettings();

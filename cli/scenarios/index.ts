@@ -3,13 +3,14 @@ import { crossSubscriptionHub } from './cross-subscription-hub';
 import { faults } from './faults';
 import { ineligibleVault } from './ineligible-vault';
 import { lifecycle } from './lifecycle';
+import { rolePropagation } from './role-propagation';
 import type { Scenario } from './types';
 import { unmatchedRequester } from './unmatched-requester';
 import { v2Vault } from './v2-vault';
 
 export type { Scenario, ScenarioExpectation, ScenarioOutcome } from './types';
 
-export const SCENARIOS: readonly Scenario[] = [lifecycle, unmatchedRequester, ineligibleVault, v2Vault, crossSubscriptionHub, faults];
+export const SCENARIOS: readonly Scenario[] = [lifecycle, unmatchedRequester, ineligibleVault, v2Vault, crossSubscriptionHub, faults, rolePropagation];
 
 export const DEFAULT_SCENARIO = 'lifecycle';
 

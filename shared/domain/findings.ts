@@ -41,6 +41,11 @@ export const FINDING_CODES = [
   'custom-dns-records-needed',
   /** A read of observed state failed: writes that depend on it are not planned. */
   'read-failed',
+  /**
+   * The vault identity's roles are younger than Azure's propagation window: Azure Backup's own
+   * endpoints (first VM registration, first backup) may fail with AuthorizationFailed until then.
+   */
+  'role-propagation',
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];

@@ -278,6 +278,8 @@ export interface RoleAssignment {
    * `roleDefinitionGuidOf`).
    */
   readonly roleDefinitionGuid: string;
+  /** `properties.createdOn` (ISO time), when ARM reports it: a new assignment takes a while to take effect. */
+  readonly createdOn?: string;
 }
 
 // ---------------------------------------------------------------------------------------------

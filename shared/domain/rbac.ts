@@ -183,6 +183,29 @@ export function grantsRoleAssignment(existing: RoleAssignment, desired: DesiredR
   );
 }
 
+/**
+ * How long Azure can take to apply a new role assignment ("Troubleshoot Azure RBAC": role
+ * assignment changes can take up to 10 minutes to take effect). Until then Azure Backup, acting
+ * as the vault identity, cannot create its `_ecs`/`_prot` endpoints with the roles just granted.
+ */
+export const ROLE_ASSIGNMENT_PROPAGATION_MS = 10 * 60 * 1000;
+
+/**
+ * When the last of `held` (plus any granted now, at `now`) takes effect in Azure: undefined when
+ * all of them are older than the propagation window (or ARM did not say when they were made).
+ */
+export function rolesEffectiveAfter(held: readonly RoleAssignment[], grantingNow: boolean, now: string): string | undefined {
+  const nowMs = Date.parse(now);
+  if (Number.isNaN(nowMs)) return undefined;
+  let latest = grantingNow ? nowMs : Number.NEGATIVE_INFINITY;
+  for (const a of held) {
+    const created = a.createdOn === undefined ? Number.NaN : Date.parse(a.createdOn);
+    if (!Number.isNaN(created)) latest = Math.max(latest, created);
+  }
+  if (!Number.isFinite(latest) || latest + ROLE_ASSIGNMENT_PROPAGATION_MS <= nowMs) return undefined;
+  return new Date(latest + ROLE_ASSIGNMENT_PROPAGATION_MS).toISOString();
+}
+
 /** The desired assignments that no existing one grants. */
 export function missingRoleAssignments(desired: readonly DesiredRoleAssignment[], existing: readonly RoleAssignment[]): DesiredRoleAssignment[] {
   return desired.filter((d) => !existing.some((e) => grantsRoleAssignment(e, d)));

@@ -17,7 +17,9 @@ import {
   hasSystemAssignedIdentity,
   hostsFileLines,
   isOwnedBy,
+  grantsRoleAssignment,
   missingRoleAssignments,
+  rolesEffectiveAfter,
   normalizeResourceId,
   ownedSourceOf,
   parentResourceId,
@@ -39,6 +41,7 @@ import {
   conditionalForwarders,
   type RoleAssignment,
   type Subnet,
+  armEquals,
 } from '../domain';
 import { virtualNetworkLinkName } from './link-name';
 import { readErrorBlocking } from './read-errors';
@@ -140,8 +143,14 @@ function sameAddresses(a: readonly string[], b: readonly string[]): boolean {
 /** Tenant of a subscription from observe's map (keys lower-case; looked up case-insensitively anyway). */
 function tenantOfSubscription(observed: ObservedVault, subscriptionId: string | undefined): string | undefined {
   if (subscriptionId === undefined) return undefined;
-  const wanted = subscriptionId.toLowerCase();
-  for (const [s, t] of Object.entries(observed.subscriptionTenants)) if (s.toLowerCase() === wanted) return t;
+  for (const [s, t] of Object.entries(observed.subscriptionTenants)) if (armEquals(s, subscriptionId)) return t;
+  return undefined;
+}
+
+/** Why observe could not read a subscription's tenant, if it tried and failed. */
+function tenantErrorOfSubscription(observed: ObservedVault, subscriptionId: string | undefined): string | undefined {
+  if (subscriptionId === undefined) return undefined;
+  for (const [s, reason] of Object.entries(observed.subscriptionTenantErrors ?? {})) if (armEquals(s, subscriptionId)) return reason;
   return undefined;
 }
 
@@ -312,7 +321,7 @@ export function planVault(observed: ObservedVault, policy: PlanPolicy, options: 
   const primaries = primariesOf(observed, vault, decisions);
 
   if (classic) {
-    planRoles(draft, vault, policy, primaries, principalId, observed.roleAssignments);
+    planRoles(draft, vault, policy, primaries, principalId, observed.roleAssignments, observed.observedAt);
   } else {
     const na = 'v2 vault: Azure Backup needs no vault identity here';
     draft.set('identity', 'not-applicable', na);
@@ -350,8 +359,10 @@ function planApprovals(draft: Draft, observed: ObservedVault, vault: Vault, poli
       decisions.push({ connection, standing: connection.status === 'Approved' ? 'approved' : connection.status === 'Rejected' ? 'rejected' : 'disconnected' });
       continue;
     }
-    const requesterTenantId = tenantOfSubscription(observed, tryParseResourceId(connection.privateEndpointId)?.subscriptionId);
-    const decision = evaluateApproval({ privateEndpointId: connection.privateEndpointId, requesterTenantId, vault: { id: vault.id, tags: vault.tags } }, policy.approval.rules);
+    const requesterSubscription = tryParseResourceId(connection.privateEndpointId)?.subscriptionId;
+    const requesterTenantId = tenantOfSubscription(observed, requesterSubscription);
+    const requesterTenantUnknownReason = tenantErrorOfSubscription(observed, requesterSubscription);
+    const decision = evaluateApproval({ privateEndpointId: connection.privateEndpointId, requesterTenantId, requesterTenantUnknownReason, vault: { id: vault.id, tags: vault.tags } }, policy.approval.rules);
     const base = { vaultId, connectionName: connection.name, privateEndpointId: connection.privateEndpointId };
     const key = (kind: string) => `${kind}:${connectionIdOf(vaultId, connection.name)}`;
     if (decision.decision === 'approve' && waitForIdentity) {
@@ -479,6 +490,7 @@ function planRoles(
   primaries: readonly Primary[],
   principalId: string | undefined,
   existing: readonly RoleAssignment[],
+  observedAt: string,
 ): void {
   if (principalId === undefined) {
     draft.set('roles', 'pending', "waiting for the system-assigned identity's principal id");
@@ -522,6 +534,16 @@ function planRoles(
     );
   }
   const held = desired.length - missing.length;
+  // Azure applies new roles after a delay, and Backup acts as the vault identity: say when it can.
+  const effectiveAfter = rolesEffectiveAfter(existing.filter((e) => desired.some((d) => grantsRoleAssignment(e, d))), missing.length > 0, observedAt);
+  if (effectiveAfter !== undefined) {
+    draft.findings.push({
+      code: 'role-propagation',
+      severity: 'info',
+      resourceId: vault.id,
+      message: `the roles of vault ${vault.name}'s identity take effect in Azure only by ${effectiveAfter} (up to 10 minutes after a grant): until then Azure Backup cannot create its own private endpoints as the vault identity, so a VM registration or first backup fails with AuthorizationFailed; register VMs after that time, or retry a failed registration then`,
+    });
+  }
   if (missing.length === 0) draft.set('roles', 'ok', `the identity holds all ${desired.length} role assignment(s) of the profile`);
   else draft.set('roles', 'pending', `granting ${list(missing.map((d) => `${d.roleName} on ${describeScope(d.scope)}`))} (${held} of ${desired.length} held)`);
 }

@@ -14,7 +14,10 @@
  *   6. for a vault with a system-assigned identity, that principal's role assignments (1 per
  *      distinct subscription among the scopes the role profile concerns);
  *   7. the vault subscription's tenant (1; skipped silently when it cannot be read: the tenant
- *      check then does not run, and nothing else depends on it).
+ *      check then does not run, and nothing else depends on it), and, when an approval rule names
+ *      a tenant, the tenant of each other subscription that holds a requesting PE (1 per distinct
+ *      subscription, read once per pass; one that cannot be read is recorded with the reason,
+ *      and a tenant rule then does not match it).
  *
  * A failed read becomes a `ReadError` (the planner plans nothing that depends on it), except the
  * vault itself: a transient failure to read the vault throws so that the caller retries, any
@@ -23,11 +26,12 @@
 import { classifyAzureError } from '../azure/errors';
 import { backupConnectionOf, findSecondaryPrivateEndpoints, VAULT_RESOURCE_TYPE } from '../domain/endpoints';
 import { privateDnsZonesForVault, recordsForPrivateEndpoint, ZONE_KINDS, type BackupZoneNames } from '../domain/dns';
-import { isResourceType, parseResourceId, parentResourceId, resourceGroupResourceId, resourceInGroupId, sameResourceId, tryParseResourceId } from '../domain/ids';
+import { armCaseKey, armEquals, isResourceType, parseResourceId, parentResourceId, resourceGroupResourceId, resourceInGroupId, sameResourceId, tryParseResourceId } from '../domain/ids';
 import { hasSystemAssignedIdentity, isOwnedBy, ownedSourceOf, type ARecordSet, type PrivateEndpoint, type RoleAssignment, type Subnet, type Vault } from '../domain/model';
 import { secondaryRoleOf } from '../domain/endpoints';
 import type { ObservedPrivateEndpoint, ObservedVault, ObservedZone, ReadError } from '../plan/types';
 import { loggerOf, nowOf, type ReconcileContext } from './context';
+import { withReadAhead } from './read-ahead';
 
 /** The vault could not be read for a reason worth retrying (throttled, 5xx, connection dropped). */
 export class VaultReadError extends Error {
@@ -66,10 +70,23 @@ export function zoneIdsForVault(ctx: ReconcileContext, vault: Pick<Vault, 'locat
   return { names: lookup.zones, ids };
 }
 
-/** Observes one vault. Throws {@link VaultReadError} only when the vault itself could not be read for a transient reason. */
-export async function observeVault(ctx: ReconcileContext, vaultId: string): Promise<ObservedVault> {
+/**
+ * Observes one vault. Throws {@link VaultReadError} only when the vault itself could not be read for a transient reason.
+ *
+ * Read rounds: each read starts as soon as what it needs is known (read-ahead.ts shares the
+ * request with the code that awaits the answer later), so the reads take three round trips, not
+ * one per step: (1) the vault, its usage summaries and its subscription's tenant; (2) the PE
+ * lists, the zones with their links and records, the role assignments at the PEs' and the zones'
+ * resource groups; (3) the subnets (and zone groups), the role assignments at VNet resource
+ * groups not listed yet.
+ */
+export async function observeVault(callerCtx: ReconcileContext, vaultId: string): Promise<ObservedVault> {
+  const ctx: ReconcileContext = { ...callerCtx, azure: withReadAhead(callerCtx.azure) };
   const log = loggerOf(ctx);
   const id = canonicalVaultId(vaultId);
+  // round 1: the tenant needs only the subscription id (its failure is handled where it is awaited)
+  const vaultSubscriptionId = parseResourceId(id).subscriptionId;
+  if (vaultSubscriptionId !== undefined) void ctx.azure.subscriptions.getSubscriptionTenantId(vaultSubscriptionId).catch(() => undefined);
   const observedAt = nowOf(ctx).toISOString();
   const readErrors: ReadError[] = [];
   const empty = (vault: Vault | undefined): ObservedVault => ({
@@ -95,6 +112,7 @@ export async function observeVault(ctx: ReconcileContext, vaultId: string): Prom
   }
   if (vault === undefined) return empty(undefined);
   const theVault = vault;
+  readAheadAfterVault(ctx, theVault);
 
   // 2. PEs: by the resource groups of the PEs the vault's connections name.
   const groups = new Map<string, { subscriptionId: string; resourceGroup: string }>();
@@ -126,6 +144,8 @@ export async function observeVault(ctx: ReconcileContext, vaultId: string): Prom
   );
   // Stable order whatever the order of the concurrent reads: plans must read the same every time.
   observedEndpoints.sort((a, b) => compareKeys(a.endpoint.id, b.endpoint.id));
+  // round 3 starts: the role assignments at the endpoints' VNet resource groups, beside the subnets
+  readAheadRoleAssignments(ctx, theVault, observedEndpoints.map((o) => o.endpoint.subnetId));
 
   // 3. Zone groups (placement zone-group only: under the others vaultlink does not look at them).
   if (ctx.policy.dns.placement === 'zone-group') {
@@ -173,9 +193,71 @@ export async function observeVault(ctx: ReconcileContext, vaultId: string): Prom
   } catch (e) {
     log.warn('subscription tenant could not be read; the tenant check is skipped', { subscriptionId: theVault.subscriptionId, code: classifyAzureError(e).code });
   }
+  const subscriptionTenantErrors = await observeRequesterTenants(ctx, theVault, subscriptionTenants);
 
   readErrors.sort((a, b) => compareKeys(a.resourceId, b.resourceId) || compareKeys(a.operation, b.operation));
-  return { vaultId: id, observedAt, vault: theVault, privateEndpoints, zones, roleAssignments, subscriptionTenants, readErrors };
+  return { vaultId: id, observedAt, vault: theVault, privateEndpoints, zones, roleAssignments, subscriptionTenants, subscriptionTenantErrors, readErrors };
+}
+
+/**
+ * The tenants of the subscriptions that hold the vault's requesting PEs, when some approval rule
+ * names a tenant (else nobody asks). Each distinct subscription is read once; the answers join
+ * `subscriptionTenants`, and a subscription that cannot be read gets its reason.
+ */
+async function observeRequesterTenants(ctx: ReconcileContext, vault: Vault, subscriptionTenants: Record<string, string>): Promise<Record<string, string>> {
+  const errors: Record<string, string> = {};
+  if (!ctx.policy.approval.rules.some((r) => r.requester.tenantId !== undefined)) return errors;
+  const wanted = new Map<string, string>();
+  for (const c of vault.connections) {
+    const sub = tryParseResourceId(c.privateEndpointId)?.subscriptionId;
+    if (sub !== undefined && !armEquals(sub, vault.subscriptionId)) wanted.set(armCaseKey(sub), sub);
+  }
+  await Promise.all(
+    [...wanted.values()].map(async (sub) => {
+      try {
+        const tenant = await ctx.azure.subscriptions.getSubscriptionTenantId(sub);
+        if (tenant !== undefined) subscriptionTenants[sub.toLowerCase()] = tenant;
+        else errors[sub.toLowerCase()] = `subscription ${sub} is not visible to vaultlink (no role in it, or it does not exist)`;
+      } catch (e) {
+        const c = classifyAzureError(e);
+        errors[sub.toLowerCase()] = `subscription ${sub} could not be read (${c.code})`;
+      }
+    }),
+  );
+  return errors;
+}
+
+/**
+ * Round 2: starts the reads that need only the vault — its zones (the zone, its links, its A
+ * records: all three at once; a list of a missing zone answers []) and its identity's role
+ * assignments at the resource groups known now (its PEs', from the connections, and the zones').
+ * observeZones and observeRoleAssignments await the same requests.
+ */
+function readAheadAfterVault(ctx: ReconcileContext, vault: Vault): void {
+  const ignore = (): undefined => undefined;
+  const placed = zoneIdsForVault(ctx, vault);
+  if (placed !== undefined) {
+    for (const kind of ZONE_KINDS) {
+      const zoneId = placed.ids[kind] as string;
+      void ctx.azure.privateDns.getZone(zoneId).catch(ignore);
+      void ctx.azure.privateDns.listVirtualNetworkLinks(zoneId).catch(ignore);
+      void ctx.azure.privateDns.listARecordSets(zoneId).catch(ignore);
+    }
+  }
+  const central = ctx.policy.dns.central;
+  readAheadRoleAssignments(ctx, vault, [...vault.connections.map((c) => c.privateEndpointId), ...(central !== undefined && ctx.policy.dns.placement !== 'custom' ? [resourceGroupResourceId(central.subscriptionId, central.resourceGroup)] : [])]);
+}
+
+/** Starts the listing of the vault identity's role assignments at the resource groups of `ids` (observeRoleAssignments awaits the same requests). */
+function readAheadRoleAssignments(ctx: ReconcileContext, vault: Vault, ids: readonly string[]): void {
+  const principalId = vault.identity.principalId;
+  if (!hasSystemAssignedIdentity(vault.identity) || principalId === undefined) return;
+  const scopes = new Map<string, string>();
+  for (const id of ids) {
+    const p = tryParseResourceId(id);
+    if (p?.subscriptionId !== undefined && p.resourceGroup !== undefined) scopes.set(resourceGroupResourceId(p.subscriptionId, p.resourceGroup).toLowerCase(), resourceGroupResourceId(p.subscriptionId, p.resourceGroup));
+  }
+  for (const scope of scopes.values()) void ctx.azure.authorization.listRoleAssignments(scope, principalId).catch(() => undefined);
 }
 
 async function observeZones(ctx: ReconcileContext, vault: Vault, endpoints: readonly ObservedPrivateEndpoint[], readErrors: ReadError[]): Promise<ObservedZone[]> {

@@ -4,7 +4,7 @@
  */
 import { classifyAzureError } from '../azure/errors';
 import { backupConnectionOf, classifyPrivateEndpoint, PRIVATE_ENDPOINT_RESOURCE_TYPE } from '../domain/endpoints';
-import { isResourceType, normalizeResourceId, parseResourceId, tryParseResourceId } from '../domain/ids';
+import { isResourceType, normalizeResourceId, parseResourceId, sameResourceId, tryParseResourceId } from '../domain/ids';
 import { summariseChecklist } from '../domain/checklist';
 import { planVault } from '../plan/plan';
 import type { ActionOutcome, ObservedVault, PassReport, VaultPlan } from '../plan/types';
@@ -117,14 +117,15 @@ export async function listVaultsInScope(ctx: ReconcileContext): Promise<string[]
 export async function vaultsForPrivateEndpoint(ctx: ReconcileContext, privateEndpointId: string): Promise<string[]> {
   const p = parseResourceId(privateEndpointId);
   if (!isResourceType(p, PRIVATE_ENDPOINT_RESOURCE_TYPE) || p.subscriptionId === undefined || p.resourceGroup === undefined) return [];
-  const pe = await ctx.azure.network.getPrivateEndpoint(p.id);
+  // only its connections matter here: its zone groups would be one more read per event
+  const pe = await ctx.azure.network.getPrivateEndpoint(p.id, { zoneGroups: false });
   if (pe === undefined) return [];
   const primary = backupConnectionOf(pe);
   if (primary !== undefined) return [normalizeResourceId(primary.vaultId)];
   const peers = await ctx.azure.network.listPrivateEndpoints(p.subscriptionId, p.resourceGroup);
   const c = classifyPrivateEndpoint(pe, peers);
   if (c.kind !== 'backup-secondary') return [];
-  const primaryPe = peers.find((x) => x.id.toLowerCase() === c.primaryId.toLowerCase());
+  const primaryPe = peers.find((x) => sameResourceId(x.id, c.primaryId));
   const vault = primaryPe === undefined ? undefined : backupConnectionOf(primaryPe);
   return vault === undefined ? [] : [normalizeResourceId(vault.vaultId)];
 }
