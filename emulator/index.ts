@@ -142,13 +142,16 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const tenantId = options.tenantId ?? randomUUID();
   const ownerPrincipalId = options.ownerPrincipalId ?? randomUUID();
   const store = new ResourceStore();
-  const authorizer = new Authorizer(store, new Directory(new IdentityClock(), options.identity));
+  // With the Azure latency profile, role assignments take effect after the profile's propagation
+  // delay (scaled), unless the caller set the identity timing itself.
+  const latencyScale = options.latencyScale ?? DEFAULT_LATENCY_SCALE;
+  const latency = LatencyModel.of(options.latency ?? 'none', latencyScale, seed);
+  const identity = options.latency === 'azure' ? { propagationDelayMs: latency.propagationMs(), ...(options.identity ?? {}) } : options.identity;
+  const authorizer = new Authorizer(store, new Directory(new IdentityClock(), identity));
   const events = new EventGridPublisher(seed);
   const faults = new FaultInjector(seed);
   const writes = new WriteCounter();
   const reads = new ReadCounter();
-  const latencyScale = options.latencyScale ?? DEFAULT_LATENCY_SCALE;
-  const latency = LatencyModel.of(options.latency ?? 'none', latencyScale, seed);
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError(`pageSize must be a positive integer, got ${pageSize}`);
   const rateLimiter = options.rateLimits === false ? undefined : new SubscriptionRateLimiter(options.rateLimits ?? AZURE_SUBSCRIPTION_RATE_LIMITS);

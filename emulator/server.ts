@@ -177,6 +177,8 @@ export interface WriteRecord {
   readonly sideEffect: boolean;
   /** Applied, but its answer was dropped by a `lost` fault (the client saw a broken connection). */
   answerLost?: boolean;
+  /** A read of a list's next page (`$skipToken`): Azure, paging at 100 or more, would mostly not have needed it. */
+  nextPage?: boolean;
 }
 
 /** Counts ARM write requests (PUT/PATCH/DELETE/POST), total and per principal; tests count vaultlink's writes. */
@@ -451,6 +453,7 @@ export class ArmEngine {
       const answerLost = fault?.kind === 'lost';
       if (method === 'GET' && this.o.reads !== undefined) {
         writeRecord = { method, path, operation, principalId: caller.principalId, status: 0, faulted: fault !== undefined && fault.kind !== 'latency', sideEffect: raw.sideEffect };
+        if (query.has('$skipToken') || query.has('$skiptoken')) writeRecord.nextPage = true;
         this.o.reads.record(writeRecord);
       }
       if (WRITE_METHODS.has(method)) {
