@@ -19,7 +19,7 @@ function policyWithInvalidRules(count: number): string {
   const rules: string[] = [];
   for (let i = 0; i < count; i++) {
     // Not a GUID: one problem per rule.
-    rules.push(`{"name":"rule-${i}","requester":{"subscriptionId":"sub-${i}"}}`);
+    rules.push(`{"name":"r${i}","requester":{"subscriptionId":"s${i}"}}`);
   }
   return `{
   "version": 1,

@@ -175,7 +175,7 @@ export interface WriteRecord {
   faulted: boolean;
   /** Made in-process by an Azure service acting with its identity (e.g. Azure Backup). */
   readonly sideEffect: boolean;
-  /** Applied, but its answer was dropped by a `lost` fault (the client saw a broken connection). */
+  /** Applied, but its answer was dropped by a `lose-response` fault (the client saw a broken connection). */
   answerLost?: boolean;
   /** A read of a list's next page (`$skipToken`): Azure, paging at 100 or more, would mostly not have needed it. */
   nextPage?: boolean;
@@ -450,13 +450,14 @@ export class ArmEngine {
 
       const fault = this.o.faults.decide({ method, path, operation, principalId: caller.principalId });
       // A lost answer: the request runs to the end (the write is applied), then the connection is cut.
-      const answerLost = fault?.kind === 'lost';
+      const answerLost = fault?.kind === 'lose-response';
       if (method === 'GET' && this.o.reads !== undefined) {
         writeRecord = { method, path, operation, principalId: caller.principalId, status: 0, faulted: fault !== undefined && fault.kind !== 'latency', sideEffect: raw.sideEffect };
         if (query.has('$skipToken') || query.has('$skiptoken')) writeRecord.nextPage = true;
         this.o.reads.record(writeRecord);
       }
       if (WRITE_METHODS.has(method)) {
+        // A lost response is a write that happened: it counts as one (not as a faulted attempt).
         writeRecord = { method, path, operation, principalId: caller.principalId, status: 0, faulted: fault !== undefined && fault.kind !== 'latency' && !answerLost, sideEffect: raw.sideEffect };
         if (answerLost) writeRecord.answerLost = true;
         this.o.writes.record(writeRecord);
@@ -912,8 +913,8 @@ async function applyFault(fault: Fault): Promise<PipelineResult | undefined> {
     }
     case 'drop':
       return { status: 0, body: undefined, headers: {}, drop: true };
-    case 'lost':
-      return undefined;
+    case 'lose-response':
+      return undefined; // served first; handle() drops the answer
   }
 }
 

@@ -4,12 +4,21 @@
  * happens. Tests and the local driver inject fakes here; in Azure the default factory builds the
  * real reconciler once per worker from the app settings.
  */
-import { createAzureClients } from '../shared/azure';
 import { loadPolicyFile, readSettings } from '../shared/config';
-import type { ActionOutcome, PlannedAction, VaultPlan } from '../shared/plan/types';
-import { applyAction, listVaultsInScope, observeAndPlan, observeSweep, vaultsForPrivateEndpoint, type ReconcileContext, type SweepVerdict } from '../shared/reconcile';
+import type { ActionOutcome, PlannedAction, VaultMemory, VaultPlan } from '../shared/plan/types';
+import type { ReconcileContext, SweepVerdict } from '../shared/reconcile';
 import { currentTime } from './clock';
 import { invocationReconcileLogger } from './log';
+
+/**
+ * The reconciler and the SDK clients load at the first invocation that needs them, not at module
+ * load: the host loads the entry point at every cold start, and the Azure SDK clients are most of
+ * what there is to evaluate (npm run bench:package measures it).
+ */
+async function reconcile(): Promise<typeof import('./reconciler')> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy require: CommonJS for tsc, a separate file for esbuild (scripts/package.ts)
+  return require('./reconciler') as typeof import('./reconciler');
+}
 
 /** The result of the `observeAndPlan` activity: plain JSON, it travels through orchestration history. */
 export interface ObservedPlan {
@@ -22,7 +31,7 @@ export interface ObservedPlan {
 
 export interface VaultReconciler {
   /** Loads the policy, observes the vault and plans (reads only). */
-  observeAndPlan(vaultId: string): Promise<ObservedPlan>;
+  observeAndPlan(vaultId: string, memory?: VaultMemory): Promise<ObservedPlan>;
   /**
    * Applies one planned action (idempotent). Resolves with the outcome, `failed` ones included;
    * the activity turns a transient failure into a throw so that Durable retries it.
@@ -38,6 +47,11 @@ export interface VaultReconciler {
   planSweep?(): Promise<SweepVerdict[]>;
   /** The vault(s) a private endpoint concerns (a classic secondary maps to its primary's vault). */
   vaultsForPrivateEndpoint(privateEndpointId: string): Promise<string[]>;
+  /**
+   * The vault(s) a drifted record, link or deleted role assignment concerns, by re-reading Azure
+   * (shared/reconcile). Optional for fakes that route only endpoints; the real reconciler has it.
+   */
+  vaultsForDriftedResource?(kind: 'dns-record' | 'dns-link' | 'role-assignment', resourceId: string): Promise<string[]>;
 }
 
 export type VaultReconcilerFactory = () => VaultReconciler | Promise<VaultReconciler>;
@@ -45,14 +59,15 @@ export type VaultReconcilerFactory = () => VaultReconciler | Promise<VaultReconc
 /** The seam over shared/reconcile for one reconcile context. */
 export function reconcilerFromContext(ctx: ReconcileContext): VaultReconciler {
   return {
-    observeAndPlan: async (vaultId) => {
-      const { observed, plan } = await observeAndPlan(ctx, vaultId);
+    observeAndPlan: async (vaultId, memory) => {
+      const { observed, plan } = await (await reconcile()).observeAndPlan(ctx, vaultId, memory);
       return { plan, observedAt: observed.observedAt, vaultExists: observed.vault !== undefined };
     },
-    applyAction: (action) => applyAction(ctx, action),
-    listVaultsInScope: () => listVaultsInScope(ctx),
-    planSweep: async () => (await observeSweep(ctx)).map((o) => o.verdict),
-    vaultsForPrivateEndpoint: (privateEndpointId) => vaultsForPrivateEndpoint(ctx, privateEndpointId),
+    applyAction: async (action) => (await reconcile()).applyAction(ctx, action),
+    listVaultsInScope: async () => (await reconcile()).listVaultsInScope(ctx),
+    planSweep: async () => (await (await reconcile()).observeSweep(ctx)).map((o) => o.verdict),
+    vaultsForPrivateEndpoint: async (privateEndpointId) => (await reconcile()).vaultsForPrivateEndpoint(ctx, privateEndpointId),
+    vaultsForDriftedResource: async (kind, resourceId) => (await reconcile()).vaultsForDriftedResource(ctx, kind, resourceId),
   };
 }
 
@@ -63,10 +78,13 @@ export function reconcilerFromContext(ctx: ReconcileContext): VaultReconciler {
 export async function createVaultReconcilerFromSettings(env: Readonly<Record<string, string | undefined>> = process.env): Promise<VaultReconciler> {
   const settings = readSettings(env);
   const policy = await loadPolicyFile(settings.policyFile);
+  const { ARM_READ_BUDGET, createAzureClients } = await reconcile();
   const azure = createAzureClients({
     cloud: settings.cloud,
     managedIdentityClientId: settings.managedIdentityClientId,
     armEndpoint: settings.armEndpointOverridden ? settings.armEndpoint : undefined,
+    // a sweep of a large fleet paces its reads to ARM's budget instead of earning 429s
+    readBudget: ARM_READ_BUDGET,
   });
   return reconcilerFromContext({ azure, policy, cloud: settings.cloud, now: currentTime, log: invocationReconcileLogger });
 }

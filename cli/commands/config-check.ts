@@ -58,7 +58,10 @@ export async function checkConfig(io: CliIO, file: string, options: ConfigCheckO
     const problems = e.problems.map((p) => ({ ...p, file }));
     // Past MAX_LISTED_PROBLEMS the rest are counted, not listed.
     if (options.output === 'json') writeJson(io.stdout, { file, valid: false, problems, omittedProblems: e.omittedProblems });
-    else if (options.output === 'github') io.stdout.write(`${problems.map(githubAnnotation).join('\n')}\n`);
+    else if (options.output === 'github') {
+      const more = e.omittedProblems === 0 ? [] : [`::error file=${escapeProperty(file)},title=${escapeProperty('vaultlink config check')}::${escapeData(`… and ${e.omittedProblems} more problem(s) not listed`)}`];
+      io.stdout.write(`${[...problems.map(githubAnnotation), ...more].join('\n')}\n`);
+    }
     else {
       const more = e.omittedProblems === 0 ? '' : `  … and ${e.omittedProblems} more\n`;
       io.stderr.write(`${file}: refused (${problemCount(problems.length, e.omittedProblems)}):\n${problems.map((p) => `  ${formatPolicyProblem(p)}`).join('\n')}\n${more}`);

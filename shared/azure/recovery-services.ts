@@ -11,6 +11,7 @@ import { connectionStatusOf, toBackupUsageCounts, toVault, toVaultIdentity, Malf
 import { describeAzureCall, readOrUndefined } from './errors';
 import type { ConnectionStateUpdate, EnableIdentityResult, RecoveryServicesPort } from './ports';
 import type { ConnectionStatus, Vault } from '../domain/model';
+import { PROTECTION_ATTEMPT_OPERATIONS, type ProtectionAttempt } from '../domain/findings';
 
 /** Vaults whose usage summaries {@link SdkRecoveryServicesAdapter.listVaults} reads at once. */
 const LIST_USAGE_CONCURRENCY = 16;
@@ -76,6 +77,20 @@ export class SdkRecoveryServicesAdapter implements RecoveryServicesPort {
       out.push(...(await Promise.all(batch.map(async (raw) => toVault(raw, await this.usageOf(vaultRef(raw.id as string)))))));
     }
     return out;
+  }
+
+  async listProtectionAttempts(vaultId: string): Promise<ProtectionAttempt[]> {
+    const v = vaultRef(vaultId);
+    return describeAzureCall('listing Backup jobs of vault', v.id, async () => {
+      const out: ProtectionAttempt[] = [];
+      for await (const job of this.clients.backup(v.subscriptionId).backupJobs.list(v.name, v.resourceGroup)) {
+        const p = job.properties;
+        const operation = p?.operation?.trim();
+        if (p === undefined || operation === undefined || !PROTECTION_ATTEMPT_OPERATIONS.some((op) => op.toLowerCase() === operation.toLowerCase())) continue;
+        out.push({ operation, status: p.status ?? 'Unknown', startTime: p.startTime?.toISOString(), entity: p.entityFriendlyName ?? '' });
+      }
+      return out.sort((a, b) => (a.startTime ?? '').localeCompare(b.startTime ?? ''));
+    });
   }
 
   async listVaultIds(subscriptionId: string): Promise<string[]> {

@@ -49,9 +49,11 @@ export class PolicyError extends Error {
   constructor(
     readonly file: string,
     problems: readonly PolicyProblem[],
+    /** Problems found beyond `problems` (a caller that already cut the list says how many it left out). */
+    alsoOmitted = 0,
   ) {
     const listed = problems.slice(0, MAX_LISTED_PROBLEMS);
-    const omitted = problems.length - listed.length;
+    const omitted = problems.length - listed.length + alsoOmitted;
     const more = omitted === 0 ? '' : `\n  … and ${omitted} more problem${omitted === 1 ? '' : 's'}`;
     super(`policy file ${file} is refused (${problemCount(listed.length, omitted)}):\n${listed.map((p) => `  - ${formatPolicyProblem(p)}`).join('\n')}${more}`);
     this.problems = listed;
@@ -171,21 +173,25 @@ export function parsePolicy(text: string, fileName: string): Policy {
   }
   const data: unknown = JSON.parse(json);
 
-  const located = (path: readonly PropertyKey[]): { line: number; column: number } => {
+  // Problems are kept raw (path steps, a thunk for what was found) until they are sorted and cut
+  // at MAX_LISTED_PROBLEMS: only the listed ones get a formatted path and description.
+  interface RawProblem {
+    readonly offset: number;
+    readonly make: () => PolicyProblem;
+  }
+  const offsetOf = (path: readonly PropertyKey[]): number => {
     // A missing value has no position: point at the nearest enclosing value that exists.
     for (let n = path.length; n >= 0; n--) {
-      const offset = scan.offsetOf(path.slice(0, n));
-      if (offset !== undefined) return lineAndColumn(json, offset);
+      const offset = scan.offsetOf(n === path.length ? path : path.slice(0, n));
+      if (offset !== undefined) return offset;
     }
-    return { line: 1, column: 1 };
+    return 0;
   };
-  const problem = (path: readonly PropertyKey[], expected: string, found: string): PolicyProblem => ({
-    file: fileName,
-    path: formatJsonPath(path),
-    ...located(path),
-    expected,
-    found,
-  });
+  const raw: RawProblem[] = [];
+  const problem = (path: readonly PropertyKey[], expected: string, found: () => string): RawProblem => {
+    const offset = offsetOf(path);
+    return { offset, make: () => ({ file: fileName, path: formatJsonPath(path), ...lineAndColumn(json, offset), expected, found: found() }) };
+  };
 
   const problems: PolicyProblem[] = scan.duplicates.map((d) => {
     const first = lineAndColumn(json, d.firstOffset);
@@ -201,18 +207,22 @@ export function parsePolicy(text: string, fileName: string): Policy {
         for (const key of issue.keys) {
           const hint = closestKey(key, known);
           const expected = `only known properties${known.length > 0 ? ` (${known.join(', ')})` : ''}${hint ? `; did you mean "${hint}"?` : ''}`;
-          problems.push(problem([...issue.path, key], expected, `unknown property "${key}"`));
+          raw.push(problem([...issue.path, key], expected, () => `unknown property "${key}"`));
         }
       } else if (issue.code === 'invalid_key') {
-        problems.push(problem(issue.path, issue.issues.map((i) => i.message).join('; '), `property name ${JSON.stringify(String(issue.path[issue.path.length - 1]))}`));
+        raw.push(problem(issue.path, issue.issues.map((i) => i.message).join('; '), () => `property name ${JSON.stringify(String(issue.path[issue.path.length - 1]))}`));
       } else {
-        problems.push(problem(issue.path, issue.message, describeFound(valueAt(data, issue.path))));
+        raw.push(problem(issue.path, issue.message, () => describeFound(valueAt(data, issue.path))));
       }
     }
   }
   if (!result.success || problems.length > 0) {
-    problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
-    throw new PolicyError(fileName, problems);
+    // File order (an offset orders as its line and column do); stable, so equal offsets keep zod's order.
+    raw.sort((a, b) => a.offset - b.offset);
+    const listed = [...problems, ...raw.slice(0, MAX_LISTED_PROBLEMS).map((r) => r.make())];
+    listed.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+    const total = problems.length + raw.length;
+    throw new PolicyError(fileName, listed.slice(0, MAX_LISTED_PROBLEMS), total - Math.min(total, MAX_LISTED_PROBLEMS));
   }
   return result.data;
 }

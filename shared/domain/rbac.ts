@@ -210,3 +210,57 @@ export function rolesEffectiveAfter(held: readonly RoleAssignment[], grantingNow
 export function missingRoleAssignments(desired: readonly DesiredRoleAssignment[], existing: readonly RoleAssignment[]): DesiredRoleAssignment[] {
   return desired.filter((d) => !existing.some((e) => grantsRoleAssignment(e, d)));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Ownership marker
+//
+// Role assignments have no tags or metadata; their `description` is the one free-text field ARM
+// keeps. vaultlink writes there who made the assignment (owner id) and for which vault's identity,
+// so that it can tell its own grants from everyone else's after the identity changed (a vault's
+// identity turned off and on again comes back with a new principal id; the old one's grants stay
+// behind). A grant without the marker, or with another owner's, is never revoked.
+
+const MARKER_PREFIX = 'managed by vaultlink';
+
+/** An identity change vaultlink recorded in the marker of the grants it made for the new identity. */
+export interface MarkedIdentityChange {
+  readonly fromPrincipalId: string;
+  readonly detectedAt: string;
+}
+
+const CHANGE_MARK = /; identity changed from ([0-9a-f-]{36}) at (\S+)$/i;
+
+/**
+ * The `description` vaultlink gives a role assignment it makes for the identity of `vaultId`. When
+ * the grant follows an identity change, the marker records it, so that the change stays visible in
+ * Azure itself (a stateless `vaultlink status` reads it back) for as long as the grant lives.
+ */
+export function roleAssignmentMarker(ownerId: string, vaultId: string, change?: MarkedIdentityChange): string {
+  const base = `${MARKER_PREFIX} (owner ${ownerId}) for the system-assigned identity of vault ${parseResourceId(vaultId).id}`;
+  return change === undefined ? base : `${base}; identity changed from ${change.fromPrincipalId} at ${change.detectedAt}`;
+}
+
+/** The identity change a marker records, if any. */
+export function markedIdentityChangeOf(description: string | undefined): MarkedIdentityChange | undefined {
+  const m = description === undefined ? null : CHANGE_MARK.exec(description);
+  return m === null ? undefined : { fromPrincipalId: (m[1] as string).toLowerCase(), detectedAt: m[2] as string };
+}
+
+/** The vault a role assignment was made for by vaultlink with this `ownerId`, from its description; undefined when it carries no such marker. */
+export function markedVaultOf(description: string | undefined, ownerId: string): string | undefined {
+  if (description === undefined || ownerId.length === 0) return undefined;
+  const head = `${MARKER_PREFIX} (owner ${ownerId}) for the system-assigned identity of vault `;
+  if (!description.startsWith(head)) return undefined;
+  const rest = description.slice(head.length);
+  const end = rest.indexOf(';');
+  const id = tryParseResourceId((end < 0 ? rest : rest.slice(0, end)).trim());
+  return id === undefined ? undefined : id.id;
+}
+
+/** True when the assignment carries vaultlink's marker (this owner) naming `vaultId`. */
+export function isMarkedFor(assignment: Pick<RoleAssignment, 'description'>, ownerId: string, vaultId: string): boolean {
+  const marked = markedVaultOf(assignment.description, ownerId);
+  const a = marked === undefined ? undefined : tryParseResourceId(marked);
+  const b = tryParseResourceId(vaultId);
+  return a !== undefined && b !== undefined && a.key === b.key;
+}

@@ -17,7 +17,11 @@
  *      check then does not run, and nothing else depends on it), and, when an approval rule names
  *      a tenant, the tenant of each other subscription that holds a requesting PE (1 per distinct
  *      subscription, read once per pass; one that cannot be read is recorded with the reason,
- *      and a tenant rule then does not match it).
+ *      and a tenant rule then does not match it);
+ *   8. while the vault shows no sign of ever having had a private endpoint, Backup's jobs (1 paged
+ *      list): a protection or registration attempt, failed or not, makes it ineligible.
+ * Step 6 lists every assignment at those scopes (not only the identity's), so that the grants
+ * vaultlink made for an earlier identity of the vault (its marker names the vault) are seen too.
  *
  * A failed read becomes a `ReadError` (the planner plans nothing that depends on it), except the
  * vault itself: a transient failure to read the vault throws so that the caller retries, any
@@ -29,7 +33,8 @@ import { privateDnsZonesForVault, recordsForPrivateEndpoint, ZONE_KINDS, type Ba
 import { armCaseKey, armEquals, isResourceType, parseResourceId, parentResourceId, resourceGroupResourceId, resourceInGroupId, sameResourceId, tryParseResourceId } from '../domain/ids';
 import { hasSystemAssignedIdentity, isOwnedBy, ownedSourceOf, type ARecordSet, type PrivateEndpoint, type RoleAssignment, type Subnet, type Vault } from '../domain/model';
 import { secondaryRoleOf } from '../domain/endpoints';
-import type { ObservedPrivateEndpoint, ObservedVault, ObservedZone, ReadError } from '../plan/types';
+import type { BackupAttempt, ObservedPrivateEndpoint, ObservedVault, ObservedZone, ReadError, VaultMemory } from '../plan/types';
+import { isMarkedFor } from '../domain/rbac';
 import { loggerOf, nowOf, type ReconcileContext } from './context';
 import { withReadAhead } from './read-ahead';
 
@@ -70,6 +75,11 @@ export function zoneIdsForVault(ctx: ReconcileContext, vault: Pick<Vault, 'locat
   return { names: lookup.zones, ids };
 }
 
+export interface ObserveOptions {
+  /** What earlier passes saw (the orchestration's memory): handed to the planner with the observation. */
+  readonly memory?: VaultMemory | undefined;
+}
+
 /**
  * Observes one vault. Throws {@link VaultReadError} only when the vault itself could not be read for a transient reason.
  *
@@ -80,7 +90,7 @@ export function zoneIdsForVault(ctx: ReconcileContext, vault: Pick<Vault, 'locat
  * resource groups; (3) the subnets (and zone groups), the role assignments at VNet resource
  * groups not listed yet.
  */
-export async function observeVault(callerCtx: ReconcileContext, vaultId: string): Promise<ObservedVault> {
+export async function observeVault(callerCtx: ReconcileContext, vaultId: string, options: ObserveOptions = {}): Promise<ObservedVault> {
   const ctx: ReconcileContext = { ...callerCtx, azure: withReadAhead(callerCtx.azure) };
   const log = loggerOf(ctx);
   const id = canonicalVaultId(vaultId);
@@ -98,6 +108,7 @@ export async function observeVault(callerCtx: ReconcileContext, vaultId: string)
     roleAssignments: [],
     subscriptionTenants: {},
     readErrors,
+    ...(options.memory === undefined ? {} : { memory: options.memory }),
   });
 
   // 1. The vault.
@@ -182,8 +193,21 @@ export async function observeVault(callerCtx: ReconcileContext, vaultId: string)
   // 5. Zones, links, records.
   const zones = await observeZones(ctx, theVault, privateEndpoints, readErrors);
 
-  // 6. Role assignments of the vault identity.
-  const roleAssignments = await observeRoleAssignments(ctx, theVault, privateEndpoints, readErrors);
+  // 6. Role assignments of the vault identity, and vaultlink's grants to identities it no longer has.
+  const { roleAssignments, staleRoleAssignments } = await observeRoleAssignments(ctx, theVault, privateEndpoints, readErrors);
+
+  // 8. Backup's protection attempts: they decide eligibility only while the vault shows no sign of
+  // ever having had a private endpoint (no connection now, none remembered, state None).
+  let backupJobs: BackupAttempt[] | undefined;
+  const hadEndpoint = theVault.connections.length > 0 || theVault.privateEndpointStateForBackup === 'Enabled' || (options.memory?.connections.privateEndpointIds.length ?? 0) > 0;
+  if (!hadEndpoint) {
+    try {
+      backupJobs = await ctx.azure.recoveryServices.listProtectionAttempts(id);
+    } catch (e) {
+      // Eligibility then rests on the counts; an unread job list must not pass for an empty one.
+      readErrors.push(readErrorOf(id, 'listing Backup jobs', e));
+    }
+  }
 
   // 7. The vault subscription's tenant.
   const subscriptionTenants: Record<string, string> = {};
@@ -196,7 +220,20 @@ export async function observeVault(callerCtx: ReconcileContext, vaultId: string)
   const subscriptionTenantErrors = await observeRequesterTenants(ctx, theVault, subscriptionTenants);
 
   readErrors.sort((a, b) => compareKeys(a.resourceId, b.resourceId) || compareKeys(a.operation, b.operation));
-  return { vaultId: id, observedAt, vault: theVault, privateEndpoints, zones, roleAssignments, subscriptionTenants, subscriptionTenantErrors, readErrors };
+  return {
+    vaultId: id,
+    observedAt,
+    vault: theVault,
+    privateEndpoints,
+    zones,
+    roleAssignments,
+    subscriptionTenants,
+    subscriptionTenantErrors,
+    readErrors,
+    ...(backupJobs === undefined ? {} : { backupJobs }),
+    staleRoleAssignments,
+    ...(options.memory === undefined ? {} : { memory: options.memory }),
+  };
 }
 
 /**
@@ -257,7 +294,7 @@ function readAheadRoleAssignments(ctx: ReconcileContext, vault: Vault, ids: read
     const p = tryParseResourceId(id);
     if (p?.subscriptionId !== undefined && p.resourceGroup !== undefined) scopes.set(resourceGroupResourceId(p.subscriptionId, p.resourceGroup).toLowerCase(), resourceGroupResourceId(p.subscriptionId, p.resourceGroup));
   }
-  for (const scope of scopes.values()) void ctx.azure.authorization.listRoleAssignments(scope, principalId).catch(() => undefined);
+  for (const scope of scopes.values()) void ctx.azure.authorization.listRoleAssignments(scope).catch(() => undefined);
 }
 
 async function observeZones(ctx: ReconcileContext, vault: Vault, endpoints: readonly ObservedPrivateEndpoint[], readErrors: ReadError[]): Promise<ObservedZone[]> {
@@ -313,9 +350,14 @@ function madeForVault(source: string | undefined, knownEndpointKeys: ReadonlySet
   return primaries.some((primary) => primary.resourceGroup.toLowerCase() === rg && primary.subscriptionId.toLowerCase() === p.subscriptionId?.toLowerCase() && secondaryRoleOf(p.name, primary.name) !== undefined);
 }
 
-async function observeRoleAssignments(ctx: ReconcileContext, vault: Vault, endpoints: readonly ObservedPrivateEndpoint[], readErrors: ReadError[]): Promise<RoleAssignment[]> {
+async function observeRoleAssignments(
+  ctx: ReconcileContext,
+  vault: Vault,
+  endpoints: readonly ObservedPrivateEndpoint[],
+  readErrors: ReadError[],
+): Promise<{ roleAssignments: RoleAssignment[]; staleRoleAssignments: RoleAssignment[] }> {
   const principalId = vault.identity.principalId;
-  if (!hasSystemAssignedIdentity(vault.identity) || principalId === undefined) return [];
+  if (!hasSystemAssignedIdentity(vault.identity) || principalId === undefined) return { roleAssignments: [], staleRoleAssignments: [] };
   // The resource groups of every scope the role profile concerns: the PEs' resource groups, the
   // VNets' resource groups (least-privilege grants on the VNet itself, which a listing at its
   // resource group includes: ARM returns assignments at, above and below the scope) and the DNS
@@ -336,18 +378,24 @@ async function observeRoleAssignments(ctx: ReconcileContext, vault: Vault, endpo
   const central = ctx.policy.dns.central;
   if (central !== undefined && ctx.policy.dns.placement !== 'custom') add(resourceGroupResourceId(central.subscriptionId, central.resourceGroup));
 
+  // Every assignment at those scopes, not only the identity's: the ones vaultlink made for an
+  // earlier identity of this vault (its marker in the description) are found the same way.
   const all: RoleAssignment[] = [];
   await Promise.all(
     [...scopes.values()].map(async (scope) => {
       try {
-        all.push(...(await ctx.azure.authorization.listRoleAssignments(scope, principalId)));
+        all.push(...(await ctx.azure.authorization.listRoleAssignments(scope)));
       } catch (e) {
         readErrors.push(readErrorOf(scope, 'listing role assignments', e));
       }
     }),
   );
-  const unique = new Map(all.map((a) => [a.id.toLowerCase(), a]));
-  return [...unique.values()].sort((a, b) => compareKeys(a.id, b.id));
+  const unique = [...new Map(all.map((a) => [a.id.toLowerCase(), a])).values()].sort((a, b) => compareKeys(a.id, b.id));
+  const mine = principalId.trim().toLowerCase();
+  return {
+    roleAssignments: unique.filter((a) => a.principalId.trim().toLowerCase() === mine),
+    staleRoleAssignments: unique.filter((a) => a.principalId.trim().toLowerCase() !== mine && isMarkedFor(a, ctx.policy.ownerId, vault.id)),
+  };
 }
 
 function keyOf(id: string): string {

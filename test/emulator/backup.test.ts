@@ -313,7 +313,9 @@ describe('backup provider', () => {
       expect(job.status).toBe('Failed');
       expect(job.error?.code).toBe(code);
       expect(job.createdPrivateEndpoints).toEqual([]);
+      // The attempt counts (FAQ 2), but the vault had its endpoint first: the order keeps it eligible (FAQ 3).
       expect(f.vaults.vaultState(f.vaultId)).toMatchObject({ registeredContainers: 0, everHadItems: true });
+      expect(f.vaults.privateLinkVault(f.vaultId)?.itemsBeforePrivateEndpoints).toBe(false);
     });
 
     it('fails when the vault identity was turned off', async () => {

@@ -120,8 +120,8 @@ describe('faults through the server', () => {
     await expect(armRequest(emulator, { path: `${rgId}?${API}` })).rejects.toThrow(/socket hang up|ECONNRESET/);
   });
 
-  it('applies a write and then drops its answer for a lost fault, set through the control API like the other kinds', async () => {
-    const added = await armRequest(emulator, { method: 'POST', path: '/_emulator/faults', principalId: null, body: { match: { operation: 'Microsoft.Authorization/roleAssignments/write' }, fault: { kind: 'lost' }, times: 1 } });
+  it('applies a write and then drops its answer for a lose-response fault, set through the control API like the other kinds', async () => {
+    const added = await armRequest(emulator, { method: 'POST', path: '/_emulator/faults', principalId: null, body: { match: { operation: 'Microsoft.Authorization/roleAssignments/write' }, fault: { kind: 'lose-response' }, times: 1 } });
     expect(added.status).toBe(201);
     emulator.writes.reset();
     const name = randomUUID();

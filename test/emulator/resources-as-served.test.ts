@@ -360,7 +360,7 @@ describe('resources as Azure serves them', () => {
       const f = await fixture();
       try {
         await f.dns().privateZones.beginCreateOrUpdateAndWait('rg-dns', BLOB_ZONE, { location: 'global' }, poll);
-        f.emu.faults.add({ match: { operation: 'Microsoft.Network/privateDnsZones/A/write' }, fault: { kind: 'lost' }, times: 1 });
+        f.emu.faults.add({ match: { operation: 'Microsoft.Network/privateDnsZones/A/write' }, fault: { kind: 'lose-response' }, times: 1 });
         await expect(f.dns().recordSets.createOrUpdate('rg-dns', BLOB_ZONE, 'A', 'lost', { ttl: 10, aRecords: [{ ipv4Address: '10.0.1.4' }] }, { ifNoneMatch: '*' })).rejects.toThrow();
         expect((await f.dns().recordSets.get('rg-dns', BLOB_ZONE, 'A', 'lost')).aRecords).toEqual([{ ipv4Address: '10.0.1.4' }]);
         // A retry of the same create meets its own write.

@@ -2,7 +2,8 @@ import { InvocationContext } from '@azure/functions';
 import { setVaultReconcilerFactory, type VaultReconciler } from '../../functions/deps';
 import { invocationReconcileLogger, runInInvocation } from '../../functions/log';
 import { getRegisteredFunction } from '../../functions/registry';
-import { OBSERVE_AND_PLAN_ACTIVITY } from '../../functions/vault-orchestration';
+import { APPLY_ACTION_ACTIVITY, OBSERVE_AND_PLAN_ACTIVITY } from '../../functions/vault-orchestration';
+import type { PlannedAction } from '../../shared/plan/types';
 import '../../functions/workflows';
 import { vaultId } from './fake-reconciler';
 
@@ -41,7 +42,7 @@ describe('functions/log', () => {
     const reconciler: VaultReconciler = {
       observeAndPlan: async (id) => {
         invocationReconcileLogger.info('observed vault', { vaultId: id });
-        return { plan: { vaultId: id, mode: 'audit', stages: [], findings: [], checklist: [], requeue: false, followUpAfter: undefined }, observedAt: '2026-11-29T10:00:00.000Z', vaultExists: true };
+        return { plan: { vaultId: id, mode: 'audit', actions: [], findings: [], checklist: [], requeue: false, followUpAfter: undefined }, observedAt: '2026-11-29T10:00:00.000Z', vaultExists: true };
       },
       applyAction: async () => {
         throw new Error('unused');
@@ -56,6 +57,29 @@ describe('functions/log', () => {
       const sources = lines.map((l) => JSON.parse(l.text) as { source: string; vaultId: string });
       expect(sources.map((s) => s.source)).toEqual(['vaultlink.reconcile', 'vaultlink']);
       expect(sources.every((s) => s.vaultId === VAULT)).toBe(true);
+    } finally {
+      restore();
+    }
+  });
+
+  it('gives every applied action its vault, correlation id, action, rule and outcome as fields of one line', async () => {
+    const VAULT = vaultId('rsv-audit');
+    const action = { key: 'approve:pe-1', kind: 'approve-connection', vaultId: VAULT, connectionName: 'pe-1.x', privateEndpointId: 'pe-1', rule: 'spoke-team', description: 'vaultlink' } as unknown as PlannedAction;
+    const reconciler: VaultReconciler = {
+      observeAndPlan: async () => {
+        throw new Error('unused');
+      },
+      applyAction: async (a) => ({ key: a.key, kind: a.kind, status: 'applied', message: 'approved' }),
+      listVaultsInScope: async () => [],
+      vaultsForPrivateEndpoint: async () => [],
+    } as VaultReconciler;
+    const restore = setVaultReconcilerFactory(() => reconciler);
+    try {
+      const { ctx, lines } = invocation(APPLY_ACTION_ACTIVITY);
+      await getRegisteredFunction(APPLY_ACTION_ACTIVITY, 'activity').handler({ vaultId: VAULT, correlationId: 'corr-9', action }, ctx);
+      expect(lines.map((l) => JSON.parse(l.text))).toEqual([
+        expect.objectContaining({ source: 'vaultlink', decision: 'action.outcome', vaultId: VAULT, correlationId: 'corr-9', action: 'approve:pe-1', kind: 'approve-connection', rule: 'spoke-team', outcome: 'applied' }),
+      ]);
     } finally {
       restore();
     }

@@ -21,14 +21,15 @@ import { INFRA_DIR } from './files';
 const ROLE = contract.roleDefinitions;
 const committedTemplate = JSON.parse(readFileSync(join(INFRA_DIR, 'main.json'), 'utf8')) as Record<string, unknown>;
 
-/** vaultlink's RBAC Administrator assignment on one subscription, as the template deploys it. */
-function deployedAdministrator(subscriptionId: string, profiles: string[]): { assignment: DeployedResource; vaultlinkPrincipal: string } {
+/** vaultlink's RBAC Administrator assignment on one subscription, as the template deploys it, and the role definitions it creates. */
+function deployedAdministrator(subscriptionId: string, profiles: string[]): { assignment: DeployedResource; vaultlinkPrincipal: string; roleDefinitions: DeployedResource[] } {
   const deployment = deploy(committedTemplate, { subscriptionIdsInScope: [subscriptionId], vaultIdentityRoleProfiles: profiles }, { subscriptionId });
+  const roleDefinitions = resourcesOfType(deployment, 'Microsoft.Authorization/roleDefinitions');
   const [assignment] = resourcesOfType(deployment, 'Microsoft.Authorization/roleAssignments').filter(
     (a) => a.id.startsWith(`/subscriptions/${subscriptionId}/providers/`) && String(record(a.body.properties, 'properties').roleDefinitionId).endsWith(ROLE.RoleBasedAccessControlAdministrator),
   );
   if (assignment === undefined) throw new Error('the template deploys no RBAC Administrator assignment on the subscription');
-  return { assignment, vaultlinkPrincipal: String(deployment.outputs.systemAssignedMIPrincipalId) };
+  return { assignment, vaultlinkPrincipal: String(deployment.outputs.systemAssignedMIPrincipalId), roleDefinitions };
 }
 
 describe('the deployed RBAC Administrator condition, enforced by the emulator', () => {
@@ -121,5 +122,50 @@ describe('the deployed RBAC Administrator condition, enforced by the emulator', 
     await vaultlinkClient.roleAssignments.deleteById(granted.id);
     expect(emu.store.has(granted.id)).toBe(false);
     expect(emu.store.has(String(own.id))).toBe(true);
+  });
+});
+
+describe('the deployed condition with the least-privilege profile, enforced by the emulator', () => {
+  let emu: Emulator;
+  afterEach(async () => emu.close());
+
+  it('lets vaultlink grant the seed\'s custom roles the deployment created, and no longer Contributor', async () => {
+    emu = await startTestEmulator();
+    emu.control.createResourceGroup(emu.subscriptionId, 'rg-network', 'uksouth');
+    const scope = `/subscriptions/${emu.subscriptionId}/resourceGroups/rg-network`;
+    const deployed = deployedAdministrator(emu.subscriptionId, ['least-privilege']);
+    const owner = authorizationClientFor(emu);
+    // The role definitions as the deployment creates them, then the conditioned assignment.
+    for (const definition of deployed.roleDefinitions) {
+      const p = record(definition.body.properties, 'properties');
+      await owner.roleDefinitions.createOrUpdate(`/subscriptions/${emu.subscriptionId}`, definition.name, {
+        roleName: String(p.roleName),
+        description: String(p.description),
+        roleType: 'CustomRole',
+        permissions: p.permissions as { actions: string[] }[],
+        assignableScopes: p.assignableScopes as string[],
+      });
+    }
+    const properties = record(deployed.assignment.body.properties, 'properties');
+    await owner.roleAssignments.create(`/subscriptions/${emu.subscriptionId}`, deployed.assignment.name, {
+      roleDefinitionId: String(properties.roleDefinitionId),
+      principalId: deployed.vaultlinkPrincipal,
+      principalType: 'ServicePrincipal',
+      condition: String(properties.condition),
+      conditionVersion: String(properties.conditionVersion),
+    });
+    const client = new AuthorizationManagementClient(emu.credentialFor(deployed.vaultlinkPrincipal), emu.subscriptionId, noRetrySdkClientOptions(emu));
+    const vaultlink = new SdkAuthorizationAdapter({ authorization: () => client });
+    const custom = deployed.roleDefinitions.filter((d) => record(d.body.properties, 'properties').roleName !== 'vaultlink operator');
+    expect(custom.map((d) => record(d.body.properties, 'properties').roleName).sort()).toEqual(['NetworkInterfaceReader', 'PrivateEndpointContributor', 'PrivateEndpointSubnetContributor']);
+    for (const definition of custom) {
+      const vaultIdentity = randomUUID();
+      await expect(vaultlink.createRoleAssignment(scope, randomUUID(), { principalId: vaultIdentity, roleDefinitionGuid: definition.name })).resolves.toMatchObject({ principalId: vaultIdentity });
+    }
+    const contributor = await vaultlink.createRoleAssignment(scope, randomUUID(), { principalId: randomUUID(), roleDefinitionGuid: ROLE.Contributor }).then(
+      () => 'granted',
+      (e: unknown) => classifyAzureError(e).kind,
+    );
+    expect(contributor).toBe('authorization-failed');
   });
 });

@@ -16,7 +16,7 @@ function approvedVault() {
 
 describe('role propagation', () => {
   describe('#rolesEffectiveAfter', () => {
-    const role = (createdOn?: string): RoleAssignment => ({ id: 'x', name: 'x', scope: '/subscriptions/s', principalId: 'p', roleDefinitionGuid: 'g', ...(createdOn ? { createdOn } : {}) });
+    const role = (createdOn?: string): RoleAssignment => ({ id: 'x', name: 'x', scope: '/subscriptions/s', principalId: 'p', roleDefinitionGuid: 'g', description: '', ...(createdOn ? { createdOn } : {}) });
 
     it.each([
       ['a grant made now', [], true, at(10)],
@@ -36,7 +36,7 @@ describe('role propagation', () => {
   describe('#planVault', () => {
     it('reports role-propagation (info) in the pass that grants the roles', () => {
       const plan = planVault(approvedVault(), policy(), options);
-      expect(plan.stages.flat().some((a) => a.kind === 'grant-role')).toBe(true);
+      expect(plan.actions.some((a) => a.kind === 'grant-role')).toBe(true);
       const finding = plan.findings.find((f) => f.code === 'role-propagation');
       expect(finding).toMatchObject({ severity: 'info' });
       expect(finding?.message).toContain(at(10));
@@ -45,11 +45,11 @@ describe('role propagation', () => {
 
     it('keeps reporting it while the granted roles are younger than the window, and stops after', () => {
       const first = approvedVault();
-      const granted = applyInMemory(first, planVault(first, policy(), options).stages.flat());
+      const granted = applyInMemory(first, planVault(first, policy(), options).actions);
       const young = { ...granted, roleAssignments: granted.roleAssignments.map((r) => ({ ...r, createdOn: at(-4) })) };
       const old = { ...granted, roleAssignments: granted.roleAssignments.map((r) => ({ ...r, createdOn: at(-30) })) };
       const youngPlan = planVault(young, policy(), options);
-      expect(youngPlan.stages).toEqual([]);
+      expect(youngPlan.actions).toEqual([]);
       expect(youngPlan.findings.find((f) => f.code === 'role-propagation')?.message).toContain(at(6));
       expect(planVault(old, policy(), options).findings.map((f) => f.code)).not.toContain('role-propagation');
     });
