@@ -287,7 +287,8 @@ describe('backup provider', () => {
         [identity, true, 201],
         [identity, true, 201],
       ]);
-      const ecsEvents = f.emu.events.published().filter((e) => e.subject.includes('_ecs'));
+      // The endpoints' own events (their NICs' events name the network service, as in Azure).
+      const ecsEvents = f.emu.events.published().filter((e) => e.subject.includes('_ecs') && e.data['operationName'] === 'Microsoft.Network/privateEndpoints/write');
       expect(ecsEvents.length).toBeGreaterThanOrEqual(2);
       expect(ecsEvents.every((e) => JSON.stringify(e.data).includes(identity))).toBe(true);
     });

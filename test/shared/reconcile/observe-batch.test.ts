@@ -36,7 +36,8 @@ describe('observeSweep (emulator)', () => {
     world.emu.reads.reset();
     await run();
     const byKind: Record<string, number> = {};
-    for (const r of world.emu.reads.log()) if (r.principalId.toLowerCase() === world.vaultlink.toLowerCase()) byKind[readKind(r.path)] = (byKind[readKind(r.path)] ?? 0) + 1;
+    // Lists count once: next pages exist because the emulator pages at 2, where Azure answers these in one page.
+    for (const r of world.emu.reads.log()) if (r.principalId.toLowerCase() === world.vaultlink.toLowerCase() && r.nextPage !== true) byKind[readKind(r.path)] = (byKind[readKind(r.path)] ?? 0) + 1;
     return byKind;
   }
 

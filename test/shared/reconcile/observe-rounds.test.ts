@@ -87,7 +87,8 @@ describe('observeVault read rounds (emulator)', () => {
     await observeVault(ctx, vaultId);
     const paths = world.emu.reads
       .log()
-      .filter((r) => r.principalId.toLowerCase() === world.vaultlink.toLowerCase() && !/backupusagesummaries$/i.test(r.path))
+      // Next pages share their list's path: the emulator pages at 2 where Azure answers in one page.
+      .filter((r) => r.principalId.toLowerCase() === world.vaultlink.toLowerCase() && !/backupusagesummaries$/i.test(r.path) && r.nextPage !== true)
       .map((r) => r.path.toLowerCase());
     expect(paths.length).toBeGreaterThan(10);
     expect(new Set(paths).size).toBe(paths.length);
