@@ -6,10 +6,31 @@ import { lifecycle } from './lifecycle';
 import type { Scenario } from './types';
 import { unmatchedRequester } from './unmatched-requester';
 import { v2Vault } from './v2-vault';
+import { linkedZoneAdopt, linkedZoneConflict } from './linked-zone-conflict';
+import { partitionedStorage } from './partitioned-storage';
+import { rejectedEndpoint } from './rejected-endpoint';
+import { sharedZonesTwoVaults } from './shared-zones-two-vaults';
+import { twoVnets } from './two-vnets';
+import { wrongGeoOverride } from './wrong-geo-override';
 
 export type { Scenario, ScenarioExpectation, ScenarioOutcome } from './types';
 
-export const SCENARIOS: readonly Scenario[] = [lifecycle, unmatchedRequester, ineligibleVault, v2Vault, crossSubscriptionHub, faults];
+export const SCENARIOS: readonly Scenario[] = [
+  lifecycle,
+  unmatchedRequester,
+  ineligibleVault,
+  v2Vault,
+  crossSubscriptionHub,
+  faults,
+  // DNS on day 2 (issue 10)
+  twoVnets,
+  sharedZonesTwoVaults,
+  rejectedEndpoint,
+  linkedZoneConflict,
+  linkedZoneAdopt,
+  wrongGeoOverride,
+  partitionedStorage,
+];
 
 export const DEFAULT_SCENARIO = 'lifecycle';
 

@@ -38,6 +38,8 @@ export const FAST_POLLING = { updateIntervalInMs: 5 } as const;
 export interface LandingZoneOptions {
   /** The DNS zones live in their own hub subscription (else: a resource group of the spoke's). */
   readonly separateHubSubscription: boolean;
+  /** Changes to the simulation's policy file (a scenario's DNS settings: recordPolicy, linkedZones, geoCodes). */
+  readonly policy?: (file: PolicyFile) => PolicyFile;
 }
 
 export interface LandingZone {
@@ -136,7 +138,8 @@ export async function layOutLandingZone(emulator: Emulator, options: LandingZone
 
   await grantVaultlinkRoles(emulator, { spoke, hub, dnsResourceGroup });
 
-  const policyFile = simulationPolicyFile({ spokeSubscriptionId: spoke, hubSubscriptionId: hub, dnsResourceGroup });
+  const basePolicy = simulationPolicyFile({ spokeSubscriptionId: spoke, hubSubscriptionId: hub, dnsResourceGroup });
+  const policyFile = options.policy ? options.policy(basePolicy) : basePolicy;
   // Through the same loader the app and `config check` use: the simulation's policy is a valid file.
   const policy = parsePolicy(JSON.stringify(policyFile), 'simulation.policy.json');
   return {
