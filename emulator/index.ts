@@ -16,7 +16,7 @@ import { networkProvider } from './providers/network';
 import { privateDnsProvider } from './providers/privatedns';
 import { recoveryServicesProvider } from './providers/recoveryservices';
 import { resourcesProvider, type ResourcesExports } from './providers/resources';
-import { ArmEngine, ArmServer, WriteCounter, type EmulatorProvider } from './server';
+import { ArmEngine, ArmServer, ReadCounter, WriteCounter, type EmulatorProvider } from './server';
 import { ResourceStore } from './store';
 
 export { ArmError, armErrors } from './arm';
@@ -65,6 +65,8 @@ export interface Emulator {
   credentialFor(principalId: string, tenantId?: string): EmulatorTokenCredential;
   /** ARM write requests, total and per principal; `reset()` between test phases. */
   readonly writes: WriteCounter;
+  /** ARM read requests (GET, polls included), total and per principal, like {@link writes}. */
+  readonly reads: ReadCounter;
   /** Event Grid: `subscribe(callback, options)`, `published()`, `drain()`. */
   readonly events: EventGridPublisher;
   /** Fault rules: `add(rule)`, `remove(id)`, `reset(seed?)`. */
@@ -112,7 +114,8 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const events = new EventGridPublisher(seed);
   const faults = new FaultInjector(seed);
   const writes = new WriteCounter();
-  const engine = new ArmEngine({ store, authorizer, events, faults, writes, tenantId, lroPollsBeforeDone: options.lroPollsBeforeDone ?? 1 });
+  const reads = new ReadCounter();
+  const engine = new ArmEngine({ store, authorizer, events, faults, writes, reads, tenantId, lroPollsBeforeDone: options.lroPollsBeforeDone ?? 1 });
 
   const resources = engine.registerProvider(resourcesProvider);
   const authorization = engine.registerProvider(authorizationProvider);
@@ -137,6 +140,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     ownerToken: control.tokenFor(ownerPrincipalId),
     credentialFor: (principalId, tenant = tenantId) => credentialForPrincipal({ principalId, tenantId: tenant } satisfies Principal),
     writes,
+    reads,
     events,
     faults,
     control,

@@ -177,6 +177,12 @@ export class WriteCounter {
   }
 }
 
+/**
+ * Counts ARM read requests (GET, long-running-operation polls included: their path says which),
+ * the same way as {@link WriteCounter}; benchmarks count vaultlink's reads per principal and kind.
+ */
+export class ReadCounter extends WriteCounter {}
+
 /** Given to each provider when it registers. */
 export interface ProviderApi {
   readonly store: ResourceStore;
@@ -231,6 +237,8 @@ export interface ArmEngineOptions {
   readonly events: EventGridPublisher;
   readonly faults: FaultInjector;
   readonly writes: WriteCounter;
+  /** Optional: GET requests are recorded here when given. */
+  readonly reads?: ReadCounter;
   readonly tenantId: string;
   readonly lroPollsBeforeDone: number;
 }
@@ -381,6 +389,10 @@ export class ArmEngine {
       const scope = route.options.scope ? route.options.scope(routeMatch) : derived.scope;
 
       const fault = this.o.faults.decide({ method, path, operation, principalId: caller.principalId });
+      if (method === 'GET' && this.o.reads !== undefined) {
+        writeRecord = { method, path, operation, principalId: caller.principalId, status: 0, faulted: fault !== undefined && fault.kind !== 'latency', sideEffect: raw.sideEffect };
+        this.o.reads.record(writeRecord);
+      }
       if (WRITE_METHODS.has(method)) {
         writeRecord = { method, path, operation, principalId: caller.principalId, status: 0, faulted: fault !== undefined && fault.kind !== 'latency', sideEffect: raw.sideEffect };
         this.o.writes.record(writeRecord);

@@ -26,6 +26,15 @@ export interface VaultlinkDurableClient {
   raiseEvent(instanceId: string, eventName: string, eventData: unknown): Promise<void>;
   getStatus(instanceId: string): Promise<OrchestrationInstanceStatus>;
   getStatusAll(): Promise<OrchestrationInstanceStatus[]>;
+  /** Deletes the history and state of the instances the filter selects (housekeeping). */
+  purgeInstanceHistoryBy(filter: InstancePurgeFilter): Promise<{ readonly instancesDeleted: number }>;
+}
+
+/** `durable-functions`' OrchestrationFilter, with the statuses as the strings the client accepts. */
+export interface InstancePurgeFilter {
+  readonly createdTimeFrom?: Date;
+  readonly createdTimeTo?: Date;
+  readonly runtimeStatus?: df.OrchestrationRuntimeStatus[];
 }
 
 export type DurableClientFactory = (context: InvocationContext) => VaultlinkDurableClient;

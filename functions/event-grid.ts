@@ -11,7 +11,7 @@
  * the Functions host fails the invocation and Event Grid retries the delivery and, in the end,
  * dead-letters it: nothing is lost silently. Duplicates are harmless: signals coalesce.
  */
-import { app, type InvocationContext } from '@azure/functions';
+import type { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import contract from '../shared/contract.json';
 import { decodeDelivery, type EventIntake } from '../shared/domain/events';
@@ -20,7 +20,7 @@ import { getDurableClient, isActiveRuntimeStatus, tryGetInstanceStatus, type Vau
 import { privateEndpointRoutingInstanceId } from './instance-ids';
 import { errorMessage, logDecision } from './log';
 import { PRIVATE_ENDPOINT_ROUTER, type PrivateEndpointRoutingInput } from './private-endpoint-routing';
-import { rememberTrigger } from './registry';
+import { declareFunction } from './registry';
 import { signalVault } from './signal';
 
 export const EVENT_GRID_FUNCTION = contract.functions.eventGrid;
@@ -109,5 +109,4 @@ export async function eventGridHandler(event: unknown, context: InvocationContex
   await handleEventGridDelivery(event, context);
 }
 
-app.eventGrid(EVENT_GRID_FUNCTION, { handler: eventGridHandler, extraInputs: [df.input.durableClient()] });
-rememberTrigger(EVENT_GRID_FUNCTION, 'eventGrid', eventGridHandler);
+declareFunction({ kind: 'eventGrid', name: EVENT_GRID_FUNCTION, options: { handler: eventGridHandler, extraInputs: [df.input.durableClient()] } });

@@ -1,17 +1,23 @@
 /**
- * The Functions app's entry point (package.json "main": dist/functions/index.js): importing a
- * workflow registers its functions with the host (Node.js v4 programming model).
+ * The Functions app's entry point (package.json "main"; bundled by `npm run package`): walks the
+ * table of declared functions (functions/workflows.ts → functions/registry.ts) and registers each
+ * with the host through `app.*` / `df.app.*` (Node.js v4 programming model).
  *
- *   vaultlinkEvents               Event Grid trigger: resource events → vault signals   (event-grid.ts)
- *   vaultlinkSweep                timer: signal every vault in scope                    (sweep.ts)
- *   vaultlinkVaultOrchestrator    per-vault orchestration + observe/apply activities    (vault-orchestration.ts)
- *   vaultlinkPrivateEndpointRouter PE hint → its vault(s)                               (private-endpoint-routing.ts)
- *   vaultlinkStatusList / vaultlinkStatusVault   GET /api/vaults[/{sub}/{rg}/{vault}]   (status-http.ts)
+ * Nothing here may throw at load: a module-load error would take every function down, the status
+ * API included. Bad settings or an unreadable policy are reported instead by the status API and by
+ * every invocation that needs them (functions/deps.ts), and logged here once at start.
  */
-import './vault-orchestration';
-import './private-endpoint-routing';
-import './event-grid';
-import './sweep';
-import './status-http';
+import { startupConfigurationProblem } from './configuration';
+import { registerDeclaredFunctions } from './registry';
+import './workflows';
+
+const { failed } = registerDeclaredFunctions();
+for (const { name, error } of failed) {
+  console.error(JSON.stringify({ source: 'vaultlink', decision: 'registration.failed', function: name, error: error instanceof Error ? error.message : String(error) }));
+}
+const problem = startupConfigurationProblem();
+if (problem !== undefined) {
+  console.error(JSON.stringify({ source: 'vaultlink', decision: 'configuration.invalid', error: problem }));
+}
 
 export { registeredFunctions, getRegisteredFunction } from './registry';

@@ -14,7 +14,7 @@ import { currentTime } from './clock';
 import { getVaultReconciler } from './deps';
 import { getDurableClient } from './durable-client';
 import { logDecision } from './log';
-import { captureDurableRegistration } from './registry';
+import { declareFunction } from './registry';
 import { signalVault, type SignalResult } from './signal';
 import { activityRetryOptions } from './vault-orchestration';
 
@@ -69,8 +69,6 @@ export function* privateEndpointRouter(context: OrchestrationContext): Generator
   return { privateEndpointId: input.privateEndpointId, vaultIds };
 }
 
-captureDurableRegistration(PRIVATE_ENDPOINT_ROUTER, 'orchestration', () => df.app.orchestration(PRIVATE_ENDPOINT_ROUTER, privateEndpointRouter));
-captureDurableRegistration(FIND_VAULTS_ACTIVITY, 'activity', () => df.app.activity(FIND_VAULTS_ACTIVITY, { handler: findVaultsOfPrivateEndpointActivity }));
-captureDurableRegistration(SIGNAL_VAULT_ACTIVITY, 'activity', () =>
-  df.app.activity(SIGNAL_VAULT_ACTIVITY, { handler: signalVaultActivity, extraInputs: [df.input.durableClient()] }),
-);
+declareFunction({ kind: 'orchestration', name: PRIVATE_ENDPOINT_ROUTER, orchestrator: privateEndpointRouter });
+declareFunction({ kind: 'activity', name: FIND_VAULTS_ACTIVITY, options: { handler: findVaultsOfPrivateEndpointActivity } });
+declareFunction({ kind: 'activity', name: SIGNAL_VAULT_ACTIVITY, options: { handler: signalVaultActivity, extraInputs: [df.input.durableClient()] } });

@@ -1,67 +1,99 @@
 /**
- * Every function vaultlink registers, by name, with the handler the Functions host would call.
+ * The table of every function vaultlink registers: each workflow module declares its functions
+ * here (a name, a kind, the options it gives the host), and the entry point (functions/index.ts)
+ * walks the table once, registering each through `app.*` or `df.app.*` — the library's own API,
+ * never patched.
  *
- * The host calls these handlers in Azure; on machines without a host, `@azure/functions` runs in
- * test mode and keeps no registrations, so tests and the local driver (functions/local) look the
- * handlers up here instead. Durable orchestrations and activities are captured from the very
- * options `durable-functions` passes to `app.generic`: the orchestrator's handler is the library's
- * replay engine wrapped around our generator, not a copy of it.
+ * The table is also how code without a Functions host reaches the handlers: on machines without a
+ * host `@azure/functions` runs in test mode and keeps no registrations, so tests and the local
+ * driver (functions/local) look them up here. For orchestrations they get what `df.app.orchestration`
+ * hands the host: the library's replay engine (`createOrchestrator`) wrapped around our generator.
  */
-import { app, type FunctionHandler, type GenericFunctionOptions } from '@azure/functions';
+import { app, type EventGridFunctionOptions, type FunctionHandler, type HttpFunctionOptions, type TimerFunctionOptions } from '@azure/functions';
+import * as df from 'durable-functions';
+import type { ActivityOptions, OrchestrationHandler } from 'durable-functions';
 
 export type RegisteredFunctionKind = 'orchestration' | 'activity' | 'eventGrid' | 'timer' | 'http';
+
+/** One row of the table: exactly what the entry point passes to `app.*` / `df.app.*`. */
+export type FunctionDeclaration =
+  | { readonly kind: 'orchestration'; readonly name: string; readonly orchestrator: OrchestrationHandler }
+  | { readonly kind: 'activity'; readonly name: string; readonly options: ActivityOptions }
+  | { readonly kind: 'eventGrid'; readonly name: string; readonly options: EventGridFunctionOptions }
+  | { readonly kind: 'timer'; readonly name: string; readonly options: TimerFunctionOptions }
+  | { readonly kind: 'http'; readonly name: string; readonly options: HttpFunctionOptions };
 
 export interface RegisteredFunction {
   readonly name: string;
   readonly kind: RegisteredFunctionKind;
-  /** The handler as registered with the host (for orchestrations: the replay engine's entry point). */
+  /** The handler the host would call (for orchestrations: the replay engine's entry point). */
   readonly handler: FunctionHandler;
+  readonly declaration: FunctionDeclaration;
 }
 
-const registered = new Map<string, RegisteredFunction>();
+// durable-functions' own factory of the orchestrator handler (what df.app.orchestration registers).
+// It is not in the package's typings, hence the narrow declaration.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { createOrchestrator } = require('durable-functions/lib/src/util/testingUtils') as { createOrchestrator: (fn: OrchestrationHandler) => FunctionHandler };
 
-/** The registrations made so far (functions/index.ts imports every workflow, so after importing it: all of them). */
+const declared = new Map<string, RegisteredFunction>();
+
+/** Adds a function to the table (at module load of its workflow); a name may appear once. */
+export function declareFunction(declaration: FunctionDeclaration): void {
+  if (declared.has(declaration.name)) throw new Error(`function ${JSON.stringify(declaration.name)} is declared twice`);
+  const handler = declaration.kind === 'orchestration' ? createOrchestrator(declaration.orchestrator) : (declaration.options.handler as FunctionHandler);
+  declared.set(declaration.name, { name: declaration.name, kind: declaration.kind, handler, declaration });
+}
+
+/** Every function declared so far (after importing functions/workflows.ts: all of them). */
 export function registeredFunctions(): ReadonlyMap<string, RegisteredFunction> {
-  return registered;
+  return declared;
 }
 
-/** The registration of `name`; throws naming the known ones when there is none. */
+/** The function named `name`; throws naming the known ones when there is none. */
 export function getRegisteredFunction(name: string, kind?: RegisteredFunctionKind): RegisteredFunction {
-  const found = registered.get(name);
+  const found = declared.get(name);
   if (found === undefined || (kind !== undefined && found.kind !== kind)) {
-    throw new Error(`no ${kind ?? 'function'} named ${JSON.stringify(name)} is registered (registered: ${[...registered.keys()].join(', ') || 'none'})`);
+    throw new Error(`no ${kind ?? 'function'} named ${JSON.stringify(name)} is registered (registered: ${[...declared.keys()].join(', ') || 'none'})`);
   }
   return found;
 }
 
-function remember(name: string, kind: RegisteredFunctionKind, handler: FunctionHandler): void {
-  if (registered.has(name)) throw new Error(`function ${JSON.stringify(name)} is registered twice`);
-  registered.set(name, { name, kind, handler });
+/** Registers one declaration with the host through the library's API. */
+function registerWithHost(d: FunctionDeclaration): void {
+  switch (d.kind) {
+    case 'orchestration':
+      df.app.orchestration(d.name, d.orchestrator);
+      return;
+    case 'activity':
+      df.app.activity(d.name, d.options);
+      return;
+    case 'eventGrid':
+      app.eventGrid(d.name, d.options);
+      return;
+    case 'timer':
+      app.timer(d.name, d.options);
+      return;
+    case 'http':
+      app.http(d.name, d.options);
+      return;
+  }
 }
 
 /**
- * Runs a `durable-functions` registration (`df.app.orchestration`, `df.app.activity`) and keeps the
- * handler it hands to `app.generic`. `app.generic` is only swapped for the duration of the call.
+ * Registers every declared function with the host. One registration that throws does not stop
+ * the others: the failure is returned (and logged by the entry point), the rest stay up.
  */
-export function captureDurableRegistration(name: string, kind: 'orchestration' | 'activity', register: () => void): void {
-  // `app` is the module's exports object; `generic` is a plain writable property there.
-  const mutableApp = app as unknown as { generic: (functionName: string, options: GenericFunctionOptions) => void };
-  const original = mutableApp.generic;
-  let captured: GenericFunctionOptions | undefined;
-  mutableApp.generic = (functionName, options) => {
-    if (functionName === name) captured = options;
-    original(functionName, options);
-  };
-  try {
-    register();
-  } finally {
-    mutableApp.generic = original;
+export function registerDeclaredFunctions(): { registered: string[]; failed: { name: string; error: unknown }[] } {
+  const registered: string[] = [];
+  const failed: { name: string; error: unknown }[] = [];
+  for (const fn of declared.values()) {
+    try {
+      registerWithHost(fn.declaration);
+      registered.push(fn.name);
+    } catch (error) {
+      failed.push({ name: fn.name, error });
+    }
   }
-  if (captured === undefined) throw new Error(`durable-functions did not register ${JSON.stringify(name)} through app.generic`);
-  remember(name, kind, captured.handler);
-}
-
-/** Records a trigger function registered with `app.eventGrid`, `app.timer` or `app.http`. */
-export function rememberTrigger(name: string, kind: 'eventGrid' | 'timer' | 'http', handler: FunctionHandler): void {
-  remember(name, kind, handler);
+  return { registered, failed };
 }

@@ -1,20 +1,24 @@
 /**
  * HTTP status (function-level key): what every vault orchestration last published.
  *
- *   GET /api/vaults                                              → { vaults: VaultListEntry[] }
+ *   GET /api/vaults                                              → { configuration, vaults: VaultListEntry[] }
  *   GET /api/vaults/{subscriptionId}/{resourceGroup}/{vaultName} → VaultStatus + runtime status (404 when unknown)
  *
  * Answers come from the orchestrations' state through the durable client; nothing reads Azure.
+ * `configuration` says whether the app settings and the policy file are usable (with the error
+ * naming the setting or JSON path when not): a bad setting is reported here, not by a dead app.
  */
-import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import contract from '../shared/contract.json';
 import { InvalidResourceIdError, resourceInGroupId } from '../shared/domain/ids';
 import { getDurableClient, tryGetInstanceStatus, type OrchestrationInstanceStatus } from './durable-client';
 import { isVaultInstanceId, vaultInstanceId } from './instance-ids';
-import { rememberTrigger } from './registry';
+import { declareFunction } from './registry';
 import { VAULT_ORCHESTRATOR } from './signal';
-import { asVaultStatus, type VaultListEntry } from './vault-status';
+import { asVaultStatus, type VaultListEntry, type VaultStatus } from './vault-status';
+import { configurationStatus, type ConfigurationStatus } from './configuration';
+import { logDecision } from './log';
 
 export const STATUS_LIST_FUNCTION = contract.functions.statusList;
 export const STATUS_VAULT_FUNCTION = contract.functions.statusVault;
@@ -50,14 +54,32 @@ function listEntry(instance: OrchestrationInstanceStatus): VaultListEntry | unde
   };
 }
 
-export async function listVaultStatuses(_request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+export interface VaultOverview {
+  readonly entry: VaultListEntry;
+  /** The last published status (checklist, findings, last plan), when a pass has published one. */
+  readonly status: VaultStatus | undefined;
+}
+
+/** Every vault orchestration's entry and full status, sorted by vault id (the list API and the dashboard share it). */
+export async function collectVaultOverviews(context: InvocationContext): Promise<VaultOverview[]> {
   const instances = await getDurableClient(context).getStatusAll();
-  const vaults = instances
+  return instances
     .filter((i) => i.name === VAULT_ORCHESTRATOR && isVaultInstanceId(i.instanceId))
-    .map(listEntry)
-    .filter((e): e is VaultListEntry => e !== undefined)
-    .sort((a, b) => (a.vaultId.toLowerCase() < b.vaultId.toLowerCase() ? -1 : a.vaultId.toLowerCase() > b.vaultId.toLowerCase() ? 1 : 0));
-  return json(200, { vaults });
+    .map((i) => ({ entry: listEntry(i), status: asVaultStatus(i.customStatus) }))
+    .filter((o): o is VaultOverview => o.entry !== undefined)
+    .sort((a, b) => (a.entry.vaultId.toLowerCase() < b.entry.vaultId.toLowerCase() ? -1 : a.entry.vaultId.toLowerCase() > b.entry.vaultId.toLowerCase() ? 1 : 0));
+}
+
+/** The configuration's health, logged as an error when it is broken (the status API is often the first place anyone looks). */
+export async function reportConfiguration(context: InvocationContext): Promise<ConfigurationStatus> {
+  const configuration = await configurationStatus();
+  if (!configuration.ok) logDecision(context, { decision: 'configuration.invalid', error: configuration.error }, 'error');
+  return configuration;
+}
+
+export async function listVaultStatuses(_request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const [overviews, configuration] = await Promise.all([collectVaultOverviews(context), reportConfiguration(context)]);
+  return json(200, { configuration, vaults: overviews.map((o) => o.entry) });
 }
 
 export async function getVaultStatus(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
@@ -84,13 +106,9 @@ export async function getVaultStatus(request: HttpRequest, context: InvocationCo
   });
 }
 
-app.http(STATUS_LIST_FUNCTION, { methods: ['GET'], authLevel: 'function', route: 'vaults', extraInputs: [df.input.durableClient()], handler: listVaultStatuses });
-app.http(STATUS_VAULT_FUNCTION, {
-  methods: ['GET'],
-  authLevel: 'function',
-  route: 'vaults/{subscriptionId}/{resourceGroup}/{vaultName}',
-  extraInputs: [df.input.durableClient()],
-  handler: getVaultStatus,
+declareFunction({ kind: 'http', name: STATUS_LIST_FUNCTION, options: { methods: ['GET'], authLevel: 'function', route: 'vaults', extraInputs: [df.input.durableClient()], handler: listVaultStatuses } });
+declareFunction({
+  kind: 'http',
+  name: STATUS_VAULT_FUNCTION,
+  options: { methods: ['GET'], authLevel: 'function', route: 'vaults/{subscriptionId}/{resourceGroup}/{vaultName}', extraInputs: [df.input.durableClient()], handler: getVaultStatus },
 });
-rememberTrigger(STATUS_LIST_FUNCTION, 'http', listVaultStatuses);
-rememberTrigger(STATUS_VAULT_FUNCTION, 'http', getVaultStatus);

@@ -5,15 +5,14 @@
  * coalesces. One failed signal never stops the others; the invocation fails at the end when any
  * did, so that monitoring sees it.
  */
-import { app, type InvocationContext, type Timer } from '@azure/functions';
+import type { InvocationContext, Timer } from '@azure/functions';
 import * as df from 'durable-functions';
 import contract from '../shared/contract.json';
-import { readSettings } from '../shared/config/settings';
 import { currentTime } from './clock';
 import { getVaultReconciler } from './deps';
 import { getDurableClient } from './durable-client';
 import { errorMessage, logDecision } from './log';
-import { rememberTrigger } from './registry';
+import { declareFunction } from './registry';
 import { signalVault } from './signal';
 
 export const SWEEP_FUNCTION = contract.functions.sweep;
@@ -47,6 +46,10 @@ export async function sweepVaults(_timer: Timer | unknown, context: InvocationCo
   return report;
 }
 
-// Read once at start with the other settings: a bad schedule refuses the app with every bad setting named.
-app.timer(SWEEP_FUNCTION, { schedule: readSettings().sweepSchedule, handler: sweepVaults, extraInputs: [df.input.durableClient()] });
-rememberTrigger(SWEEP_FUNCTION, 'timer', sweepVaults);
+/**
+ * The host resolves the schedule from the app setting (a binding expression), so nothing here reads
+ * it at module load: a bad value can only stop the sweep, never the registration of the others.
+ */
+export const SWEEP_SCHEDULE_EXPRESSION = '%VAULTLINK_SWEEP_SCHEDULE%';
+
+declareFunction({ kind: 'timer', name: SWEEP_FUNCTION, options: { schedule: SWEEP_SCHEDULE_EXPRESSION, handler: sweepVaults, extraInputs: [df.input.durableClient()] } });

@@ -27,7 +27,7 @@ import type { ActionOutcome, PlannedAction, VaultPlan } from '../shared/plan/typ
 import { getVaultReconciler, type ObservedPlan } from './deps';
 import { parseIsoDurationMs } from './duration';
 import { errorMessage, logDecision, type DecisionLevel, type DecisionRecord } from './log';
-import { captureDurableRegistration } from './registry';
+import { declareFunction } from './registry';
 import { SIGNAL_EVENT, VAULT_ORCHESTRATOR, type VaultOrchestrationInput, type VaultSignal } from './signal';
 import { asVaultStatus, trimVaultStatus, type ActionReport, type PassState, type VaultStatus } from './vault-status';
 
@@ -204,6 +204,8 @@ function* waitForNextPass(context: OrchestrationContext, vaultId: string, observ
       const timer = context.df.createTimer(deadline);
       const winner = yield context.df.Task.any([signalTask, timer]);
       if (winner === timer) return { signal: undefined, skipped };
+      // the signal won: a timer left pending keeps the orchestration from completing and fires for nothing
+      timer.cancel();
     }
     const body = signalTask.result;
     if (!isVaultSignal(body)) {
@@ -362,6 +364,6 @@ export function* vaultOrchestrator(context: OrchestrationContext): Generator<Tas
   return undefined;
 }
 
-captureDurableRegistration(VAULT_ORCHESTRATOR, 'orchestration', () => df.app.orchestration(VAULT_ORCHESTRATOR, vaultOrchestrator));
-captureDurableRegistration(OBSERVE_AND_PLAN_ACTIVITY, 'activity', () => df.app.activity(OBSERVE_AND_PLAN_ACTIVITY, { handler: observeAndPlanActivity }));
-captureDurableRegistration(APPLY_ACTION_ACTIVITY, 'activity', () => df.app.activity(APPLY_ACTION_ACTIVITY, { handler: applyActionActivity }));
+declareFunction({ kind: 'orchestration', name: VAULT_ORCHESTRATOR, orchestrator: vaultOrchestrator });
+declareFunction({ kind: 'activity', name: OBSERVE_AND_PLAN_ACTIVITY, options: { handler: observeAndPlanActivity } });
+declareFunction({ kind: 'activity', name: APPLY_ACTION_ACTIVITY, options: { handler: applyActionActivity } });

@@ -105,13 +105,14 @@ var roleDefinitionGuidsByName = union(contract.roleDefinitions, leastPrivilegeRo
 var vaultIdentityRoleDefinitionGuids = union(flatten(map(vaultIdentityRoleProfiles, profile => (map(contract.roleProfiles[profile], roleName => (roleDefinitionGuidsByName[roleName]))))), [])
 
 // ABAC condition on Role Based Access Control Administrator (Microsoft's "constrain roles and
-// principal types" pattern): a role assignment may be written or deleted only if its role
-// definition is one of the profile's and its principal is a service principal (a vault's
-// managed identity). Anything else — Owner, User Access Administrator, users, groups — is denied.
-var assignableRoleDefinitionSet = join(vaultIdentityRoleDefinitionGuids, ', ')
-var writeCondition = '(!(ActionMatches{\'Microsoft.Authorization/roleAssignments/write\'})) OR (@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${assignableRoleDefinitionSet}} AND @Request[Microsoft.Authorization/roleAssignments:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {\'ServicePrincipal\'})'
-var deleteCondition = '(!(ActionMatches{\'Microsoft.Authorization/roleAssignments/delete\'})) OR (@Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${assignableRoleDefinitionSet}} AND @Resource[Microsoft.Authorization/roleAssignments:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {\'ServicePrincipal\'})'
-var vaultIdentityRoleAssignmentCondition = '(${writeCondition}) AND (${deleteCondition})'
+// principal types" pattern), kept in rbac-condition.txt so that the emulator's condition evaluator
+// reads the same text Azure gets: a role assignment may be written or deleted only if its role
+// definition is one of the profile's, its principal is a service principal (a vault's managed
+// identity), and that principal is not vaultlink itself. Anything else — Owner, User Access
+// Administrator, users, groups, vaultlink's own identity — is denied. The role definition set is
+// filled in here; vaultlink's principal id in the access modules, which know it (README,
+// "The role assignment condition").
+var vaultIdentityRoleAssignmentCondition = replace(trim(loadTextContent('rbac-condition.txt')), '__ROLE_DEFINITION_IDS__', join(vaultIdentityRoleDefinitionGuids, ', '))
 
 // ============= //
 //   Resources   //
@@ -240,7 +241,7 @@ module subscriptionAccess 'modules/subscription-access.bicep' = [for subscriptio
   params: {
     principalId: functionApp.outputs.systemAssignedMIPrincipalId
     operatorRoleDefinitionGuid: roleDefinitions.outputs.operatorRoleDefinitionGuid
-    roleAssignmentCondition: vaultIdentityRoleAssignmentCondition
+    roleAssignmentConditionTemplate: vaultIdentityRoleAssignmentCondition
   }
 }]
 
@@ -249,7 +250,7 @@ module dnsAccess 'modules/dns-access.bicep' = if (privateDnsZoneResourceGroup !=
   scope: resourceGroup(privateDnsZoneResourceGroup.?subscriptionId ?? (subscription().subscriptionId), privateDnsZoneResourceGroup.?resourceGroupName ?? resourceGroupName)
   params: {
     principalId: functionApp.outputs.systemAssignedMIPrincipalId
-    roleAssignmentCondition: vaultIdentityRoleAssignmentCondition
+    roleAssignmentConditionTemplate: vaultIdentityRoleAssignmentCondition
   }
 }
 

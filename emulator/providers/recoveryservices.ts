@@ -362,7 +362,7 @@ export function createRecoveryServicesProvider(options: { geoCodeOverrides?: Rea
         return { status: 200, body: { ...settings } };
       });
 
-      const exports: RecoveryServicesExports = {
+      const providerExports: RecoveryServicesExports = {
         privateLinkVault(vaultId) {
           const stored = store.get(vaultId);
           if (!stored || stored.type.toLowerCase() !== VAULT_TYPE.toLowerCase()) return undefined;
@@ -395,7 +395,7 @@ export function createRecoveryServicesProvider(options: { geoCodeOverrides?: Rea
           settings.newVaultBackupStorageVersion = version;
         },
       };
-      return exports;
+      return providerExports;
     },
   };
 }

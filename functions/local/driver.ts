@@ -6,8 +6,11 @@
  * It runs the registered orchestrators and activities in-process:
  * - history kept in memory per instance and replayed, at every step, through the SAME
  *   durable-functions replay engine the host would call (the handler `df.app.orchestration`
- *   registered, captured in functions/registry.ts);
- * - activities executed for real (whatever reconciler is installed behind functions/deps.ts);
+ *   registered, from the table in functions/registry.ts);
+ * - activities executed for real (whatever reconciler is installed behind functions/deps.ts), the
+ *   activities of one fan-out (`Task.all`) CONCURRENTLY, as the host runs them, up to
+ *   `maxConcurrentActivityFunctions` in flight (the host.json setting of the same name); episodes
+ *   of the orchestrators run one at a time, as the replay engine needs, while activities run;
  * - timers on a controllable clock: due timers fire when the driver is idle, `advance(ms)` moves
  *   the clock; activity retry back-offs advance it by themselves;
  * - external events, continueAsNew (a fresh history per execution; unconsumed events are dropped
@@ -24,13 +27,14 @@
 import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import * as df from 'durable-functions';
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { setClock } from '../clock';
 import { setDurableClientFactory, type OrchestrationInstanceStatus, type VaultlinkDurableClient } from '../durable-client';
 import { STATUS_LIST_FUNCTION, STATUS_VAULT_FUNCTION } from '../status-http';
 import { EVENT_GRID_FUNCTION } from '../event-grid';
 import { SWEEP_FUNCTION } from '../sweep';
 import { getRegisteredFunction } from '../registry';
-import '../index';
+import '../workflows';
 
 /** History event types (durable-functions lib/src/history/HistoryEventType.js). */
 export const HistoryEventType = {
@@ -72,6 +76,9 @@ export interface ActivityCall {
   readonly input: unknown;
   readonly attempt: number;
   readonly ok: boolean;
+  /** Wall-clock start and end (`performance.now()`, ms): where the time of a pass goes, for bench/converge.ts. */
+  readonly startedAtMs: number;
+  readonly finishedAtMs: number;
 }
 
 export interface InstanceView {
@@ -97,6 +104,12 @@ export interface LocalDurableDriverOptions {
   readonly onLog?: (line: LogLine) => void;
   /** Replay schema the driver announces (durable-functions ReplaySchema). Default V3 (2). */
   readonly upperSchemaVersion?: number;
+  /**
+   * Activities in flight at once, across instances: the stand-in for the host's
+   * `extensions.durableTask.maxConcurrentActivityFunctions` (host.json). Default 10 (the host's
+   * default is 10 × the worker's cores); 1 runs them one at a time.
+   */
+  readonly maxConcurrentActivityFunctions?: number;
 }
 
 interface RetryPolicy {
@@ -191,6 +204,11 @@ export class LocalDurableDriver {
   private clock: number;
   private readonly maxSteps: number;
   private readonly upperSchemaVersion: number;
+  private readonly maxConcurrentActivities: number;
+  /** Activities running now; each settles by delivering its completion (or failure) to its instance. */
+  private readonly inFlight = new Set<Promise<void>>();
+  /** The first error of an activity run that escaped the driver itself (not the activity's): idle() rethrows it. */
+  private driverFailure: unknown;
   private uninstall: (() => void) | undefined;
 
   /** The durable client the handlers use once {@link install} ran. */
@@ -205,12 +223,32 @@ export class LocalDurableDriver {
       return this.statusOf(record);
     },
     getStatusAll: async () => [...this.instances.values()].map((r) => this.statusOf(r)),
+    purgeInstanceHistoryBy: async (filter) => {
+      let instancesDeleted = 0;
+      for (const [id, r] of this.instances) {
+        const t = r.createdTime.getTime();
+        if (filter.createdTimeFrom !== undefined && t < filter.createdTimeFrom.getTime()) continue;
+        if (filter.createdTimeTo !== undefined && t >= filter.createdTimeTo.getTime()) continue;
+        if (filter.runtimeStatus !== undefined && !filter.runtimeStatus.some((s) => s === r.runtimeStatus)) continue;
+        this.instances.delete(id);
+        instancesDeleted++;
+      }
+      return { instancesDeleted };
+    },
   };
 
   constructor(private readonly options: LocalDurableDriverOptions = {}) {
     this.clock = (options.startAt ?? new Date()).getTime();
     this.maxSteps = options.maxSteps ?? 20_000;
     this.upperSchemaVersion = options.upperSchemaVersion ?? 2;
+    const bound = options.maxConcurrentActivityFunctions ?? 10;
+    if (!Number.isInteger(bound) || bound < 1) throw new RangeError(`local driver: maxConcurrentActivityFunctions must be an integer ≥ 1, got ${bound}`);
+    this.maxConcurrentActivities = bound;
+  }
+
+  /** Activities running at this moment (at most `maxConcurrentActivityFunctions`). */
+  activitiesInFlight(): number {
+    return this.inFlight.size;
   }
 
   /** Makes the Functions handlers use this driver's client and clock; returns (and remembers) the undo. */
@@ -280,13 +318,27 @@ export class LocalDurableDriver {
   // -------------------------------------------------------------------------------------------
   // Running
 
-  /** Runs until nothing is runnable: no queued work, no due timer, no pending retry back-off. */
+  /**
+   * Runs until nothing is runnable: no queued work, no activity in flight, no due timer, no
+   * pending retry back-off. Episodes run one at a time, in arrival order; an activity starts as
+   * soon as it is scheduled while fewer than `maxConcurrentActivityFunctions` run, and its
+   * completion becomes the next message of its instance when it settles (so the completions of a
+   * fan-out arrive in the order the activities finish, as on the host). Timers fire, and the clock
+   * jumps to a retry back-off, only when nothing runs.
+   */
   async idle(): Promise<void> {
     for (let steps = 0; ; steps++) {
       if (steps > this.maxSteps) throw new Error(`local driver: still busy after ${this.maxSteps} steps (an orchestration that never waits?)`);
-      const item = this.queue.shift();
-      if (item !== undefined) {
-        await (item.kind === 'episode' ? this.runEpisode(item.instanceId) : this.runActivity(item));
+      this.rethrowDriverFailure();
+      const index = this.queue.findIndex((w) => w.kind === 'episode' || this.inFlight.size < this.maxConcurrentActivities);
+      if (index >= 0) {
+        const [item] = this.queue.splice(index, 1) as [WorkItem];
+        if (item.kind === 'episode') await this.runEpisode(item.instanceId);
+        else this.startActivity(item);
+        continue;
+      }
+      if (this.inFlight.size > 0) {
+        await Promise.race(this.inFlight);
         continue;
       }
       if (this.fireDueTimers()) continue;
@@ -445,15 +497,36 @@ export class LocalDurableDriver {
     this.queue.push({ kind: 'activity', instanceId: record.instanceId, generation: record.generation, taskId, name, input, attempt });
   }
 
+  private startActivity(item: Extract<WorkItem, { kind: 'activity' }>): void {
+    const running: Promise<void> = this.runActivity(item).then(
+      () => {
+        this.inFlight.delete(running);
+      },
+      (e: unknown) => {
+        this.inFlight.delete(running);
+        this.driverFailure ??= e;
+      },
+    );
+    this.inFlight.add(running);
+  }
+
+  private rethrowDriverFailure(): void {
+    if (this.driverFailure === undefined) return;
+    const e = this.driverFailure;
+    this.driverFailure = undefined;
+    throw e;
+  }
+
   private async runActivity(item: Extract<WorkItem, { kind: 'activity' }>): Promise<void> {
     const handler = getRegisteredFunction(item.name, 'activity').handler;
     let message: Message;
+    const startedAtMs = performance.now();
     try {
       const result: unknown = await handler(clone(item.input), this.invocationContext(item.name, item.instanceId));
-      this.activityCalls.push({ instanceId: item.instanceId, name: item.name, input: clone(item.input), attempt: item.attempt, ok: true });
+      this.activityCalls.push({ instanceId: item.instanceId, name: item.name, input: clone(item.input), attempt: item.attempt, ok: true, startedAtMs, finishedAtMs: performance.now() });
       message = { generation: item.generation, event: { EventType: HistoryEventType.TaskCompleted, TaskScheduledId: item.taskId, Result: JSON.stringify(result ?? null) } };
     } catch (e) {
-      this.activityCalls.push({ instanceId: item.instanceId, name: item.name, input: clone(item.input), attempt: item.attempt, ok: false });
+      this.activityCalls.push({ instanceId: item.instanceId, name: item.name, input: clone(item.input), attempt: item.attempt, ok: false, startedAtMs, finishedAtMs: performance.now() });
       const err = e instanceof Error ? e : new Error(String(e));
       message = { generation: item.generation, event: { EventType: HistoryEventType.TaskFailed, TaskScheduledId: item.taskId, Reason: `Activity function '${item.name}' failed: ${err.message}`, Details: err.stack ?? '' } };
     }

@@ -8,8 +8,8 @@ metadata description = 'What vaultlink\'s identity may do in the resource group 
 @description('Required. Principal ID of the vaultlink Function App\'s system-assigned identity.')
 param principalId string
 
-@description('Required. The ABAC condition (version 2.0) that limits Role Based Access Control Administrator to the profile\'s role definitions and to service principals.')
-param roleAssignmentCondition string
+@description('Required. The ABAC condition (version 2.0, infra/rbac-condition.txt with the role definitions filled in) that limits Role Based Access Control Administrator to the profile\'s role definitions and to service principals other than vaultlink; __VAULTLINK_PRINCIPAL_ID__ in it becomes principalId.')
+param roleAssignmentConditionTemplate string
 
 // ============= //
 //   Variables   //
@@ -45,6 +45,6 @@ resource roleAssignmentAdministrator 'Microsoft.Authorization/roleAssignments@20
     principalType: 'ServicePrincipal'
     description: 'vaultlink: grant vault identities the roles of the configured profile on the DNS zone resource group.'
     conditionVersion: '2.0'
-    condition: roleAssignmentCondition
+    condition: replace(roleAssignmentConditionTemplate, '__VAULTLINK_PRINCIPAL_ID__', principalId)
   }
 }

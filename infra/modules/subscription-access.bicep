@@ -13,8 +13,8 @@ param principalId string
 @description('Required. GUID of the vaultlink operator role definition.')
 param operatorRoleDefinitionGuid string
 
-@description('Required. The ABAC condition (version 2.0) that limits Role Based Access Control Administrator to the profile\'s role definitions and to service principals.')
-param roleAssignmentCondition string
+@description('Required. The ABAC condition (version 2.0, infra/rbac-condition.txt with the role definitions filled in) that limits Role Based Access Control Administrator to the profile\'s role definitions and to service principals other than vaultlink; __VAULTLINK_PRINCIPAL_ID__ in it becomes principalId.')
+param roleAssignmentConditionTemplate string
 
 // ============= //
 //   Variables   //
@@ -53,8 +53,8 @@ resource operator 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 // Role Based Access Control Administrator, constrained: classic vaults need their identity to
 // hold the profile's roles on the VNet and private endpoint resource groups (checklist item 3).
 // The condition lets vaultlink write or delete only assignments of exactly those role
-// definitions, only to service principals (vault identities) — never User Access Administrator
-// or Owner, never to users or groups.
+// definitions, only to service principals (vault identities) other than vaultlink itself — never
+// User Access Administrator or Owner, never to users or groups, never to its own identity.
 resource roleAssignmentAdministrator 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(subscription().id, principalId, contract.roleDefinitions.RoleBasedAccessControlAdministrator)
   properties: {
@@ -63,6 +63,6 @@ resource roleAssignmentAdministrator 'Microsoft.Authorization/roleAssignments@20
     principalType: 'ServicePrincipal'
     description: 'vaultlink: grant vault identities the roles of the configured profile.'
     conditionVersion: '2.0'
-    condition: roleAssignmentCondition
+    condition: replace(roleAssignmentConditionTemplate, '__VAULTLINK_PRINCIPAL_ID__', principalId)
   }
 }

@@ -6,7 +6,7 @@ import { eventGridHandler, handleEventGridDelivery } from '../../functions/event
 import { PRIVATE_ENDPOINT_ROUTER } from '../../functions/private-endpoint-routing';
 import { getRegisteredFunction } from '../../functions/registry';
 import { VAULT_ORCHESTRATOR } from '../../functions/signal';
-import '../../functions/index';
+import '../../functions/workflows';
 import { RecordingDurableClient } from './recording-client';
 
 const fixtures = join(__dirname, '..', 'fixtures', 'events');

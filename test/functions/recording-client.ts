@@ -1,5 +1,5 @@
 /** A durable client that records what the triggers ask of it; instances are plain rows. */
-import type { OrchestrationInstanceStatus, VaultlinkDurableClient } from '../../functions/durable-client';
+import type { InstancePurgeFilter, OrchestrationInstanceStatus, VaultlinkDurableClient } from '../../functions/durable-client';
 
 export class RecordingDurableClient implements VaultlinkDurableClient {
   readonly instances = new Map<string, OrchestrationInstanceStatus>();
@@ -34,5 +34,22 @@ export class RecordingDurableClient implements VaultlinkDurableClient {
 
   async getStatusAll(): Promise<OrchestrationInstanceStatus[]> {
     return [...this.instances.values()];
+  }
+
+  readonly purges: InstancePurgeFilter[] = [];
+
+  async purgeInstanceHistoryBy(filter: InstancePurgeFilter): Promise<{ instancesDeleted: number }> {
+    this.purges.push(filter);
+    let instancesDeleted = 0;
+    for (const [id, i] of this.instances) {
+      const created = i.createdTime === undefined ? undefined : new Date(i.createdTime).getTime();
+      if (created === undefined) continue;
+      if (filter.createdTimeFrom !== undefined && created < filter.createdTimeFrom.getTime()) continue;
+      if (filter.createdTimeTo !== undefined && created >= filter.createdTimeTo.getTime()) continue;
+      if (filter.runtimeStatus !== undefined && !filter.runtimeStatus.some((s) => s === i.runtimeStatus)) continue;
+      this.instances.delete(id);
+      instancesDeleted++;
+    }
+    return { instancesDeleted };
   }
 }

@@ -3,7 +3,7 @@ import { setDurableClientFactory } from '../../functions/durable-client';
 import { getRegisteredFunction } from '../../functions/registry';
 import { VAULT_ORCHESTRATOR } from '../../functions/signal';
 import { STATUS_LIST_FUNCTION, STATUS_VAULT_FUNCTION } from '../../functions/status-http';
-import '../../functions/index';
+import '../../functions/workflows';
 import { RecordingDurableClient } from './recording-client';
 import { SUB, vaultId } from './fake-reconciler';
 

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { parseIsoDurationMs } from '../../functions/duration';
 import { MAX_READABLE_INSTANCE_ID, privateEndpointRoutingInstanceId, vaultInstanceId } from '../../functions/instance-ids';
 import { CUSTOM_STATUS_LIMIT_BYTES, trimVaultStatus, type VaultStatus } from '../../functions/vault-status';
-import { registeredFunctions } from '../../functions/index';
+import { registeredFunctions } from '../../functions/registry';
+import '../../functions/workflows';
 import contract from '../../shared/contract.json';
 import { SUB, vaultId } from './fake-reconciler';
 

@@ -235,6 +235,21 @@ describe('vaultOrchestrator', () => {
       expect(size).toBeLessThan(16 * 1024);
     });
 
+    it('cancels the losing timer when a signal wins the wait', async () => {
+      const h = convergedPass();
+      h.nextId(); // timer 1, armed by the wait
+      h.raised('signal', signal(at(5_000), 'fresh'), at(6_000));
+      const r = await replay(h, input);
+      expect(r.isDone).toBe(true);
+      const timers: Record<string, unknown>[] = [];
+      const visit = (a: Record<string, unknown>): void => {
+        if (Array.isArray(a['compoundActions'])) (a['compoundActions'] as Record<string, unknown>[]).forEach(visit);
+        else if (a['actionType'] === TIMER) timers.push(a);
+      };
+      (r.actions[0] ?? []).forEach(visit);
+      expect(timers.map((t) => t['isCanceled'])).toEqual([true]);
+    });
+
     it('arms the follow-up timer while something is pending and passes again when it fires', async () => {
       const h = new History(input);
       h.scheduled(h.nextId(), OBSERVE_AND_PLAN_ACTIVITY).completed(0, observed(plan([], { followUpAfter: 'PT10M', checklist: buildChecklist({}) })), at(2_000));

@@ -524,6 +524,11 @@ export class BicepEvaluator {
       if (path === undefined || argumentNodes.length !== 1) throw new Error('loadJsonContent takes one literal path here');
       return JSON.parse(readFileSync(resolve(dirname(this.file.path), path), 'utf8')) as BicepValue;
     }
+    if (name === 'loadTextContent') {
+      const path = stringLiteral(argumentNodes[0] ?? null);
+      if (path === undefined || argumentNodes.length !== 1) throw new Error('loadTextContent takes one literal path here');
+      return readFileSync(resolve(dirname(this.file.path), path), 'utf8');
+    }
     const fn = FUNCTIONS[name];
     if (fn === undefined) throw new Error(`${this.file.path}: function ${name} is not known to the test evaluator`);
     const args = argumentNodes.map((a) => this.evaluate(a, scope));
@@ -629,6 +634,11 @@ const FUNCTIONS: Record<string, BicepFunction> = {
   empty: ([value]) => value === null || value === '' || (Array.isArray(value) && value.length === 0) || (isObject(value ?? null) && Object.keys(value as object).length === 0),
   length: ([value]) => (Array.isArray(value) || typeof value === 'string' ? value.length : Object.keys(value as object).length),
   startsWith: (args) => asString(args[0] ?? null, 'startsWith').toLowerCase().startsWith(asString(args[1] ?? null, 'startsWith').toLowerCase()),
+  replace: (args) => {
+    if (args.some((a) => a instanceof RuntimeValue)) return new RuntimeValue(`replace(${args.map(stringify).join(', ')})`);
+    return asString(args[0] ?? null, 'replace').split(asString(args[1] ?? null, 'replace')).join(asString(args[2] ?? null, 'replace'));
+  },
+  trim: (args) => asString(args[0] ?? null, 'trim').trim(),
   toLower: (args) => asString(args[0] ?? null, 'toLower').toLowerCase(),
   items: ([value]) => {
     if (!isObject(value ?? null)) throw new Error('items: expected an object');

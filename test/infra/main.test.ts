@@ -25,13 +25,18 @@ function moduleParams(evaluator: BicepEvaluator, moduleName: string): { conditio
   return evaluator.bodies('module', moduleName).map(({ condition, body }) => ({ condition, params: asRecord(body.params ?? null, `${moduleName} params`) }));
 }
 
-/** Parses an ABAC condition: the GUID sets and principal-type sets it compares, per action it constrains. */
-function parseCondition(condition: string): { action: string; roleDefinitionGuids: string[]; principalTypes: string[] }[] {
-  const clauses = [...condition.matchAll(/ActionMatches\{'([^']+)'\}\)\)\s+OR\s+\(([^]*?)\)\)/g)];
+/**
+ * Parses an ABAC condition: per action it constrains, the role definition GUIDs and principal
+ * types it allows and the principal ids it refuses.
+ */
+function parseCondition(condition: string): { action: string; roleDefinitionGuids: string[]; principalTypes: string[]; refusedPrincipalIds: string[] }[] {
+  const clauses = [...condition.matchAll(/ActionMatches\{'([^']+)'\}\)\s*\)\s+OR\s+\(([^]*?)\)\s*\)/g)];
+  const set = (body: string, pattern: RegExp): string[] => [...body.matchAll(pattern)].flatMap((m) => (m[1] ?? '').split(',').map((g) => g.trim().replace(/^'|'$/g, '')));
   return clauses.map(([, action, body]) => ({
     action: action ?? '',
-    roleDefinitionGuids: [...(body ?? '').matchAll(/RoleDefinitionId\] ForAnyOfAnyValues:GuidEquals \{([^}]*)\}/g)].flatMap((m) => (m[1] ?? '').split(',').map((g) => g.trim())),
-    principalTypes: [...(body ?? '').matchAll(/PrincipalType\] ForAnyOfAnyValues:StringEqualsIgnoreCase \{([^}]*)\}/g)].flatMap((m) => (m[1] ?? '').split(',').map((t) => t.trim().replace(/^'|'$/g, ''))),
+    roleDefinitionGuids: set(body ?? '', /RoleDefinitionId\] ForAnyOfAnyValues:GuidEquals \{([^}]*)\}/g),
+    principalTypes: set(body ?? '', /PrincipalType\] ForAnyOfAnyValues:StringEqualsIgnoreCase \{([^}]*)\}/g),
+    refusedPrincipalIds: set(body ?? '', /PrincipalId\] ForAnyOfAllValues:GuidNotEquals \{([^}]*)\}/g),
   }));
 }
 
@@ -145,8 +150,17 @@ describe('infra/main.bicep', () => {
       for (const clause of clauses) {
         expect([...clause.roleDefinitionGuids].sort()).toEqual(expectedProfileGuids(profiles, customGuids));
         expect(clause.principalTypes).toEqual(['ServicePrincipal']);
+        // Filled in by the access modules with the principal they grant RBAC Administrator to.
+        expect(clause.refusedPrincipalIds).toEqual(['__VAULTLINK_PRINCIPAL_ID__']);
         for (const forbidden of FORBIDDEN_ROLE_GUIDS) expect(clause.roleDefinitionGuids).not.toContain(forbidden);
       }
+    });
+
+    it('reads the condition from infra/rbac-condition.txt, whose only placeholders are the role definition set and vaultlink\'s principal id', () => {
+      const template = readFileSync(resolve(dirname(MAIN_BICEP), 'rbac-condition.txt'), 'utf8');
+      expect([...new Set(template.match(/__[A-Z_]+__/g))].sort()).toEqual(['__ROLE_DEFINITION_IDS__', '__VAULTLINK_PRINCIPAL_ID__']);
+      const condition = String(evaluateMain().variable('vaultIdentityRoleAssignmentCondition'));
+      expect(condition).toBe(template.trim().replaceAll('__ROLE_DEFINITION_IDS__', contract.roleProfiles.contributor.map((name) => contract.roleDefinitions[name as keyof typeof contract.roleDefinitions]).join(', ')));
     });
 
     it('uses the least-privilege role GUIDs the platform team brings, and creates none', () => {
@@ -182,10 +196,10 @@ describe('infra/main.bicep', () => {
       const evaluator = evaluateMain();
       const condition = evaluator.variable('vaultIdentityRoleAssignmentCondition');
       const subscriptionAccess = moduleParams(evaluator, 'subscriptionAccess');
-      expect(subscriptionAccess.map((m) => (m.params.roleAssignmentCondition === condition ? 'same' : 'different'))).toEqual(SUBSCRIPTIONS.map(() => 'same'));
+      expect(subscriptionAccess.map((m) => (m.params.roleAssignmentConditionTemplate === condition ? 'same' : 'different'))).toEqual(SUBSCRIPTIONS.map(() => 'same'));
       const [dnsAccess] = moduleParams(evaluator, 'dnsAccess');
       expect(dnsAccess?.condition).toBe(true);
-      expect(dnsAccess?.params.roleAssignmentCondition).toBe(condition);
+      expect(dnsAccess?.params.roleAssignmentConditionTemplate).toBe(condition);
     });
 
     it('deploys no DNS permissions when no central DNS resource group is given', () => {
@@ -195,21 +209,21 @@ describe('infra/main.bicep', () => {
   });
 
   describe('#role assignments in modules', () => {
-    const CONDITION = "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR (x)) AND (y)";
+    const CONDITION = "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR (x GuidNotEquals {__VAULTLINK_PRINCIPAL_ID__})) AND (y GuidNotEquals {__VAULTLINK_PRINCIPAL_ID__})";
 
-    it.each(['subscription-access', 'dns-access'])('%s: assigns RBAC Administrator only with the condition it is given', (name) => {
-      const evaluator = new BicepEvaluator(BicepFile.load(moduleBicep(name)), { principalId: 'p', operatorRoleDefinitionGuid: 'o', roleAssignmentCondition: CONDITION });
+    it.each(['subscription-access', 'dns-access'])('%s: assigns RBAC Administrator only with the condition it is given, refusing the principal it is assigned to', (name) => {
+      const evaluator = new BicepEvaluator(BicepFile.load(moduleBicep(name)), { principalId: 'p', operatorRoleDefinitionGuid: 'o', roleAssignmentConditionTemplate: CONDITION });
       const [administrator] = evaluator.bodies('resource', 'roleAssignmentAdministrator');
       const properties = asRecord(administrator?.body.properties ?? null, 'properties');
       expect(String(properties.roleDefinitionId)).toMatch(new RegExp(`${contract.roleDefinitions.RoleBasedAccessControlAdministrator}$`));
       expect(properties.conditionVersion).toBe('2.0');
-      expect(properties.condition).toBe(CONDITION);
+      expect(properties.condition).toBe(CONDITION.replaceAll('__VAULTLINK_PRINCIPAL_ID__', 'p'));
       expect(properties.principalType).toBe('ServicePrincipal');
     });
 
     it.each(infraBicepFiles().map((f) => [repoRelative(f), f]))('never assigns Owner or User Access Administrator, nor RBAC Administrator without a condition, in %s', (_name, path) => {
       const file = BicepFile.load(path);
-      const evaluator = new BicepEvaluator(file, { principalId: 'p', operatorRoleDefinitionGuid: 'o', roleAssignmentCondition: 'c', subscriptionIdsInScope: SUBSCRIPTIONS, systemTopicResourceId: 't', storageAccountName: 's', deadLetterContainerName: 'd', name: 'n', planName: 'p', deploymentContainerName: 'd', applicationInsightsName: 'a', vaultlinkAppSettings: {} });
+      const evaluator = new BicepEvaluator(file, { principalId: 'p', operatorRoleDefinitionGuid: 'o', roleAssignmentConditionTemplate: 'c', subscriptionIdsInScope: SUBSCRIPTIONS, systemTopicResourceId: 't', storageAccountName: 's', deadLetterContainerName: 'd', name: 'n', planName: 'p', deploymentContainerName: 'd', applicationInsightsName: 'a', vaultlinkAppSettings: {} });
       for (const assignment of file.all('resource').filter((r) => r.target?.startsWith('Microsoft.Authorization/roleAssignments@'))) {
         for (const { body } of evaluator.bodies('resource', assignment.name)) {
           const properties = asRecord(body.properties ?? null, 'properties');
@@ -221,7 +235,7 @@ describe('infra/main.bicep', () => {
     });
 
     it('grants Reader and the operator role on every subscription in scope', () => {
-      const evaluator = new BicepEvaluator(BicepFile.load(moduleBicep('subscription-access')), { principalId: 'p', operatorRoleDefinitionGuid: 'o', roleAssignmentCondition: 'c' });
+      const evaluator = new BicepEvaluator(BicepFile.load(moduleBicep('subscription-access')), { principalId: 'p', operatorRoleDefinitionGuid: 'o', roleAssignmentConditionTemplate: 'c' });
       const roleOf = (name: string) => String(asRecord(evaluator.bodies('resource', name)[0]?.body.properties ?? null, name).roleDefinitionId);
       expect(roleOf('reader')).toMatch(new RegExp(`/roleDefinitions/${contract.roleDefinitions.Reader}$`));
       expect(roleOf('operator')).toMatch(/\/roleDefinitions\/o$/);

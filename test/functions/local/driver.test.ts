@@ -167,6 +167,90 @@ describe('LocalDurableDriver', () => {
     });
   });
 
+  describe('#idle, fan-out', () => {
+    /** Makes `method` of the world yield `turns` event-loop turns before it runs, and records how many calls were in flight at once. */
+    function holdCalls<K extends 'applyAction' | 'observeAndPlan'>(method: K, turnsOf: (arg: Parameters<FakeVaultWorld[K]>[0]) => number = () => 5): { peak: number; finished: string[] } {
+      const seen = { peak: 0, finished: [] as string[] };
+      let running = 0;
+      const original = world[method].bind(world) as (arg: unknown) => Promise<unknown>;
+      (world as unknown as Record<string, unknown>)[method] = async (arg: Parameters<FakeVaultWorld[K]>[0]) => {
+        running++;
+        seen.peak = Math.max(seen.peak, running);
+        // hand the event loop over, so that the driver can start the other activities of the fan-out meanwhile
+        for (let i = turnsOf(arg); i > 0; i--) await new Promise<void>((resolve) => setImmediate(resolve));
+        running--;
+        const result = await original(arg);
+        seen.finished.push(typeof arg === 'string' ? arg : (arg as { key: string }).key);
+        return result;
+      };
+      return seen;
+    }
+
+    it('runs the actions of one stage in flight together, as the host does', async () => {
+      world.addVault(V1, [[zoneAction('a'), zoneAction('b'), zoneAction('c'), zoneAction('d')]]);
+      const seen = holdCalls('applyAction');
+      await driver.deliverEvents([vaultEvent(V1, 'e1')]);
+      await driver.idle();
+      expect(seen.peak).toBe(4);
+      expect([...world.writes].sort()).toEqual(['a', 'b', 'c', 'd']);
+      expect(driver.activitiesInFlight()).toBe(0);
+      expect((driver.instance(vaultInstanceId(V1))?.customStatus as VaultStatus).state).toBe('converged');
+    });
+
+    it('never runs more activities at once than maxConcurrentActivityFunctions', async () => {
+      driver.dispose();
+      driver = new LocalDurableDriver({ startAt: new Date('2026-11-29T10:00:00Z'), maxConcurrentActivityFunctions: 2 });
+      driver.install();
+      world.addVault(V1, [['a', 'b', 'c', 'd', 'e'].map(zoneAction)]);
+      const seen = holdCalls('applyAction');
+      await driver.deliverEvents([vaultEvent(V1, 'e1')]);
+      await driver.idle();
+      expect(seen.peak).toBe(2);
+      expect([...world.writes].sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
+      expect((driver.instance(vaultInstanceId(V1))?.customStatus as VaultStatus).state).toBe('converged');
+    });
+
+    it('runs one activity at a time with a bound of 1', async () => {
+      driver.dispose();
+      driver = new LocalDurableDriver({ startAt: new Date('2026-11-29T10:00:00Z'), maxConcurrentActivityFunctions: 1 });
+      driver.install();
+      world.addVault(V1, [[zoneAction('a'), zoneAction('b'), zoneAction('c')]]);
+      const seen = holdCalls('applyAction');
+      await driver.deliverEvents([vaultEvent(V1, 'e1')]);
+      await driver.idle();
+      expect(seen.peak).toBe(1);
+      expect(world.writes).toEqual(['a', 'b', 'c']);
+    });
+
+    it('replays completions in the order the activities finish, not the order they were scheduled', async () => {
+      world.addVault(V1, [[zoneAction('slow'), zoneAction('fast')], [zoneAction('last')]]);
+      const seen = holdCalls('applyAction', (action) => (action.key === 'slow' ? 20 : 1));
+      await driver.deliverEvents([vaultEvent(V1, 'e1')]);
+      await driver.idle();
+      expect(seen.finished).toEqual(['fast', 'slow', 'last']);
+      const status = driver.instance(vaultInstanceId(V1))?.customStatus as VaultStatus;
+      expect(status.state).toBe('converged');
+      // the driver logs each activity call as it finishes
+      const applyCalls = driver.activityCalls.filter((c) => c.name === 'vaultlinkApplyAction').map((c) => (c.input as { action: { key: string } }).action.key);
+      expect(applyCalls).toEqual(['fast', 'slow', 'last']);
+    });
+
+    it('runs the activities of different vaults concurrently', async () => {
+      const V2 = vaultId('rsv-two');
+      const V3 = vaultId('rsv-three');
+      for (const v of [V1, V2, V3]) world.addVault(v, []);
+      const seen = holdCalls('observeAndPlan');
+      await driver.runSweep();
+      await driver.idle();
+      expect(seen.peak).toBe(3);
+      expect(new Set(seen.finished.map((v) => v.toLowerCase()))).toEqual(new Set([V1, V2, V3].map((v) => v.toLowerCase())));
+    });
+
+    it('refuses a bound below 1', () => {
+      expect(() => new LocalDurableDriver({ maxConcurrentActivityFunctions: 0 })).toThrow(/maxConcurrentActivityFunctions must be an integer ≥ 1, got 0/);
+    });
+  });
+
   describe('#runSweep', () => {
     it('signals every vault in scope, and the status API lists them', async () => {
       const V2 = vaultId('rsv-two');
