@@ -178,6 +178,8 @@ export interface RecordOptions {
   readonly legacy?: boolean;
   /** The vault the registry names (default: the fixture vault). */
   readonly vaultId?: string;
+  /** The connection the registry names. */
+  readonly connectionName?: string;
 }
 
 export function record(zone: ObservedZone, name: string, ips: readonly string[], o: RecordOptions = {}): ARecordSet {
@@ -191,7 +193,7 @@ export function record(zone: ObservedZone, name: string, ips: readonly string[],
     metadata:
       o.ownedFor === undefined
         ? {}
-        : { ...ownershipMetadata(o.owner ?? OWNER, o.ownedFor), ...(o.legacy ? {} : registryMetadata({ vaultId: normalizeResourceId(o.vaultId ?? VAULT_ID) })) },
+        : { ...ownershipMetadata(o.owner ?? OWNER, o.ownedFor), ...(o.legacy ? {} : registryMetadata({ vaultId: normalizeResourceId(o.vaultId ?? VAULT_ID), connectionName: o.connectionName })) },
     etag: o.etag ?? `etag-${name}`,
   };
 }
