@@ -4,8 +4,8 @@
  * records adopted or reported, brownfield zones, FQDNs naming the zones, and the checklist judging
  * names the way a VNet resolves them.
  */
-import { childResourceId, ZONE_KINDS, type ChecklistItemKey, type ObservedZone } from '../../../shared/domain';
-import { planVault, type ObservedPrivateEndpoint, type ObservedVault, type PlannedAction, type PlanPolicy, type VaultPlan } from '../../../shared/plan';
+import { childResourceId, ZONE_KINDS, type ChecklistItemKey } from '../../../shared/domain';
+import { planVault, type ObservedPrivateEndpoint, type ObservedVault, type ObservedZone, type PlannedAction, type PlanPolicy, type VaultPlan } from '../../../shared/plan';
 import { backupFqdn, connectionFor, emptyZone, link, observed, policy, primaryEndpoint, record, vault, VAULT_ID, vnetId, zoneId, ZONES } from './fixtures';
 
 const plan = (state: ObservedVault, p: PlanPolicy = policy()): VaultPlan => planVault(state, p, { cloud: 'AzurePublicCloud' });
