@@ -4,7 +4,7 @@
  * options) returning an exit code, so tests run them in-process through {@link runCli}.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { checkConfig } from './commands/config-check';
+import { CONFIG_CHECK_FORMATS, checkConfig, type ConfigCheckFormat } from './commands/config-check';
 import { DNS_EXPORT_FORMATS, dnsExportCommand, type DnsExportCommandOptions, type DnsExportFormat } from './commands/dns-export';
 import { explainEvent } from './commands/explain-event';
 import { planCommand, type PlanOptions } from './commands/plan';
@@ -152,9 +152,9 @@ function registerOfflineCommands(program: Command, ctx: CommandContext): void {
     .command('check')
     .description('Validates a policy file with the loader the Functions app uses; every problem names its file:line:column and JSON path.')
     .argument('<file>', 'policy file (vaultlink.policy.json)')
-    .addOption(outputOption())
-    .addHelpText('after', '\nExit: 0 valid; 2 refused (problems on stderr, or in the JSON on stdout).')
-    .action((file: string, opts: { output: OutputFormat }) => ctx.run(() => checkConfig(ctx.io, file, opts)));
+    .addOption(new Option('-o, --output <format>', 'output format; github: one ::error annotation per problem, for GitHub Actions').choices(CONFIG_CHECK_FORMATS as string[]).default('table'))
+    .addHelpText('after', '\nExit: 0 valid; 2 refused (problems on stderr, in the JSON on stdout, or as GitHub annotations on stdout).')
+    .action((file: string, opts: { output: ConfigCheckFormat }) => ctx.run(() => checkConfig(ctx.io, file, opts)));
 }
 
 /** Builds the program. `setExit` receives the exit code of the command that ran. */

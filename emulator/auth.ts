@@ -8,8 +8,10 @@
  * vaultlink and the seed use; custom roles are read from the store.
  */
 import { parseResourceId } from '../shared/domain/ids';
-import contract from '../shared/contract.json';
+import { evaluateCondition, isConditionedAction, parseCondition, type Condition, type ConditionContext } from './abac';
+import { BUILT_IN_ROLE_GUIDS } from './azure-facts';
 import { armErrors, type JsonObject } from './arm';
+import { Directory, IdentityClock } from './directory';
 import type { ResourceStore, StoredResource } from './store';
 
 export const ROLE_ASSIGNMENT_TYPE = 'Microsoft.Authorization/roleAssignments';
@@ -132,7 +134,7 @@ export interface RoleDefinition {
   readonly assignableScopes: readonly string[];
 }
 
-const roles = contract.roleDefinitions;
+const roles = BUILT_IN_ROLE_GUIDS;
 const commonReadActions = [
   'Microsoft.Authorization/*/read',
   'Microsoft.Insights/alertRules/*',
@@ -261,7 +263,14 @@ export function roleGrants(role: RoleDefinition, action: string): boolean {
 interface EffectiveAssignment {
   readonly scopeKey: string;
   readonly roleGuid: string;
+  /** Identity-clock time from which the assignment counts (propagation); 0 for seeded ones. */
+  effectiveAt: number;
+  /** The assignment's ABAC condition; `false` when the stored text does not parse (grants nothing conditioned). */
+  readonly condition: Condition | false | undefined;
 }
+
+/** The attributes of a request that conditions test (the action is given separately). */
+export type ConditionAttributes = Omit<ConditionContext, 'action'>;
 
 /**
  * Answers "may this principal perform this action at this scope?" from the role assignments in the
@@ -275,27 +284,59 @@ export class Authorizer {
   private customRoles = new Map<string, RoleDefinition>();
   private customRolesVersion = -1;
 
-  constructor(private readonly store: ResourceStore) {
-    for (const stored of store.list({ type: ROLE_ASSIGNMENT_TYPE })) this.index(stored.key, stored);
+  /** The directory (principals, replication) and the identity clock that propagation reads. */
+  readonly directory: Directory;
+
+  constructor(
+    private readonly store: ResourceStore,
+    directory?: Directory,
+  ) {
+    this.directory = directory ?? new Directory(new IdentityClock());
+    // What is in the store before the authorizer watches it was there "before": effective at once.
+    for (const stored of store.list({ type: ROLE_ASSIGNMENT_TYPE })) this.index(stored.key, stored, 0);
     store.watch(ROLE_ASSIGNMENT_TYPE, (key, stored) => this.index(key, stored));
   }
 
-  /** True when the principal holds a role granting `action` at `scope` or a parent scope. */
-  isAuthorized(principalId: string, action: string, scope: string): boolean {
+  /**
+   * True when the principal holds a role granting `action` at `scope` or a parent scope, through
+   * an assignment that has propagated, and whose condition (for the actions conditions apply to:
+   * role assignment writes and deletes) holds for `attributes`. Without `attributes` (no request
+   * or resource to test, e.g. deleting what does not exist) conditions are not evaluated.
+   */
+  isAuthorized(principalId: string, action: string, scope: string, attributes?: ConditionAttributes): boolean {
     const assignments = this.byPrincipal.get(principalId.toLowerCase());
     if (!assignments) return false;
     const target = scopeKey(scope);
+    const now = this.directory.clock.now();
     for (const assignment of assignments.values()) {
       if (!isAtOrBelow(target, assignment.scopeKey)) continue;
+      if (assignment.effectiveAt > now) continue;
       const role = this.roleDefinition(assignment.roleGuid);
-      if (role && roleGrants(role, action)) return true;
+      if (!role || !roleGrants(role, action)) continue;
+      if (assignment.condition !== undefined && attributes !== undefined && isConditionedAction(action)) {
+        if (assignment.condition === false || !evaluateCondition(assignment.condition, { action, ...attributes })) continue;
+      }
+      return true;
     }
     return false;
   }
 
   /** Throws 403 AuthorizationFailed unless authorized. */
-  assertAuthorized(principalId: string, action: string, scope: string): void {
-    if (!this.isAuthorized(principalId, action, scope)) throw armErrors.authorizationFailed(principalId, action, displayScope(scope));
+  assertAuthorized(principalId: string, action: string, scope: string, attributes?: ConditionAttributes): void {
+    if (!this.isAuthorized(principalId, action, scope, attributes)) throw armErrors.authorizationFailed(principalId, action, displayScope(scope));
+  }
+
+  /** Makes an assignment effective at once (seeding: the landing zone as it already was). */
+  markEffectiveNow(assignmentKey: string): void {
+    const principal = this.principalOfAssignment.get(assignmentKey);
+    const a = principal === undefined ? undefined : this.byPrincipal.get(principal)?.get(assignmentKey);
+    if (a) a.effectiveAt = 0;
+  }
+
+  /** When an assignment becomes effective (identity-clock ms), undefined when it is unknown. */
+  effectiveAtOf(assignmentKey: string): number | undefined {
+    const principal = this.principalOfAssignment.get(assignmentKey);
+    return principal === undefined ? undefined : this.byPrincipal.get(principal)?.get(assignmentKey)?.effectiveAt;
   }
 
   /** Throws 403 LinkedAuthorizationFailed unless authorized on a linked resource (a subnet a PE joins, a vault it connects to). */
@@ -333,8 +374,9 @@ export class Authorizer {
     return this.customRoles.get(g);
   }
 
-  private index(key: string, stored: StoredResource | undefined): void {
+  private index(key: string, stored: StoredResource | undefined, effectiveAt?: number): void {
     const previousPrincipal = this.principalOfAssignment.get(key);
+    const previousEffectiveAt = previousPrincipal === undefined ? undefined : this.byPrincipal.get(previousPrincipal)?.get(key)?.effectiveAt;
     if (previousPrincipal !== undefined) {
       this.byPrincipal.get(previousPrincipal)?.delete(key);
       this.principalOfAssignment.delete(key);
@@ -347,7 +389,21 @@ export class Authorizer {
     const principal = principalId.toLowerCase();
     let assignments = this.byPrincipal.get(principal);
     if (!assignments) this.byPrincipal.set(principal, (assignments = new Map()));
-    assignments.set(key, { scopeKey: scopeKey(parentScopeOfAssignment(stored.id)), roleGuid: roleDefinitionGuid(roleDefinitionId) });
+    const conditionText = props['condition'];
+    let condition: Condition | false | undefined;
+    if (typeof conditionText === 'string' && conditionText.trim() !== '') {
+      try {
+        condition = parseCondition(conditionText);
+      } catch {
+        condition = false;
+      }
+    }
+    assignments.set(key, {
+      scopeKey: scopeKey(parentScopeOfAssignment(stored.id)),
+      roleGuid: roleDefinitionGuid(roleDefinitionId),
+      effectiveAt: effectiveAt ?? previousEffectiveAt ?? this.directory.clock.now() + this.directory.propagationDelayMs,
+      condition,
+    });
     this.principalOfAssignment.set(key, principal);
   }
 }

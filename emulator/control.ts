@@ -33,6 +33,8 @@ export interface GrantRoleOptions {
   readonly principalId: string;
   readonly scope: string;
   readonly principalType?: string;
+  /** An ABAC condition (version 2.0) on the assignment (emulator/abac.ts). */
+  readonly condition?: string;
 }
 
 export class EmulatorControl {
@@ -77,7 +79,13 @@ export class EmulatorControl {
     const authz = this.o.engine.providerExportsOf<AuthorizationExports>(authorizationProvider.name);
     const guid = /^[0-9a-f-]{36}$/i.test(options.role.split('/').pop() ?? '') ? (options.role.split('/').pop() as string) : authz.roleGuidByName(options.role);
     if (!guid || !authz.findRoleDefinition(guid)) throw new ArmError(400, 'RoleDefinitionDoesNotExist', `No role definition named or with id '${options.role}'.`);
-    return authz.seedRoleAssignment({ scope: options.scope, principalId: options.principalId, roleDefinitionId: guid, ...(options.principalType ? { principalType: options.principalType } : {}) });
+    return authz.seedRoleAssignment({
+      scope: options.scope,
+      principalId: options.principalId,
+      roleDefinitionId: guid,
+      ...(options.principalType ? { principalType: options.principalType } : {}),
+      ...(options.condition ? { condition: options.condition } : {}),
+    });
   }
 
   /** A bearer token for any principal (default tenant: the emulator's). */
@@ -138,6 +146,7 @@ export class EmulatorControl {
         principalId: requireString(b, 'principalId'),
         scope: requireString(b, 'scope'),
         ...optionalString(b, 'principalType'),
+        ...optionalString(b, 'condition'),
       });
       return { status: 201, body: stored.resource };
     });

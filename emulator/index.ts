@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { generate } from 'selfsigned';
 import { credentialFor as credentialForPrincipal, Authorizer, type EmulatorTokenCredential, type Principal } from './auth';
 import { EmulatorControl } from './control';
+import { Directory, IdentityClock, type IdentityTimingOptions } from './directory';
 import { EventGridPublisher } from './events';
 import { FaultInjector } from './faults';
 import { authorizationProvider, type AuthorizationExports } from './providers/authorization';
@@ -22,6 +23,7 @@ import { ResourceStore } from './store';
 export { ArmError, armErrors } from './arm';
 export type { JsonObject, JsonValue } from './arm';
 export type { EmulatorTokenCredential, Principal } from './auth';
+export { DEFAULT_REPLICATION_DELAY_MS, REALISTIC_IDENTITY_TIMING, type IdentityTimingOptions, type PrincipalType } from './directory';
 export type { CloudEvent, DeliveryOptions, EventGridEvent, EventSchema } from './events';
 export type { Fault, FaultRule } from './faults';
 export type { ArmContext, ArmResponse, EmulatorProvider, ProviderApi, WriteRecord } from './server';
@@ -46,6 +48,11 @@ export interface StartEmulatorOptions {
    * network provider, say).
    */
   readonly providers?: readonly EmulatorProvider[];
+  /**
+   * Directory replication and role assignment propagation (emulator/directory.ts): defaults one
+   * minute of replication and no propagation delay; `REALISTIC_IDENTITY_TIMING` is Azure-like.
+   */
+  readonly identity?: IdentityTimingOptions;
 }
 
 /** Resource providers registered by default, after Microsoft.Resources and Microsoft.Authorization. */
@@ -110,7 +117,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const tenantId = options.tenantId ?? randomUUID();
   const ownerPrincipalId = options.ownerPrincipalId ?? randomUUID();
   const store = new ResourceStore();
-  const authorizer = new Authorizer(store);
+  const authorizer = new Authorizer(store, new Directory(new IdentityClock(), options.identity));
   const events = new EventGridPublisher(seed);
   const faults = new FaultInjector(seed);
   const writes = new WriteCounter();

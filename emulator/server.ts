@@ -19,6 +19,7 @@ import { ArmError, armErrors, OperationTable, type JsonObject, type JsonValue, t
 import { authenticate, Authorizer, type Principal, type TokenClaims } from './auth';
 import { EventGridPublisher, RESOURCE_ACTION_SUCCESS, RESOURCE_DELETE_SUCCESS, RESOURCE_WRITE_SUCCESS } from './events';
 import { FaultInjector, type Fault } from './faults';
+import { assertResourceNamesValid } from './names';
 import type { ResourceStore } from './store';
 
 export type HttpMethod = 'GET' | 'PUT' | 'PATCH' | 'DELETE' | 'POST' | 'HEAD';
@@ -406,6 +407,9 @@ export class ArmEngine {
       }
 
       if (route.options.action !== 'none') this.o.authorizer.assertAuthorized(caller.principalId, operation, scope);
+
+      // Names Azure would refuse never reach a provider (emulator/names.ts).
+      if (method === 'PUT') assertResourceNamesValid(segments);
 
       if (route.options.requireResourceGroup !== false && segments.length > 4 && segments[2]?.toLowerCase() === 'resourcegroups') {
         const rgId = `/subscriptions/${segments[1]}/resourceGroups/${segments[3]}`;

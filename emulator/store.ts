@@ -2,20 +2,22 @@
  * The emulator's generic resource store: every provider keeps its resources here, by the
  * normalised id key of shared/domain/ids.ts, so providers can read each other's resources
  * (a private endpoint reads its subnet, the Backup RP reads the endpoint's connection) and ids in
- * any casing or with a leading `//` find the same entry.
+ * any casing or with a leading `//` find the same entry. Keys, types and parents compare as ARM
+ * compares them (ordinal, ignoring case by simple upper-casing: `armCaseKey`): `rg-spo\u212Ae`
+ * (Kelvin sign) is another resource group than `rg-spoke`, as in Azure.
  *
  * The store is a plain in-memory map with two indexes (by type and by parent) so that lists stay
  * cheap for fleets of thousands of resources. It does no authorization and emits no events: the
  * server and the provider API do that around it.
  */
 import { randomUUID } from 'node:crypto';
-import { parentResourceId, parseResourceId, type ResourceId } from '../shared/domain/ids';
+import { armCaseKey, parentResourceId, parseResourceId, type ResourceId } from '../shared/domain/ids';
 import type { JsonObject } from './arm';
 
 export interface StoredResource {
   /** Canonical id, casing as first written. */
   readonly id: string;
-  /** Lower-cased id: the map key. */
+  /** The id's ARM comparison key (`armCaseKey`): the map key. */
   readonly key: string;
   /** Full type, e.g. `Microsoft.Network/privateEndpoints`. */
   readonly type: string;
@@ -87,7 +89,7 @@ export class ResourceStore {
     };
     this.byKey.set(parsed.key, stored);
     if (!previous) {
-      addTo(this.byType, parsed.type.toLowerCase(), parsed.key);
+      addTo(this.byType, armCaseKey(parsed.type), parsed.key);
       const parent = parentKeyOf(parsed.id);
       if (parent !== undefined) addTo(this.byParent, parent, parsed.key);
     }
@@ -102,7 +104,7 @@ export class ResourceStore {
     const existing = key === undefined ? undefined : this.byKey.get(key);
     if (!existing) return undefined;
     this.byKey.delete(existing.key);
-    this.byType.get(existing.type.toLowerCase())?.delete(existing.key);
+    this.byType.get(armCaseKey(existing.type))?.delete(existing.key);
     const parent = parentKeyOf(existing.id);
     if (parent !== undefined) this.byParent.get(parent)?.delete(existing.key);
     this.byParent.delete(existing.key);
@@ -129,7 +131,7 @@ export class ResourceStore {
   list(filter: ListResourcesFilter = {}): StoredResource[] {
     const scopeKey = filter.scope === undefined ? undefined : keyOf(filter.scope);
     if (filter.scope !== undefined && scopeKey === undefined) return [];
-    const keys = filter.type === undefined ? this.byKey.keys() : (this.byType.get(filter.type.toLowerCase()) ?? new Set<string>()).values();
+    const keys = filter.type === undefined ? this.byKey.keys() : (this.byType.get(armCaseKey(filter.type)) ?? new Set<string>()).values();
     const out: StoredResource[] = [];
     for (const key of keys) {
       if (scopeKey !== undefined && !key.startsWith(scopeKey + '/')) continue;
@@ -147,19 +149,19 @@ export class ResourceStore {
     const out: StoredResource[] = [];
     for (const k of keys) {
       const r = this.byKey.get(k);
-      if (r && (type === undefined || r.type.toLowerCase() === type.toLowerCase())) out.push(r);
+      if (r && (type === undefined || armCaseKey(r.type) === armCaseKey(type))) out.push(r);
     }
     return out;
   }
 
   /** A counter that changes whenever a resource of `type` is written or deleted (for caches). */
   version(type: string): number {
-    return this.typeVersions.get(type.toLowerCase()) ?? 0;
+    return this.typeVersions.get(armCaseKey(type)) ?? 0;
   }
 
   /** Calls `listener` on every write and delete of resources of `type` (indexes such as the authorizer's). */
   watch(type: string, listener: StoreListener): () => void {
-    const t = type.toLowerCase();
+    const t = armCaseKey(type);
     const list = this.watchers.get(t) ?? [];
     list.push(listener);
     this.watchers.set(t, list);
@@ -167,12 +169,12 @@ export class ResourceStore {
   }
 
   private notify(type: string, key: string, resource: StoredResource | undefined): void {
-    const list = this.watchers.get(type.toLowerCase());
+    const list = this.watchers.get(armCaseKey(type));
     if (list) for (const l of list) l(key, resource);
   }
 
   private bump(type: string): void {
-    const t = type.toLowerCase();
+    const t = armCaseKey(type);
     this.typeVersions.set(t, (this.typeVersions.get(t) ?? 0) + 1);
   }
 }
@@ -187,7 +189,7 @@ function keyOf(id: string): string | undefined {
 
 function parentKeyOf(id: string): string | undefined {
   const parent = parentResourceId(id);
-  return parent === undefined ? undefined : parent.toLowerCase();
+  return parent === undefined ? undefined : armCaseKey(parent);
 }
 
 function addTo(index: Map<string, Set<string>>, key: string, value: string): void {

@@ -7,7 +7,7 @@
 import { createAzureClients } from '../shared/azure';
 import { loadPolicyFile, readSettings } from '../shared/config';
 import type { ActionOutcome, PlannedAction, VaultPlan } from '../shared/plan/types';
-import { applyAction, listVaultsInScope, observeAndPlan, vaultsForPrivateEndpoint, type ReconcileContext, type ReconcileLogger } from '../shared/reconcile';
+import { applyAction, listVaultsInScope, observeAndPlan, observeSweep, vaultsForPrivateEndpoint, type ReconcileContext, type ReconcileLogger, type SweepVerdict } from '../shared/reconcile';
 import { currentTime } from './clock';
 
 /** The result of the `observeAndPlan` activity: plain JSON, it travels through orchestration history. */
@@ -29,6 +29,12 @@ export interface VaultReconciler {
   applyAction(action: PlannedAction): Promise<ActionOutcome>;
   /** Normalised ids of every vault in the subscriptions in scope. */
   listVaultsInScope(): Promise<string[]>;
+  /**
+   * Every vault in scope observed and planned as one batch (shared reads, shared/reconcile/
+   * observe-batch.ts), with whether it needs a pass. Optional: without it the sweep signals every
+   * vault of {@link listVaultsInScope}.
+   */
+  planSweep?(): Promise<SweepVerdict[]>;
   /** The vault(s) a private endpoint concerns (a classic secondary maps to its primary's vault). */
   vaultsForPrivateEndpoint(privateEndpointId: string): Promise<string[]>;
 }
@@ -44,6 +50,7 @@ export function reconcilerFromContext(ctx: ReconcileContext): VaultReconciler {
     },
     applyAction: (action) => applyAction(ctx, action),
     listVaultsInScope: () => listVaultsInScope(ctx),
+    planSweep: async () => (await observeSweep(ctx)).map((o) => o.verdict),
     vaultsForPrivateEndpoint: (privateEndpointId) => vaultsForPrivateEndpoint(ctx, privateEndpointId),
   };
 }

@@ -3,27 +3,35 @@
  * instance per private endpoint), so that every signal for the same vault reaches the same
  * orchestration whatever casing the event used.
  *
+ * Two ids name the same instance exactly when ARM says they name the same resource: the parts go
+ * through {@link armCaseKey} (ARM's comparison, not `toLowerCase()`, which would merge a vault in
+ * `rg-spo\u212Ae` with one in `rg-spoke`).
+ *
  * Durable's Azure Storage backend keys instances by id in table rows: no `/`, `\`, `#`, `?` or
- * control characters. Ids are lower-cased and readable (`vault:<sub>:<rg>:<name>`); past
- * {@link MAX_READABLE_INSTANCE_ID} characters they become a SHA-256 of the id's key.
+ * control characters. Ids are readable (`vault:<sub>:<rg>:<name>`, ASCII lower case) when every
+ * part is plain ASCII without `:` (so that the separator cannot be forged: rg `a:b` + vault `c` vs
+ * rg `a` + vault `b:c`) and the whole fits in {@link MAX_READABLE_INSTANCE_ID} characters;
+ * otherwise they are a SHA-256 of the id's key.
  */
 import { createHash } from 'node:crypto';
-import { isResourceType, parseResourceId } from '../shared/domain/ids';
+import { armCaseKey, isResourceType, parseResourceId } from '../shared/domain/ids';
 
 export const MAX_READABLE_INSTANCE_ID = 200;
 
 const VAULT_TYPE = 'Microsoft.RecoveryServices/vaults';
 const PRIVATE_ENDPOINT_TYPE = 'Microsoft.Network/privateEndpoints';
 
-const UNSAFE = /[/\\#?\u0000-\u001f\u007f]/;
+/** What a readable part may hold: ASCII letters, digits and the punctuation ARM names use. */
+const READABLE_PART = /^[a-z0-9_.()-]+$/;
 
 function instanceIdFor(prefix: string, type: string, resourceId: string): string {
   const id = parseResourceId(resourceId);
   if (!isResourceType(id, type) || id.subscriptionId === undefined || id.resourceGroup === undefined) {
     throw new Error(`${JSON.stringify(resourceId)} is not a ${type} id`);
   }
-  const readable = `${prefix}:${id.subscriptionId}:${id.resourceGroup}:${id.name}`.toLowerCase();
-  if (readable.length <= MAX_READABLE_INSTANCE_ID && !UNSAFE.test(readable)) return readable;
+  const parts = [id.subscriptionId, id.resourceGroup, id.name].map(armCaseKey);
+  const readable = `${prefix}:${parts.join(':')}`;
+  if (readable.length <= MAX_READABLE_INSTANCE_ID && parts.every((p) => READABLE_PART.test(p))) return readable;
   return `${prefix}:sha256:${createHash('sha256').update(id.key).digest('hex')}`;
 }
 

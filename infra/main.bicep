@@ -26,6 +26,12 @@ param leastPrivilegeCustomRoleDefinitionIds leastPrivilegeCustomRoleDefinitionId
 @description('Optional. Whether vaultlink may turn on the system-assigned identity of classic vaults (policy identity.enableSystemAssigned, default true). False: vaultlink gets no Microsoft.RecoveryServices/vaults/write and reports such vaults instead.')
 param vaultIdentityEnablingAllowed bool = true
 
+@description('Optional. Existing Event Grid system topics, by subscription ID in scope: { \'<subscription id>\': \'<system topic resource id>\' }. Azure allows one system topic per subscription; where one exists (in any resource group), vaultlink adds its event subscription to it instead of creating a topic, and leaves the topic itself as it is. It must have a system-assigned identity (dead-lettering). Find it with az eventgrid system-topic list (docs/deploy.md).')
+param existingSystemTopicResourceIds existingSystemTopicResourceIdsType = {}
+
+@description('Optional. Resource ID of an action group that the Event Grid delivery alerts (dead-lettered, failed, dropped events) notify. Empty: the alerts fire in Azure Monitor without notifying anyone.')
+param alertActionGroupResourceId string = ''
+
 @description('Optional. Whether to create the Event Grid event subscriptions. Event Grid refuses a subscription to a function that does not exist yet: deploy with false first, publish the code, then deploy again with true.')
 param eventRoutingEnabled bool = true
 
@@ -73,6 +79,22 @@ param tags object = {}
 var contract = loadJsonContent('../shared/contract.json')
 
 var deploymentContainerName = 'app-package'
+var eventSubscriptionName = 'vaultlink'
+var createdSystemTopicName = 'evgt-vaultlink'
+
+// Where each subscription's system topic is: the existing one the parameter names (its id gives
+// subscription, resource group and name), else the one this deployment creates.
+var systemTopics = [for subscriptionId in subscriptionIdsInScope: existingSystemTopicResourceIds[?subscriptionId] == null ? {
+  existing: false
+  subscriptionId: subscriptionId
+  resourceGroupName: eventResourceGroupName
+  name: createdSystemTopicName
+} : {
+  existing: true
+  subscriptionId: split(existingSystemTopicResourceIds[subscriptionId], '/')[2]
+  resourceGroupName: split(existingSystemTopicResourceIds[subscriptionId], '/')[4]
+  name: last(split(existingSystemTopicResourceIds[subscriptionId], '/'))
+}]
 var deadLetterContainerName = 'eventgrid-deadletter'
 
 // VAULTLINK_CLOUD names the cloud the way the code does; Bicep knows it as environment().name.
@@ -182,7 +204,8 @@ module roleDefinitions 'modules/role-definitions.bicep' = {
   }
 }
 
-module eventResourceGroups 'modules/event-resource-group.bicep' = [for subscriptionId in subscriptionIdsInScope: {
+// A resource group for vaultlink's own topic, only where the subscription has no topic yet.
+module eventResourceGroups 'modules/event-resource-group.bicep' = [for (subscriptionId, i) in subscriptionIdsInScope: if (!systemTopics[i].existing) {
   name: 'vaultlink-events-rg-${subscriptionId}'
   scope: subscription(subscriptionId)
   params: {
@@ -192,12 +215,14 @@ module eventResourceGroups 'modules/event-resource-group.bicep' = [for subscript
   }
 }]
 
-module eventTopics 'modules/event-topic.bicep' = [for subscriptionId in subscriptionIdsInScope: {
+module eventTopics 'modules/event-topic.bicep' = [for (subscriptionId, i) in subscriptionIdsInScope: {
   name: 'vaultlink-events-topic-${subscriptionId}'
-  scope: resourceGroup(subscriptionId, eventResourceGroupName)
+  scope: resourceGroup(systemTopics[i].subscriptionId, systemTopics[i].resourceGroupName)
   params: {
-    name: 'evgt-vaultlink'
+    name: systemTopics[i].name
     sourceSubscriptionId: subscriptionId
+    existingTopic: systemTopics[i].existing
+    logAnalyticsWorkspaceResourceId: monitoring.outputs.logAnalyticsWorkspaceResourceId
     tags: tags
   }
   dependsOn: [
@@ -218,8 +243,9 @@ module deadLetterAccess 'modules/dead-letter-access.bicep' = [for (subscriptionI
 
 module eventSubscriptions 'modules/event-subscription.bicep' = [for (subscriptionId, i) in subscriptionIdsInScope: if (eventRoutingEnabled) {
   name: 'vaultlink-events-sub-${subscriptionId}'
-  scope: resourceGroup(subscriptionId, eventResourceGroupName)
+  scope: resourceGroup(systemTopics[i].subscriptionId, systemTopics[i].resourceGroupName)
   params: {
+    name: eventSubscriptionName
     systemTopicName: eventTopics[i].outputs.name
     functionAppResourceId: functionApp.outputs.resourceId
     deadLetterStorageAccountResourceId: storage.outputs.resourceId
@@ -229,6 +255,19 @@ module eventSubscriptions 'modules/event-subscription.bicep' = [for (subscriptio
     // The topic's identity must be able to write dead letters before events can fail.
     deadLetterAccess[i]
   ]
+}]
+
+// Alerts on vaultlink's deliveries from each topic, created or existing, in the app's group.
+module eventAlerts 'modules/event-alerts.bicep' = [for (subscriptionId, i) in subscriptionIdsInScope: if (eventRoutingEnabled) {
+  name: 'vaultlink-events-alerts-${subscriptionId}'
+  scope: appResourceGroup
+  params: {
+    systemTopicResourceId: eventTopics[i].outputs.resourceId
+    eventSubscriptionName: eventSubscriptionName
+    nameSuffix: subscriptionId
+    actionGroupResourceId: alertActionGroupResourceId
+    tags: tags
+  }
 }]
 
 // ==================== //
@@ -282,6 +321,9 @@ output leastPrivilegeCustomRoleDefinitionIds object = leastPrivilegeRoleDefiniti
 @description('The role definition GUIDs vaultlink may assign to vault identities.')
 output vaultIdentityRoleDefinitionGuids string[] = vaultIdentityRoleDefinitionGuids
 
+@description('The resource IDs of the system topics vaultlink\'s event subscriptions are on, created or existing, in the order of subscriptionIdsInScope.')
+output systemTopicResourceIds string[] = [for (subscriptionId, i) in subscriptionIdsInScope: eventTopics[i].outputs.resourceId]
+
 @description('The storage container where undeliverable events are kept.')
 output deadLetterContainerName string = storage.outputs.deadLetterContainerName
 
@@ -296,6 +338,12 @@ type resourceGroupReferenceType = {
 
   @description('Required. Name of the resource group.')
   resourceGroupName: string
+}
+
+@description('Existing Event Grid system topics: subscription ID in scope to the resource ID of its system topic.')
+type existingSystemTopicResourceIdsType = {
+  @description('The resource ID of the subscription\'s system topic (/subscriptions/…/resourceGroups/…/providers/Microsoft.EventGrid/systemTopics/…).')
+  *: string
 }
 
 @description('A role profile of the policy file (roles.profile); its role definitions are listed in shared/contract.json roleProfiles.')

@@ -3,13 +3,33 @@
  * uses at start, so that a file that passes here is a file the app accepts.
  */
 import { resolve } from 'node:path';
-import { loadPolicyFile, PolicyError, formatPolicyProblem, type Policy } from '../../shared/config';
+import { loadPolicyFile, PolicyError, formatPolicyProblem, type Policy, type PolicyProblem } from '../../shared/config';
 import { ExitCode, type ExitCodeValue } from '../errors';
 import { writeJson, type OutputFormat } from '../format';
 import type { CliIO } from '../io';
 
+/** `github`: GitHub Actions workflow commands, so that a pull request shows each problem on its line. */
+export type ConfigCheckFormat = OutputFormat | 'github';
+export const CONFIG_CHECK_FORMATS: readonly ConfigCheckFormat[] = ['table', 'json', 'github'];
+
 export interface ConfigCheckOptions {
-  readonly output: OutputFormat;
+  readonly output: ConfigCheckFormat;
+}
+
+/** Escaping of workflow command data and properties (the runner's own rules: %, CR, LF; and : , in properties). */
+function escapeData(value: string): string {
+  return value.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+function escapeProperty(value: string): string {
+  return escapeData(value).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+/** `::error file=…,line=…,col=…,title=…::message` for one problem (no line when the file could not be read). */
+export function githubAnnotation(problem: PolicyProblem): string {
+  const properties = [`file=${escapeProperty(problem.file)}`];
+  if (problem.line !== undefined) properties.push(`line=${problem.line}`, `col=${problem.column ?? 1}`);
+  properties.push(`title=${escapeProperty('vaultlink config check')}`);
+  return `::error ${properties.join(',')}::${escapeData(`${problem.path}: expected ${problem.expected}, found ${problem.found}`)}`;
 }
 
 function summary(policy: Policy): string {
@@ -36,6 +56,7 @@ export async function checkConfig(io: CliIO, file: string, options: ConfigCheckO
     if (!(e instanceof PolicyError)) throw e;
     const problems = e.problems.map((p) => ({ ...p, file }));
     if (options.output === 'json') writeJson(io.stdout, { file, valid: false, problems });
+    else if (options.output === 'github') io.stdout.write(`${problems.map(githubAnnotation).join('\n')}\n`);
     else {
       const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
       io.stderr.write(`${file}: refused (${count}):\n${problems.map((p) => `  ${formatPolicyProblem(p)}`).join('\n')}\n`);

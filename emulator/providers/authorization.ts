@@ -2,10 +2,25 @@
  * Microsoft.Authorization: role assignments (PUT/GET/DELETE/list at any scope, with ARM's
  * `$filter`s) and role definitions (the built-in roles of auth.ts plus custom roles).
  * The authorizer (auth.ts) reads the assignments and custom definitions that live in the store.
+ *
+ * Role assignment writes behave as Azure's do for a directory that replicates and conditions that
+ * constrain delegates (directory.ts, abac.ts):
+ * - `condition` / `conditionVersion: "2.0"` are validated (400 `InvalidConditionExpression`, with
+ *   Azure's "The given role assignment condition is invalid.") and stored;
+ * - the caller's `roleAssignments/write` (PUT) or `/delete` (DELETE) is checked here, not by the
+ *   pipeline, because the caller's own conditions test the request (`@Request[…]`) or the existing
+ *   assignment (`@Resource[…]`): 403 `AuthorizationFailed` when no grant's condition holds;
+ * - a principal the directory has not replicated yet answers 400 `PrincipalNotFound` unless the
+ *   request names its `principalType`; a visible one with another type 400 `UnmatchedPrincipalType`;
+ * - a new assignment is effective for authorization after the propagation delay.
+ * A vault's system-assigned (or user-assigned) identity enters the directory when it first
+ * appears on a vault; tests add principals with `POST /_emulator/principals`.
  */
 import { randomUUID } from 'node:crypto';
 import { parseResourceId, tryParseResourceId } from '../../shared/domain/ids';
+import { InvalidConditionError, parseCondition } from '../abac';
 import { ArmError, armErrors, type JsonObject, type JsonValue } from '../arm';
+import { isPrincipalType, principalNotFound, PRINCIPAL_TYPES, unmatchedPrincipalType, type IdentityTimingOptions, type PrincipalType } from '../directory';
 import {
   BUILT_IN_ROLES,
   builtInRole,
@@ -31,6 +46,33 @@ export interface RoleAssignmentSeed {
   /** Default: a new GUID. */
   readonly name?: string;
   readonly createdBy?: string;
+  /** An ABAC condition (version 2.0). */
+  readonly condition?: string;
+  readonly description?: string;
+}
+
+/** The ARM error of a malformed condition (Azure's message, with the parser's reason). */
+export function invalidCondition(reason: string): ArmError {
+  return armErrors.badRequest('InvalidConditionExpression', `The given role assignment condition is invalid. ${reason}`);
+}
+
+/** Checks a condition and its version as Azure does on write; returns the version to store. */
+export function validateCondition(condition: unknown, conditionVersion: unknown): { condition: string; conditionVersion: '2.0' } | undefined {
+  if (condition === undefined || condition === null || condition === '') {
+    if (conditionVersion !== undefined && conditionVersion !== null) throw invalidCondition('conditionVersion is set but there is no condition.');
+    return undefined;
+  }
+  if (typeof condition !== 'string') throw invalidCondition('The condition must be a string.');
+  if (conditionVersion !== undefined && conditionVersion !== null && conditionVersion !== '2.0') {
+    throw invalidCondition(`conditionVersion must be "2.0" (got ${JSON.stringify(conditionVersion)}).`);
+  }
+  try {
+    parseCondition(condition);
+  } catch (e) {
+    if (e instanceof InvalidConditionError) throw invalidCondition(`${e.message}.`);
+    throw e;
+  }
+  return { condition, conditionVersion: '2.0' };
 }
 
 /** The canonical text of a scope: `/` for the tenant root, else the canonical resource id. */
@@ -68,9 +110,9 @@ export function roleAssignmentBody(seed: Required<Pick<RoleAssignmentSeed, 'name
       principalId: seed.principalId,
       principalType: seed.principalType ?? 'ServicePrincipal',
       scope,
-      condition: null,
-      conditionVersion: null,
-      description: null,
+      condition: seed.condition ?? null,
+      conditionVersion: seed.condition ? '2.0' : null,
+      description: seed.description ?? null,
       createdOn: now,
       updatedOn: now,
       createdBy: seed.createdBy ?? null,
@@ -102,8 +144,15 @@ export function roleDefinitionBody(role: RoleDefinition, scope: string, stored?:
 }
 
 export interface AuthorizationExports {
-  /** Creates a role assignment without an ARM request (seeding: no event, not counted as a write). */
+  /** Creates a role assignment without an ARM request (seeding: no event, not counted as a write, effective at once). */
   seedRoleAssignment(seed: RoleAssignmentSeed): StoredResource;
+  /** Adds a principal to the directory now (default type ServicePrincipal, default id a new GUID); it replicates like a new one. */
+  createPrincipal(options?: { principalId?: string; principalType?: PrincipalType }): { principalId: string; principalType: PrincipalType };
+  /** Replication and propagation delays. */
+  identitySettings(): Required<IdentityTimingOptions>;
+  configureIdentity(options: IdentityTimingOptions): Required<IdentityTimingOptions>;
+  /** Moves the identity clock forward ("ten minutes later"), for replication and propagation. */
+  advanceIdentityClock(ms: number): void;
   /** A role definition by GUID or id (built-in or custom). */
   findRoleDefinition(roleDefinitionId: string): RoleDefinition | undefined;
   /** A role definition GUID by role name (`Contributor`), built-in or custom. */
@@ -167,13 +216,43 @@ export const authorizationProvider: EmulatorProvider<AuthorizationExports> = {
       );
     };
 
-    const seedRoleAssignment = (seed: RoleAssignmentSeed): StoredResource => {
+    const putRoleAssignment = (seed: RoleAssignmentSeed): StoredResource => {
       const name = seed.name ?? randomUUID();
       const body = roleAssignmentBody({ ...seed, name });
       return store.put(body['id'] as string, body, seed.createdBy ? { principalId: seed.createdBy } : {});
     };
+    const seedRoleAssignment = (seed: RoleAssignmentSeed): StoredResource => {
+      if (seed.condition !== undefined) validateCondition(seed.condition, '2.0');
+      const stored = putRoleAssignment(seed);
+      api.authorizer.markEffectiveNow(stored.key);
+      return stored;
+    };
+    const directory = api.authorizer.directory;
 
-    // --- role assignments
+    // A managed identity is a new service principal in the directory from the moment a vault shows it.
+    store.watch('Microsoft.RecoveryServices/vaults', (_key, vault) => {
+      const identity = vault?.resource['identity'];
+      if (!isObject(identity)) return;
+      const principalId = identity['principalId'];
+      if (typeof principalId === 'string') directory.register(principalId, 'ServicePrincipal');
+      const userAssigned = identity['userAssignedIdentities'];
+      if (isObject(userAssigned)) {
+        for (const entry of Object.values(userAssigned)) {
+          if (isObject(entry) && typeof entry['principalId'] === 'string') directory.register(entry['principalId'], 'ServicePrincipal');
+        }
+      }
+    });
+
+    const ASSIGNMENT_WRITE = `${ROLE_ASSIGNMENT_TYPE}/write`;
+    const ASSIGNMENT_DELETE = `${ROLE_ASSIGNMENT_TYPE}/delete`;
+    /** Condition attributes of a role assignment: the request's (write) or the stored one's (delete). */
+    const assignmentAttributes = (roleGuid: string, principalId: string, principalType: string): Record<string, string[]> => ({
+      [`${ROLE_ASSIGNMENT_TYPE}:RoleDefinitionId`]: [roleGuid],
+      [`${ROLE_ASSIGNMENT_TYPE}:PrincipalId`]: [principalId],
+      [`${ROLE_ASSIGNMENT_TYPE}:PrincipalType`]: [principalType],
+    });
+
+    // --- role assignments (the write and delete checks are the handlers' own: conditions test the request)
     api.route('PUT', '{*scope}/providers/Microsoft.Authorization/roleAssignments/{roleAssignmentName}', (ctx) => {
       const scope = scopeOf(ctx);
       const name = ctx.params['roleAssignmentName'] as string;
@@ -187,8 +266,19 @@ export const authorizationProvider: EmulatorProvider<AuthorizationExports> = {
       if (typeof principalId !== 'string' || !GUID.test(principalId)) throw armErrors.badRequest('InvalidPrincipalId', 'A valid principal ID must be provided for role assignment.');
       const role = findRoleDefinition(roleDefinitionId);
       if (!role) throw armErrors.badRequest('RoleDefinitionDoesNotExist', `The specified role definition with ID '${roleDefinitionGuid(roleDefinitionId)}' does not exist.`);
+      const condition = validateCondition(props['condition'], props['conditionVersion']);
+      const requestedType = props['principalType'];
+      if (requestedType !== undefined && requestedType !== null && !isPrincipalType(requestedType)) {
+        throw armErrors.badRequest('InvalidPrincipalType', `principalType must be one of ${PRINCIPAL_TYPES.join(', ')} (got ${JSON.stringify(requestedType)}).`);
+      }
+      const known = directory.lookup(principalId);
+      const principalType: string = (isPrincipalType(requestedType) ? requestedType : undefined) ?? (known.state === 'visible' ? known.principalType : 'ServicePrincipal');
       const id = roleAssignmentId(scope, name);
       const roleGuid = role.name;
+      api.authorizer.assertAuthorized(ctx.caller.principalId, ASSIGNMENT_WRITE, scope, { request: assignmentAttributes(roleGuid, principalId, principalType) });
+      // The directory lookup ARM makes unless told the type (replication: Azure/azure-cli#11594).
+      if (!isPrincipalType(requestedType) && known.state === 'replicating') throw principalNotFound(principalId, api.tenantId);
+      if (isPrincipalType(requestedType) && known.state === 'visible' && known.principalType !== requestedType) throw unmatchedPrincipalType(principalId, known.principalType, requestedType);
       const existing = store.get(id);
       if (existing) {
         if (sameTriple(existing, scopeKey(scope), principalId, roleGuid)) return { status: 201, body: existing.resource };
@@ -198,10 +288,19 @@ export const authorizationProvider: EmulatorProvider<AuthorizationExports> = {
       // The principal's own assignments (indexed by the authorizer), not every assignment of the fleet.
       const ofPrincipal = api.authorizer.assignmentKeysOf(principalId).map((k) => store.get(k));
       if (ofPrincipal.some((r) => r !== undefined && sameTriple(r, scopeK, principalId, roleGuid))) throw armErrors.roleAssignmentExists();
-      const principalType = typeof props['principalType'] === 'string' ? props['principalType'] : undefined;
-      const stored = seedRoleAssignment({ scope, name, principalId, roleDefinitionId: roleGuid, createdBy: ctx.caller.principalId, ...(principalType ? { principalType } : {}) });
+      const description = typeof props['description'] === 'string' ? props['description'] : undefined;
+      const stored = putRoleAssignment({
+        scope,
+        name,
+        principalId,
+        roleDefinitionId: roleGuid,
+        createdBy: ctx.caller.principalId,
+        principalType,
+        ...(condition ? { condition: condition.condition } : {}),
+        ...(description !== undefined ? { description } : {}),
+      });
       return { status: 201, body: stored.resource };
-    });
+    }, { action: 'none' });
 
     const getAssignment = (ctx: ArmContext): StoredResource => {
       const stored = store.get(roleAssignmentId(scopeOf(ctx), ctx.params['roleAssignmentName'] as string));
@@ -212,11 +311,20 @@ export const authorizationProvider: EmulatorProvider<AuthorizationExports> = {
     api.route('GET', '{*scope}/providers/Microsoft.Authorization/roleAssignments/{roleAssignmentName}', (ctx) => ({ status: 200, body: getAssignment(ctx).resource }));
 
     api.route('DELETE', '{*scope}/providers/Microsoft.Authorization/roleAssignments/{roleAssignmentName}', (ctx) => {
-      const stored = store.get(roleAssignmentId(scopeOf(ctx), ctx.params['roleAssignmentName'] as string));
-      if (!stored) return { status: 204 };
+      const scope = scopeOf(ctx);
+      const stored = store.get(roleAssignmentId(scope, ctx.params['roleAssignmentName'] as string));
+      if (!stored) {
+        // Nothing to delete, nothing for a condition to test: the plain permission decides.
+        api.authorizer.assertAuthorized(ctx.caller.principalId, ASSIGNMENT_DELETE, scope);
+        return { status: 204 };
+      }
+      const p = stored.resource['properties'] as JsonObject;
+      api.authorizer.assertAuthorized(ctx.caller.principalId, ASSIGNMENT_DELETE, scope, {
+        resource: assignmentAttributes(roleDefinitionGuid(String(p['roleDefinitionId'])), String(p['principalId']), String(p['principalType'] ?? 'ServicePrincipal')),
+      });
       store.delete(stored.id);
       return { status: 200, body: stored.resource };
-    });
+    }, { action: 'none' });
 
     api.route('GET', '{*scope}/providers/Microsoft.Authorization/roleAssignments', (ctx) => {
       const scope = scopeOf(ctx);
@@ -323,8 +431,39 @@ export const authorizationProvider: EmulatorProvider<AuthorizationExports> = {
       return { status: 200, body };
     });
 
+    const createPrincipal = (options: { principalId?: string; principalType?: PrincipalType } = {}): { principalId: string; principalType: PrincipalType } => {
+      const principalId = options.principalId ?? randomUUID();
+      if (!GUID.test(principalId)) throw armErrors.badRequest('InvalidPrincipalId', `A principal id must be a GUID (got '${principalId}').`);
+      const principalType = options.principalType ?? 'ServicePrincipal';
+      if (directory.has(principalId)) throw armErrors.conflict('PrincipalExists', `Principal ${principalId} is already in the directory.`);
+      directory.register(principalId, principalType);
+      return { principalId, principalType };
+    };
+
+    api.controlRoute('POST', 'principals', (req) => {
+      const body = isObject(req.body ?? null) ? (req.body as JsonObject) : {};
+      const type = body['principalType'];
+      if (type !== undefined && !isPrincipalType(type)) throw armErrors.badRequest('InvalidPrincipalType', `principalType must be one of ${PRINCIPAL_TYPES.join(', ')}.`);
+      const principalId = typeof body['principalId'] === 'string' ? body['principalId'] : undefined;
+      return { status: 201, body: createPrincipal({ ...(principalId ? { principalId } : {}), ...(type ? { principalType: type } : {}) }) };
+    });
+    api.controlRoute('GET', 'identity/settings', () => ({ status: 200, body: directory.settings() }));
+    api.controlRoute('PUT', 'identity/settings', (req) => {
+      const body = isObject(req.body ?? null) ? (req.body as JsonObject) : {};
+      return { status: 200, body: directory.configure(body as IdentityTimingOptions) };
+    });
+    api.controlRoute('POST', 'identity/advanceClock', (req) => {
+      const ms = isObject(req.body ?? null) ? (req.body as JsonObject)['ms'] : undefined;
+      directory.clock.advance(typeof ms === 'number' ? ms : Number.NaN);
+      return { status: 200, body: { now: new Date(directory.clock.now()).toISOString() } };
+    });
+
     return {
       seedRoleAssignment,
+      createPrincipal,
+      identitySettings: () => directory.settings(),
+      configureIdentity: (options) => directory.configure(options),
+      advanceIdentityClock: (ms) => directory.clock.advance(ms),
       findRoleDefinition,
       roleGuidByName: (roleName) => {
         const builtin = BUILT_IN_ROLES.find((r) => r.roleName.toLowerCase() === roleName.toLowerCase());

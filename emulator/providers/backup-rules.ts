@@ -100,6 +100,27 @@ export interface VaultBackupActivity {
   protectedItems: number;
   /** True once any registration or protection was attempted, even if it failed (seed FAQ). */
   everHadItems: boolean;
+  /** When the first registration or protection was attempted (ISO time), failed or not. */
+  firstItemAttemptAt?: string | undefined;
+  /** When the vault got its first private endpoint connection (ISO time), whatever became of it. */
+  firstPrivateEndpointAt?: string | undefined;
+}
+
+/**
+ * The seed's eligibility rule, with the memory it needs: a vault refuses new private endpoints
+ * when it had items (or an attempt to register or protect one) BEFORE its first private endpoint
+ * ("Private endpoints for Backup can be only created for Recovery Services vaults that don't have
+ * any items protected to it (or haven't had any items attempted to be protected or registered)").
+ * A vault whose private endpoints came first can get more, or lose them and get them again, with
+ * items protected (the seed's FAQ: "If you already created private endpoints for a vault and
+ * protected backup items to it, you can later add or remove private endpoints as required").
+ */
+export function itemsBeforePrivateEndpoints(activity: Pick<VaultBackupActivity, 'everHadItems' | 'firstItemAttemptAt' | 'firstPrivateEndpointAt'>): boolean {
+  if (!activity.everHadItems) return false;
+  if (activity.firstPrivateEndpointAt === undefined || activity.firstItemAttemptAt === undefined) return true;
+  // Both are ISO-8601 UTC strings of one clock: they order as text. A tie cannot mean "items
+  // first": an endpoint is refused while items came first, so its time is never recorded after.
+  return activity.firstItemAttemptAt < activity.firstPrivateEndpointAt;
 }
 
 export interface BackupManagementUsage {

@@ -26,8 +26,8 @@
  *   writes their records; without rights on the zones the records are missing (a job warning).
  * Results are jobs: `{ status: "Completed" | "Failed", error?, … }`; a malformed request is an error.
  */
-import contract from '../../shared/contract.json';
-import { parseResourceId, resourceInGroupId, tryParseResourceId } from '../../shared/domain/ids';
+import { parentResourceId, parseResourceId, resourceInGroupId, tryParseResourceId } from '../../shared/domain/ids';
+import { VAULT_APPROVAL_ACTION as AZURE_VAULT_APPROVAL_ACTION } from '../azure-facts';
 import { ArmError, armErrors, type JsonObject, type JsonValue } from '../arm';
 import type { ArmContext, ArmResponse, ControlRequest, ControlResponse, EmulatorProvider, ProviderApi } from '../server';
 import type { ResourceStore, StoredResource } from '../store';
@@ -43,11 +43,12 @@ import {
   type SecondaryEndpointPurpose,
 } from './backup-rules';
 import { resolveName } from './network-dns-resolver';
+import { vnetsConnected } from './network-peerings';
 import { NETWORK_PROVIDER_NAME, PRIVATE_ENDPOINT_TYPE, type NetworkExports } from './network';
 import { RECOVERY_SERVICES_PROVIDER_NAME, VAULT_CONNECTION_TYPE, VAULT_TYPE, type RecoveryServicesExports, type VaultEmulatorState } from './recoveryservices';
 
 export const BACKUP_PROVIDER_NAME = 'backup';
-export const VAULT_APPROVAL_ACTION: string = contract.approvalAction;
+export const VAULT_APPROVAL_ACTION: string = AZURE_VAULT_APPROVAL_ACTION;
 const BACKUP_GROUP_ID = 'azurebackup';
 
 /** A Backup job's outcome, as the control API and the in-process API answer it. */
@@ -75,6 +76,11 @@ export interface UnresolvedName {
   /** What `nslookup` from the VNet answered. */
   readonly answer: 'private' | 'public' | 'nxdomain';
   readonly addresses: readonly string[];
+  /**
+   * The name resolved to an endpoint's private IP, but that endpoint sits in a VNet the VM's VNet
+   * cannot reach (neither the same VNet nor peered with it, Connected): its VNet.
+   */
+  readonly unreachableIn?: string;
 }
 
 export interface RegisterContainerOptions {
@@ -298,6 +304,19 @@ export function createBackupProvider(): EmulatorProvider<BackupExports> {
         }
       };
 
+      /** GET of the endpoint and then of each of its NICs as `principal`; the first ARM error, if any. */
+      const readEndpointInterfaceAs = async (principal: { principalId: string; tenantId: string }, peId: string): Promise<JobWarning | undefined> => {
+        const read = await api.invoke(principal, 'GET', parseResourceId(peId).id);
+        if (read.status >= 400) return armErrorOf(read.body, read.status);
+        for (const nic of arr(obj(obj(read.body ?? null)?.['properties'])?.['networkInterfaces'])) {
+          const nicId = str(obj(nic)?.['id']);
+          if (nicId === undefined) continue;
+          const nicRead = await api.invoke(principal, 'GET', parseResourceId(nicId).id);
+          if (nicRead.status >= 400) return armErrorOf(nicRead.body, nicRead.status);
+        }
+        return undefined;
+      };
+
       const ensureSecondaryEndpoints = async (vault: StoredResource, state: VaultEmulatorState, purpose: SecondaryEndpointPurpose, created: string[], warnings: JobWarning[]): Promise<{ code: string; message: string } | undefined> => {
         const approved = primaryEndpoints(vault).filter((p) => p.status === 'Approved');
         if (approved.length === 0) return undefined;
@@ -327,14 +346,19 @@ export function createBackupProvider(): EmulatorProvider<BackupExports> {
               return { code: error.code, message: `Azure Backup could not create private endpoint ${id} as the vault identity ${principalId}: ${error.message}` };
             }
             created.push(parseResourceId(id).id);
+            // Backup then reads the endpoint and its network interface to learn the private IP
+            // (the seed: networkInterfaces/read "is required on the resource group to get the
+            // network interface created for the private endpoint"). Without it the job fails.
+            const readError = await readEndpointInterfaceAs({ principalId, tenantId }, id);
+            if (readError) return { code: readError.code, message: `Azure Backup created private endpoint ${id} but could not read it back as the vault identity ${principalId}: ${readError.message}` };
             await ensureZoneGroupLikePrimary(pe, id, service, { principalId, tenantId }, warnings);
           }
         }
         return undefined;
       };
 
-      /** FQDN → private IPs of every endpoint a VM uses to reach the vault: approved primaries and their _ecs/_prot endpoints. */
-      const requiredNames = (vault: StoredResource): Map<string, string[]> => {
+      /** FQDN → the private IPs (with their endpoint's VNet) of every endpoint a VM uses to reach the vault. */
+      const requiredEndpoints = (vault: StoredResource): Map<string, { ip: string; vnetId: string | undefined }[]> => {
         const state = vaults().vaultState(vault.id) as VaultEmulatorState;
         const endpoints: StoredResource[] = [];
         for (const { pe, status } of primaryEndpoints(vault)) {
@@ -347,37 +371,63 @@ export function createBackupProvider(): EmulatorProvider<BackupExports> {
             }
           }
         }
-        const names = new Map<string, string[]>();
+        const names = new Map<string, { ip: string; vnetId: string | undefined }[]>();
         for (const pe of endpoints) {
+          const subnetId = str(obj(propsOf(pe)['subnet'])?.['id']);
+          const vnetId = subnetId === undefined ? undefined : parentResourceId(subnetId);
           for (const config of arr(propsOf(pe)['customDnsConfigs'])) {
             const fqdn = str(obj(config)?.['fqdn'])?.toLowerCase();
             if (fqdn === undefined) continue;
             const ips = arr(obj(config)?.['ipAddresses']).filter((a): a is string => typeof a === 'string');
-            names.set(fqdn, [...(names.get(fqdn) ?? []), ...ips]);
+            names.set(fqdn, [...(names.get(fqdn) ?? []), ...ips.map((ip) => ({ ip, vnetId }))]);
           }
         }
         return names;
       };
 
-      const unresolvedFrom = (vnetId: string, names: Map<string, string[]>): UnresolvedName[] => {
+      /** FQDN → private IPs of every endpoint a VM uses to reach the vault: approved primaries and their _ecs/_prot endpoints. */
+      const requiredNames = (vault: StoredResource): Map<string, string[]> =>
+        new Map([...requiredEndpoints(vault)].map(([fqdn, entries]) => [fqdn, entries.map((e) => e.ip)]));
+
+      /**
+       * What a VM in `vnetId` fails to reach: names that do not resolve to an endpoint's private IP
+       * there, and names that do but whose endpoint sits in a VNet this one is not peered with.
+       */
+      const unresolvedFrom = (vnetId: string, names: Map<string, { ip: string; vnetId: string | undefined }[]>): UnresolvedName[] => {
         const out: UnresolvedName[] = [];
-        for (const [fqdn, expected] of names) {
+        for (const [fqdn, entries] of names) {
+          const expected = entries.map((e) => e.ip);
           const r = resolveName(store, vnetId, fqdn);
-          if (r.answer === 'private' && r.addresses.some((a) => expected.includes(a))) continue;
-          out.push({ fqdn, expected, answer: r.answer, addresses: [...r.addresses] });
+          const hits = r.answer === 'private' ? entries.filter((e) => r.addresses.includes(e.ip)) : [];
+          if (hits.some((e) => e.vnetId !== undefined && vnetsConnected(store, vnetId, e.vnetId))) continue;
+          const unreachableIn = hits.find((e) => e.vnetId !== undefined)?.vnetId;
+          out.push({ fqdn, expected, answer: r.answer, addresses: [...r.addresses], ...(unreachableIn !== undefined ? { unreachableIn } : {}) });
         }
         return out;
       };
 
-      const nameResolutionFailure = (vault: StoredResource, vnetId: string, unresolved: UnresolvedName[], created: string[], warnings: JobWarning[]): BackupJobResult =>
-        jobFailed(
+      const nameResolutionFailure = (vault: StoredResource, vnetId: string, unresolved: UnresolvedName[], created: string[], warnings: JobWarning[]): BackupJobResult => {
+        const unreachable = unresolved.filter((u) => u.unreachableIn !== undefined);
+        if (unreachable.length === unresolved.length) {
+          const vnets = [...new Set(unreachable.map((u) => u.unreachableIn as string))];
+          return jobFailed(
+            vault.id,
+            'UserErrorPrivateEndpointNotReachable',
+            `From VNet ${vnetId}, ${unreachable.length} name(s) of vault ${vault.parsed.name}'s private endpoints resolve to private IPs in ${vnets.join(', ')}, which VNet ${vnetId} cannot reach: it is neither that VNet nor peered with it (a peering each way, Connected). Names: ${unreachable.map((u) => u.fqdn).join(', ')}.`,
+            created,
+            warnings,
+            unresolved,
+          );
+        }
+        return jobFailed(
           vault.id,
           'UserErrorPrivateEndpointNameResolutionFailed',
-          `From VNet ${vnetId}, ${unresolved.length} name(s) of vault ${vault.parsed.name}'s private endpoints do not resolve to their private IPs: ${unresolved.map((u) => u.fqdn).join(', ')}.`,
+          `From VNet ${vnetId}, ${unresolved.length - unreachable.length} name(s) of vault ${vault.parsed.name}'s private endpoints do not resolve to their private IPs: ${unresolved.filter((u) => u.unreachableIn === undefined).map((u) => u.fqdn).join(', ')}${unreachable.length > 0 ? `; ${unreachable.length} more resolve to endpoints in VNets that ${vnetId} cannot reach` : ''}.`,
           created,
           warnings,
           unresolved,
         );
+      };
 
       const checkVnet = (vnetId: string | undefined): string | undefined => {
         if (vnetId === undefined) return undefined;
@@ -386,11 +436,34 @@ export function createBackupProvider(): EmulatorProvider<BackupExports> {
         return parsed.id;
       };
 
-      /** Any attempt to register a container or protect an item, even a failed one, makes the vault ineligible for private endpoints for good (the seed's FAQ). */
+      /**
+       * Any attempt to register a container or protect an item, even a failed one, counts (the
+       * seed's FAQ); it makes the vault ineligible for private endpoints for good unless the
+       * vault already had one (backup-rules.ts `itemsBeforePrivateEndpoints`).
+       */
       const markEverHadItems = (vault: StoredResource) =>
         vaults().updateVaultState(vault.id, (s) => {
           s.everHadItems = true;
+          s.firstItemAttemptAt ??= new Date().toISOString();
         });
+
+      // Backup remembers when a vault got its first private endpoint connection (whatever
+      // becomes of it later): the order of endpoints and items decides eligibility.
+      store.watch(VAULT_CONNECTION_TYPE, (_key, connection) => {
+        if (!connection) return;
+        const vaultId = parentResourceId(connection.id);
+        if (vaultId === undefined) return;
+        let state: VaultEmulatorState | undefined;
+        try {
+          state = vaults().vaultState(vaultId);
+        } catch {
+          return; // no Recovery Services provider in this emulator: nothing to remember
+        }
+        if (!state || state.firstPrivateEndpointAt !== undefined) return;
+        vaults().updateVaultState(vaultId, (s) => {
+          s.firstPrivateEndpointAt ??= new Date().toISOString();
+        });
+      });
 
       const registerContainer = async (vaultId: string, options: RegisterContainerOptions = {}): Promise<BackupJobResult> => {
         const vault = vaultOrThrow(vaultId);
@@ -404,7 +477,7 @@ export function createBackupProvider(): EmulatorProvider<BackupExports> {
             return jobFailed(vault.id, 'UserErrorPrivateEndpointNotApproved', `Vault ${vault.parsed.name} accepts traffic only through its private endpoints, and none is approved yet.`, created, warnings);
           }
           if (vnetId !== undefined) {
-            const unresolved = unresolvedFrom(vnetId, requiredNames(vault));
+            const unresolved = unresolvedFrom(vnetId, requiredEndpoints(vault));
             if (unresolved.length > 0) return nameResolutionFailure(vault, vnetId, unresolved, created, warnings);
           }
           if (state.backupStorageVersion === 'V1') {
@@ -440,7 +513,7 @@ export function createBackupProvider(): EmulatorProvider<BackupExports> {
             if (error) return jobFailed(vault.id, error.code, error.message, created, warnings);
           }
           if (vnetId !== undefined) {
-            const unresolved = unresolvedFrom(vnetId, requiredNames(vault));
+            const unresolved = unresolvedFrom(vnetId, requiredEndpoints(vault));
             if (unresolved.length > 0) return nameResolutionFailure(vault, vnetId, unresolved, created, warnings);
           }
         }

@@ -12,7 +12,7 @@
  *
  * The public-cloud DNS suffixes are used: the emulator plays the public cloud.
  */
-import backupGeoCodes from '../../shared/domain/backup-geo-codes.json';
+import { BACKUP_GEO_CODES } from '../azure-facts';
 
 export const BACKUP_GROUP_ID = 'AzureBackup';
 export const BACKUP_SECONDARY_GROUP_ID = 'AzureBackup_secondary';
@@ -43,7 +43,7 @@ export const MAX_PRIVATE_ENDPOINTS_PER_VAULT = 12;
 export const BACKUP_DNS_SUFFIX = 'backup.windowsazure.com';
 export const STORAGE_DNS_SUFFIX = 'core.windows.net';
 
-const GEO_CODES: Readonly<Record<string, string>> = backupGeoCodes;
+const GEO_CODES: Readonly<Record<string, string>> = BACKUP_GEO_CODES;
 
 /** `UK South` / `uksouth` → `uksouth` (ARM accepts display names and spaced forms in `location`). */
 export function normalizeRegion(location: string): string {

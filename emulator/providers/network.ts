@@ -8,7 +8,7 @@
  *   (`PrivateEndpointCannotBeCreatedInSubnetThatHasNetworkPoliciesEnabled`);
  * - a classic Backup endpoint needs 11 free IPs in its subnet (configurable per region, up to
  *   25), a v2 one 10, a storage one 1 (`SubnetIsFull`);
- * - a vault that ever had items refuses endpoints; a vault takes at most 12;
+ * - a vault that had items before its first endpoint refuses endpoints; a vault takes at most 12;
  * - `privateLinkServiceConnections` (automatic) need the approval permission on the target,
  *   else `LinkedAuthorizationFailed`; `manualPrivateLinkServiceConnections` start `Pending`;
  * - joining a subnet needs `subnets/join/action` on it, a zone group `privateDnsZones/join/action`
@@ -26,7 +26,7 @@ import {
   tryParseResourceId,
   type ResourceId,
 } from '../../shared/domain/ids';
-import contract from '../../shared/contract.json';
+import { VAULT_APPROVAL_ACTION as AZURE_VAULT_APPROVAL_ACTION } from '../azure-facts';
 import { ArmError, armErrors, type JsonObject, type JsonValue } from '../arm';
 import type { Authorizer, Principal } from '../auth';
 import type { ArmContext, ArmResponse, ControlResponse, EmulatorProvider, InvokeResult, ProviderApi } from '../server';
@@ -42,6 +42,7 @@ import {
   type Ipv4Prefix,
 } from './network-addresses';
 import { normalizeDnsName, PRIVATE_DNS_ZONE_TYPE, relativeRecordName } from './network-dns-resolver';
+import { registerVirtualNetworkPeerings } from './network-peerings';
 import {
   BACKUP_GROUP_ID,
   BACKUP_SECONDARY_GROUP_ID,
@@ -68,7 +69,7 @@ export const STORAGE_ACCOUNT_TYPE = 'Microsoft.Storage/storageAccounts';
 
 export const SUBNET_JOIN_ACTION = 'Microsoft.Network/virtualNetworks/subnets/join/action';
 export const PRIVATE_DNS_ZONE_JOIN_ACTION = 'Microsoft.Network/privateDnsZones/join/action';
-export const VAULT_APPROVAL_ACTION = contract.approvalAction;
+export const VAULT_APPROVAL_ACTION = AZURE_VAULT_APPROVAL_ACTION;
 export const STORAGE_APPROVAL_ACTION = 'Microsoft.Storage/storageAccounts/privateEndpointConnectionsApproval/action';
 
 /** TTL Azure gives the A records a private DNS zone group writes. */
@@ -80,8 +81,8 @@ export interface PrivateLinkVault {
   /** The 19-digit id used in FQDNs and connection names. */
   readonly numericId: string;
   readonly experience: 'classic' | 'v2';
-  /** True once any item was registered or protected (the seed: such a vault can never get endpoints). */
-  readonly everHadItems: boolean;
+  /** Items were registered or protected (or attempted) before the vault's first endpoint: it can never get endpoints (the seed's FAQ). */
+  readonly itemsBeforePrivateEndpoints: boolean;
 }
 
 export interface NetworkProviderOptions {
@@ -89,7 +90,7 @@ export interface NetworkProviderOptions {
   readonly vaultFor: (store: ResourceStore, vaultId: string) => PrivateLinkVault | undefined;
   /** Free IPs a classic Backup endpoint needs, per region (`uksouth: 20`); default 11, capped at 25. */
   readonly backupFreeAddressesPerRegion?: Readonly<Record<string, number>>;
-  /** Backup geo codes that override shared/domain/backup-geo-codes.json. */
+  /** Backup geo codes that override emulator/data/backup-geo-codes.json. */
   readonly geoCodeOverrides?: Readonly<Record<string, string>>;
 }
 
@@ -476,8 +477,8 @@ function planBackupTarget(ctx: NetworkOperationContext, peId: string, connection
   if (group !== BACKUP_GROUP_ID.toLowerCase() && !(secondary && vault.experience === 'v2')) {
     throw armErrors.badRequest('InvalidPrivateEndpointGroupId', `Group id '${connection.groupId}' is not a sub-resource of ${target.id}; use '${BACKUP_GROUP_ID}'.`);
   }
-  if (vault.everHadItems) {
-    throw armErrors.badRequest('UserErrorPrivateEndpointNotAllowedForVaultWithItems', `Private endpoints can be created only for vaults that never had items registered or protected; ${target.id} has had some. Create a new vault.`);
+  if (vault.itemsBeforePrivateEndpoints) {
+    throw armErrors.badRequest('UserErrorPrivateEndpointNotAllowedForVaultWithItems', `Private endpoints can be created only for vaults that had no items registered or protected (nor attempts to) before their first private endpoint; ${target.id} had some. Create a new vault.`);
   }
   const connections = ctx.store.children(target.id, VAULT_CONNECTION_TYPE).filter((c) => !sameKey(str(obj(propsOf(c)['privateEndpoint'])?.['id']), peId));
   if (connections.length >= MAX_PRIVATE_ENDPOINTS_PER_VAULT) {
@@ -949,6 +950,9 @@ export function createNetworkProvider(options: Partial<NetworkProviderOptions> =
         const vnetId = `${rgScope(ctx)}/providers/Microsoft.Network/virtualNetworks/${ctx.params['virtualNetworkName']}`;
         return { status: 200, body: listVirtualNetworkUsages(opCtx(ctx), vnetId) };
       });
+
+      // virtual network peerings (network-peerings.ts)
+      registerVirtualNetworkPeerings(api);
 
       // subnets
       api.route('PUT', `${RG_NETWORK}/virtualNetworks/{virtualNetworkName}/subnets/{subnetName}`, (ctx) => {

@@ -21,19 +21,19 @@
  * stays the one source of truth (deleting the resource group forgets them with the vault).
  */
 import { randomUUID } from 'node:crypto';
-import contract from '../../shared/contract.json';
+import { VAULT_APPROVAL_ACTION as AZURE_VAULT_APPROVAL_ACTION } from '../azure-facts';
 import { parseResourceId, resourceGroupResourceId, subscriptionResourceId } from '../../shared/domain/ids';
 import { ArmError, armErrors, type JsonObject } from '../arm';
 import type { ArmContext, ControlResponse, EmulatorProvider, ProviderApi } from '../server';
 import type { ResourceStore, StoredResource } from '../store';
 import { obj, str } from './json';
-import { type BackupStorageVersion, type VaultBackupActivity, vaultNumericIdFor } from './backup-rules';
+import { itemsBeforePrivateEndpoints, type BackupStorageVersion, type VaultBackupActivity, vaultNumericIdFor } from './backup-rules';
 import { backupGeoCode, CLASSIC_BACKUP_MEMBERS, STORAGE_DNS_SUFFIX, V2_BACKUP_MEMBERS, BACKUP_DNS_SUFFIX } from './network-private-link';
 
 export const RECOVERY_SERVICES_PROVIDER_NAME = 'recoveryservices';
 export const VAULT_TYPE = 'Microsoft.RecoveryServices/vaults';
 export const VAULT_CONNECTION_TYPE = 'Microsoft.RecoveryServices/vaults/privateEndpointConnections';
-export const VAULT_APPROVAL_ACTION: string = contract.approvalAction;
+export const VAULT_APPROVAL_ACTION: string = AZURE_VAULT_APPROVAL_ACTION;
 
 /** Key of the emulator's own facts in the stored vault JSON (stripped from every response). */
 export const VAULT_EMULATOR_STATE_KEY = 'x-emulator';
@@ -56,7 +56,8 @@ export interface PrivateLinkVaultFacts {
   readonly location: string;
   readonly numericId: string;
   readonly experience: 'classic' | 'v2';
-  readonly everHadItems: boolean;
+  /** The vault had items (or attempts) before its first private endpoint: it refuses new ones (backup-rules.ts). */
+  readonly itemsBeforePrivateEndpoints: boolean;
 }
 
 export interface RecoveryServicesSettings {
@@ -108,6 +109,8 @@ export function vaultStateOf(stored: StoredResource): VaultEmulatorState {
     protectedItems: items.length,
     protectedItemNames: items,
     everHadItems: raw['everHadItems'] === true,
+    firstItemAttemptAt: str(raw['firstItemAttemptAt']),
+    firstPrivateEndpointAt: str(raw['firstPrivateEndpointAt']),
   };
 }
 
@@ -119,6 +122,8 @@ function stateJson(state: VaultEmulatorState): JsonObject {
     registeredContainerNames: [...state.registeredContainerNames],
     protectedItemNames: [...state.protectedItemNames],
     everHadItems: state.everHadItems,
+    ...(state.firstItemAttemptAt !== undefined ? { firstItemAttemptAt: state.firstItemAttemptAt } : {}),
+    ...(state.firstPrivateEndpointAt !== undefined ? { firstPrivateEndpointAt: state.firstPrivateEndpointAt } : {}),
   };
 }
 
@@ -367,7 +372,7 @@ export function createRecoveryServicesProvider(options: { geoCodeOverrides?: Rea
           const stored = store.get(vaultId);
           if (!stored || stored.type.toLowerCase() !== VAULT_TYPE.toLowerCase()) return undefined;
           const state = vaultStateOf(stored);
-          return { location: str(stored.resource['location']) ?? '', numericId: state.numericId, experience: state.backupStorageVersion === 'V1' ? 'classic' : 'v2', everHadItems: state.everHadItems };
+          return { location: str(stored.resource['location']) ?? '', numericId: state.numericId, experience: state.backupStorageVersion === 'V1' ? 'classic' : 'v2', itemsBeforePrivateEndpoints: itemsBeforePrivateEndpoints(state) };
         },
         vaultState(vaultId) {
           const stored = store.get(vaultId);

@@ -5,6 +5,7 @@
  */
 import { resourceGroupResourceId, subscriptionResourceId } from '../../shared/domain/ids';
 import { ArmError, armErrors, type JsonObject } from '../arm';
+import { resourceGroupNameProblem } from '../names';
 import type { EmulatorProvider, ProviderApi } from '../server';
 import type { StoredResource } from '../store';
 
@@ -124,8 +125,9 @@ export const resourcesProvider: EmulatorProvider<ResourcesExports> = {
         const location = body['location'];
         if (typeof location !== 'string' || location.length === 0) throw armErrors.badRequest('LocationRequired', 'The location property is required for this definition.');
         const name = ctx.params['resourceGroupName'] as string;
-        if (!/^[-\w._()]{1,90}$/.test(name) || name.endsWith('.')) {
-          throw armErrors.badRequest('InvalidResourceGroup', `The provided resource group name '${name}' has these invalid characters or is too long.`);
+        const problem = resourceGroupNameProblem(name);
+        if (problem !== undefined) {
+          throw armErrors.badRequest('InvalidResourceGroup', `The provided resource group name '${name}' has these invalid characters or is too long: it ${problem}.`);
         }
         const existing = store.get(rgId(ctx.params));
         if (existing && existing.resource['location'] !== normalizeLocation(location)) {

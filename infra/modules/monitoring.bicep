@@ -19,6 +19,9 @@ param location string = resourceGroup().location
 @maxValue(730)
 param retentionInDays int = 90
 
+@description('Optional. Display name of the Azure Monitor workbook (per-vault status, recent decisions, failures).')
+param workbookDisplayName string = 'vaultlink'
+
 @description('Optional. Tags of the resources.')
 param tags object = {}
 
@@ -52,6 +55,23 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' = {
   }
 }
 
+// The operators' view in Azure Monitor: per-vault status, recent decisions and failures, read
+// from Application Insights. The workbook's content is workbook.json (edit it in the portal's
+// Advanced Editor and paste it back); its one placeholder names the Application Insights
+// component it reads.
+resource workbook 'Microsoft.Insights/workbooks@2023-06-01' = {
+  name: guid(resourceGroup().id, applicationInsightsName, 'vaultlink-workbook')
+  location: location
+  tags: tags
+  kind: 'shared'
+  properties: {
+    displayName: workbookDisplayName
+    category: 'workbook'
+    sourceId: applicationInsights.id
+    serializedData: replace(loadTextContent('workbook.json'), '__APPLICATION_INSIGHTS_ID__', applicationInsights.id)
+  }
+}
+
 // =========== //
 //   Outputs   //
 // =========== //
@@ -61,6 +81,9 @@ output applicationInsightsResourceId string = applicationInsights.id
 
 @description('The name of the Application Insights component.')
 output applicationInsightsName string = applicationInsights.name
+
+@description('The resource ID of the workbook.')
+output workbookResourceId string = workbook.id
 
 @description('The resource ID of the Log Analytics workspace.')
 output logAnalyticsWorkspaceResourceId string = logAnalyticsWorkspace.id

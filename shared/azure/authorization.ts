@@ -34,6 +34,15 @@ export class SdkAuthorizationAdapter implements AuthorizationPort {
     });
   }
 
+  async listRoleAssignmentsAtScope(scope: string): Promise<RoleAssignment[]> {
+    const s = subscriptionOfScope(scope);
+    return describeAzureCall('listing role assignments at', s.id, async () => {
+      const out: RoleAssignment[] = [];
+      for await (const a of this.clients.authorization(s.subscriptionId).roleAssignments.listForScope(s.id)) out.push(toRoleAssignment(a));
+      return out;
+    });
+  }
+
   async createRoleAssignment(scope: string, name: string, assignment: RoleAssignmentRequest): Promise<RoleAssignment> {
     const s = subscriptionOfScope(scope);
     const raw = await describeAzureCall(`granting role ${assignment.roleDefinitionGuid} to principal ${assignment.principalId} at`, s.id, () =>

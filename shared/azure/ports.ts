@@ -36,6 +36,11 @@ export interface RecoveryServicesPort {
   /** Ids of the vaults of a subscription (every page). */
   listVaultIds(subscriptionId: string): Promise<string[]>;
   /**
+   * Every vault of a subscription as {@link getVault} returns it: one paged list, then the two
+   * usage summaries per vault. A sweep's batch observation reads vaults this way.
+   */
+  listVaults(subscriptionId: string): Promise<Vault[]>;
+  /**
    * Turns the vault's system-assigned identity on (PATCH of `identity` only, keeping any
    * user-assigned identities) unless a read shows it on already; never turns anything off.
    */
@@ -113,6 +118,11 @@ export interface AuthorizationPort {
    * filter), every page.
    */
   listRoleAssignments(scope: string, principalId: string): Promise<RoleAssignment[]>;
+  /**
+   * Every principal's role assignments at, above or below `scope` (no filter), every page: one
+   * list that a sweep shares between all the vault identities it concerns.
+   */
+  listRoleAssignmentsAtScope(scope: string): Promise<RoleAssignment[]>;
   /**
    * Creates the assignment `name` (a GUID) of a role to a service principal at `scope`. ARM answers
    * 409 `RoleAssignmentExists` when the same (scope, principal, role) exists under another name.

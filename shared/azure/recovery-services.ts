@@ -7,10 +7,13 @@ import type { RecoveryServicesClient, IdentityData } from '@azure/arm-recoveryse
 import type { RecoveryServicesBackupClient } from '@azure/arm-recoveryservicesbackup';
 import { isResourceType, parseResourceId, type ResourceId } from '../domain/ids';
 import { VAULT_RESOURCE_TYPE } from '../domain/endpoints';
-import { connectionStatusOf, toBackupUsageCounts, toVault, toVaultIdentity, MalformedResponseError } from './mappers';
+import { connectionStatusOf, toBackupUsageCounts, toVault, toVaultIdentity, MalformedResponseError, type BackupUsageCounts } from './mappers';
 import { describeAzureCall, readOrUndefined } from './errors';
 import type { ConnectionStateUpdate, EnableIdentityResult, RecoveryServicesPort } from './ports';
 import type { ConnectionStatus, Vault } from '../domain/model';
+
+/** Vaults whose usage summaries {@link SdkRecoveryServicesAdapter.listVaults} reads at once. */
+const LIST_USAGE_CONCURRENCY = 16;
 
 export interface RecoveryServicesClients {
   recoveryServices(subscriptionId: string): RecoveryServicesClient;
@@ -42,6 +45,10 @@ export class SdkRecoveryServicesAdapter implements RecoveryServicesPort {
     const v = vaultRef(vaultId);
     const raw = await readOrUndefined('reading vault', v.id, () => this.clients.recoveryServices(v.subscriptionId).vaults.get(v.resourceGroup, v.name));
     if (raw === undefined) return undefined;
+    return toVault(raw, await this.usageOf(v));
+  }
+
+  private async usageOf(v: VaultRef): Promise<BackupUsageCounts> {
     const summary = (type: string) =>
       describeAzureCall(`reading backup usage summary ${type} of vault`, v.id, async () => {
         const all = [];
@@ -49,7 +56,22 @@ export class SdkRecoveryServicesAdapter implements RecoveryServicesPort {
         return all;
       });
     const [items, containers] = await Promise.all([summary('BackupProtectedItemCountSummary'), summary('BackupProtectionContainerCountSummary')]);
-    return toVault(raw, toBackupUsageCounts(items, containers));
+    return toBackupUsageCounts(items, containers);
+  }
+
+  async listVaults(subscriptionId: string): Promise<Vault[]> {
+    const raws = await describeAzureCall('listing vaults of subscription', subscriptionId, async () => {
+      const all = [];
+      for await (const vault of this.clients.recoveryServices(subscriptionId).vaults.listBySubscriptionId()) if (vault.id) all.push(vault);
+      return all;
+    });
+    const out: Vault[] = [];
+    // the usage summaries of a few vaults at a time: a fleet's worth at once would be a burst ARM throttles
+    for (let i = 0; i < raws.length; i += LIST_USAGE_CONCURRENCY) {
+      const batch = raws.slice(i, i + LIST_USAGE_CONCURRENCY);
+      out.push(...(await Promise.all(batch.map(async (raw) => toVault(raw, await this.usageOf(vaultRef(raw.id as string)))))));
+    }
+    return out;
   }
 
   async listVaultIds(subscriptionId: string): Promise<string[]> {

@@ -5,12 +5,15 @@
  * approval description and the audit log). A rule matches only when every criterion it states
  * holds; a criterion it leaves out holds for anything. It never approves on a partial match.
  *
- * Ids are compared by segment, case-insensitively like ARM, after parsing with ids.ts: a
+ * Ids are compared by segment, as ARM compares them ({@link armEquals}: ordinal, ignoring case by
+ * simple upper-casing, so the Kelvin sign U+212A is not a `k`), after parsing with ids.ts: a
  * subscription `abc` never matches `abcd`, and a malformed or hostile id (`..`, `%2F`, empty
- * segments) matches nothing — the request is a no-match that says why.
+ * segments) matches nothing — the request is a no-match that says why. Name globs use the same
+ * comparison: pattern and name are both mapped by {@link armCaseKey} and matched case-SENSITIVELY
+ * (picomatch's `nocase` is a regular expression's `i` flag, which is not ARM's rule).
  */
 import picomatch from 'picomatch';
-import { isResourceType, type ResourceId, tryParseResourceId, parseResourceId, InvalidResourceIdError } from './ids';
+import { armCaseKey, armEquals, isResourceType, type ResourceId, tryParseResourceId, parseResourceId, InvalidResourceIdError } from './ids';
 import { PRIVATE_ENDPOINT_RESOURCE_TYPE, VAULT_RESOURCE_TYPE } from './endpoints';
 import type { StringMap } from './model';
 
@@ -19,7 +22,7 @@ export interface ApprovalRequesterSelector {
   readonly tenantId?: string | undefined;
   readonly subscriptionId?: string | undefined;
   readonly resourceGroup?: string | undefined;
-  /** Glob over the PE name (picomatch, case-insensitive). */
+  /** Glob over the PE name (picomatch syntax, compared as ARM compares names: see {@link privateEndpointNameMatches}). */
   readonly privateEndpointName?: string | undefined;
 }
 
@@ -52,6 +55,8 @@ export interface ApprovalRequest {
   readonly privateEndpointId: string;
   /** The requester's tenant when known (undefined: a rule that names a tenant cannot match). */
   readonly requesterTenantId: string | undefined;
+  /** Why the requester's tenant is unknown, when it could not be read (goes into the no-match reason). */
+  readonly requesterTenantUnknownReason?: string | undefined;
   readonly vault: { readonly id: string; readonly tags: StringMap };
 }
 
@@ -59,9 +64,7 @@ export type ApprovalDecision =
   | { readonly decision: 'approve'; readonly rule: ApprovalRule }
   | { readonly decision: 'no-match'; readonly reasons: readonly string[] };
 
-function eqi(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
-}
+const eqi = armEquals;
 
 function parseOrReason(raw: string, what: string, type: string): ResourceId | string {
   try {
@@ -82,8 +85,10 @@ export function ruleMismatches(rule: ApprovalRule, pe: ResourceId, vault: Resour
   const r = rule.requester;
   if (r.tenantId === undefined && r.subscriptionId === undefined) out.push('names neither a requester tenant nor a subscription, so it matches nothing');
   if (r.tenantId !== undefined) {
-    if (request.requesterTenantId === undefined) out.push(`requires tenant ${r.tenantId} but the requester's tenant is unknown`);
-    else if (!eqi(r.tenantId.trim(), request.requesterTenantId.trim())) out.push(`requires tenant ${r.tenantId}, requester is in ${request.requesterTenantId}`);
+    // An empty tenant on either side is no tenant: '' must never equal ''.
+    if (r.tenantId.trim() === '') out.push('names an empty tenant, which matches nothing');
+    else if (request.requesterTenantId === undefined || request.requesterTenantId.trim() === '') out.push(`requires tenant ${r.tenantId} but the requester's tenant is unknown${request.requesterTenantUnknownReason === undefined ? '' : `: ${request.requesterTenantUnknownReason}`}`);
+    else if (!eqi(r.tenantId.trim(), request.requesterTenantId)) out.push(`requires tenant ${r.tenantId}, requester is in ${request.requesterTenantId}`);
   }
   if (r.subscriptionId !== undefined && !eqi(r.subscriptionId, pe.subscriptionId ?? '')) {
     out.push(`requires subscription ${r.subscriptionId}, requester is in ${pe.subscriptionId ?? '(none)'}`);
@@ -91,7 +96,7 @@ export function ruleMismatches(rule: ApprovalRule, pe: ResourceId, vault: Resour
   if (r.resourceGroup !== undefined && !eqi(r.resourceGroup, pe.resourceGroup ?? '')) {
     out.push(`requires resource group ${r.resourceGroup}, requester is in ${pe.resourceGroup ?? '(none)'}`);
   }
-  if (r.privateEndpointName !== undefined && !globMatches(r.privateEndpointName, pe.name)) {
+  if (r.privateEndpointName !== undefined && !privateEndpointNameMatches(r.privateEndpointName, pe.name)) {
     out.push(`requires a private endpoint name like ${JSON.stringify(r.privateEndpointName)}, requester is ${JSON.stringify(pe.name)}`);
   }
   const v = rule.vault;
@@ -108,9 +113,14 @@ export function ruleMismatches(rule: ApprovalRule, pe: ResourceId, vault: Resour
   return out;
 }
 
-function globMatches(glob: string, name: string): boolean {
+/**
+ * Whether a name matches a rule's glob, ignoring case as ARM does: both go through
+ * {@link armCaseKey} (ASCII letters lower-cased, others simply upper-cased), then picomatch
+ * matches case-sensitively. Glob metacharacters are ASCII punctuation, which the key leaves alone.
+ */
+export function privateEndpointNameMatches(glob: string, name: string): boolean {
   try {
-    return picomatch.isMatch(name, glob, { nocase: true, dot: true });
+    return picomatch.isMatch(armCaseKey(name), armCaseKey(glob), { dot: true });
   } catch {
     return false; // an unusable pattern matches nothing
   }

@@ -7,7 +7,7 @@
  * `<primary>_prot…_blob` (after the first backup). Their own connections target Backup-owned
  * storage accounts, so the name is the only tie to the vault.
  */
-import { isResourceType, resourceInGroupId, tryParseResourceId } from './ids';
+import { armCaseKey, armEquals, isResourceType, resourceInGroupId, tryParseResourceId } from './ids';
 import type { PrivateEndpoint } from './model';
 
 export const VAULT_RESOURCE_TYPE = 'Microsoft.RecoveryServices/vaults';
@@ -83,13 +83,13 @@ export function secondaryRoleOf(name: string, primaryName: string): SecondaryRol
   return SECONDARY_SUFFIXES.find((s) => s.pattern.test(rest))?.role;
 }
 
-// Comparison key of an id; a malformed one still compares, as itself lower-cased (it never equals a valid key).
+// Comparison key of an id; a malformed one still compares, as its own ARM key.
 function idKey(id: string): string {
-  return tryParseResourceId(id)?.key ?? id.toLowerCase();
+  return tryParseResourceId(id)?.key ?? armCaseKey(id);
 }
 
 function sameResourceGroup(a: PrivateEndpoint, b: PrivateEndpoint): boolean {
-  return a.subscriptionId.toLowerCase() === b.subscriptionId.toLowerCase() && a.resourceGroup.toLowerCase() === b.resourceGroup.toLowerCase();
+  return armEquals(a.subscriptionId, b.subscriptionId) && armEquals(a.resourceGroup, b.resourceGroup);
 }
 
 /**

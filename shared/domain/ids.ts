@@ -5,13 +5,75 @@
  * resource types and names case-insensitively, and ids reach us in every casing
  * (`resourcegroups`, `/Vaults/`), sometimes with a leading `//` (SDK clients that join a
  * base URL and a scope) or a trailing slash. Everything past this module works with
- * {@link ResourceId}: a canonical `id` for display and writes and a lower-cased `key` for
- * comparison and maps.
+ * {@link ResourceId}: a canonical `id` for display and writes and a `key` for comparison and maps.
+ *
+ * Comparison is ARM's: ordinal, ignoring case by SIMPLE upper-casing of each code point (.NET's
+ * `OrdinalIgnoreCase`), with no Unicode case folding and no normalisation. `toLowerCase()` is not
+ * that: it maps the Kelvin sign U+212A to `k`, so a rule for `rg-spoke-network` would accept
+ * `rg-spo\u212Ae-network`, a different resource group in ARM. Every comparison of ids, names,
+ * subscription and tenant ids goes through {@link armCaseKey} / {@link armEquals}.
  *
  * Hostile input is refused rather than repaired: `.`/`..` segments, percent-encoded characters,
  * back-slashes, control characters and empty segments inside the id make it malformed, so that
  * an allowlist entry can never be satisfied by an id that ARM would resolve elsewhere.
  */
+
+// Code points whose full upper-case mapping is several characters (which the simple mapping ARM
+// uses does not take) but whose SIMPLE upper-case mapping is another single code point: the Greek
+// letters with ypogegrammeni map to their title-case forms (UnicodeData.txt, field 12).
+const SIMPLE_UPPER_EXCEPTIONS: ReadonlyMap<number, number> = new Map([
+  ...[0x1f80, 0x1f90, 0x1fa0].flatMap((base) => Array.from({ length: 8 }, (_, k): [number, number] => [base + k, base + 8 + k])),
+  [0x1fb3, 0x1fbc],
+  [0x1fc3, 0x1fcc],
+  [0x1ff3, 0x1ffc],
+]);
+
+const ASCII_ONLY = /^[\u0000-\u007f]*$/;
+const foldedCodePoints = new Map<number, string>();
+
+/**
+ * One code point as ARM compares it: its simple upper-case mapping when that is a single code
+ * point, else itself; ASCII letters then go back to lower case, which changes no equality (ASCII
+ * upper and lower case are in one-to-one correspondence) and keeps keys of ordinary ids readable
+ * and stable (link names hash them).
+ *
+ * U+0131 (dotless i) stays itself: .NET's invariant casing, which `OrdinalIgnoreCase` uses, does
+ * not upper-case it to `I` on any platform (Windows' table; .NET special-cases it under ICU).
+ */
+function foldCodePoint(cp: number): string {
+  const cached = foldedCodePoints.get(cp);
+  if (cached !== undefined) return cached;
+  const ch = String.fromCodePoint(cp);
+  let upper: string;
+  const exception = SIMPLE_UPPER_EXCEPTIONS.get(cp);
+  if (exception !== undefined) upper = String.fromCodePoint(exception);
+  else if (cp === 0x131) upper = ch;
+  else {
+    const full = ch.toUpperCase();
+    // A multi-character full mapping (ß → SS, ŉ → ʼN) has no simple counterpart: the code point stays.
+    upper = full.length === ch.length || [...full].length === 1 ? full : ch;
+  }
+  const folded = upper.length === 1 && upper.charCodeAt(0) < 0x80 ? upper.toLowerCase() : upper;
+  foldedCodePoints.set(cp, folded);
+  return folded;
+}
+
+/**
+ * The comparison key of a string under ARM's rule (ordinal, ignoring case by simple per-code-point
+ * upper-casing, no folding, no normalisation): `armEquals(a, b)` ⇔ `armCaseKey(a) === armCaseKey(b)`.
+ * ASCII strings get their lower-case form. Lone surrogates compare as themselves.
+ */
+export function armCaseKey(s: string): string {
+  if (ASCII_ONLY.test(s)) return s.toLowerCase();
+  let out = '';
+  for (const ch of s) out += foldCodePoint(ch.codePointAt(0) as number);
+  return out;
+}
+
+/** True when ARM considers the two strings (ids, names, subscription or tenant ids) the same. */
+export function armEquals(a: string, b: string): boolean {
+  return a === b || armCaseKey(a) === armCaseKey(b);
+}
 
 export class InvalidResourceIdError extends Error {
   override readonly name = 'InvalidResourceIdError';
@@ -33,7 +95,7 @@ export interface ResourceIdSegment {
 export interface ResourceId {
   /** Canonical form: single slashes, keywords in ARM's casing, no trailing slash. */
   readonly id: string;
-  /** Lower-cased canonical form: equal keys mean the same resource. */
+  /** {@link armCaseKey} of the canonical form: equal keys mean the same resource (ARM's comparison). */
   readonly key: string;
   /** Undefined only for tenant-level ids such as `/providers/Microsoft.Authorization/roleDefinitions/{guid}`. */
   readonly subscriptionId: string | undefined;
@@ -59,8 +121,25 @@ function checkSegment(raw: string, segment: string): void {
   if (segment.trim() !== segment) throw new InvalidResourceIdError(raw, `segment "${segment}" has leading or trailing white space`);
 }
 
+/**
+ * Ids parsed lately. Observation parses the same ids over and over (every record of a zone, every
+ * PE of a resource group, per vault of a sweep); a parsed id is immutable, so sharing it is safe.
+ * Bounded: cleared when full.
+ */
+const parsed = new Map<string, ResourceId>();
+const PARSED_CACHE_SIZE = 20_000;
+
 /** Parses an ARM id; throws {@link InvalidResourceIdError} quoting the id when it is malformed. */
 export function parseResourceId(raw: string): ResourceId {
+  const cached = typeof raw === 'string' ? parsed.get(raw) : undefined;
+  if (cached !== undefined) return cached;
+  const result = parseUncached(raw);
+  if (parsed.size >= PARSED_CACHE_SIZE) parsed.clear();
+  parsed.set(raw, result);
+  return result;
+}
+
+function parseUncached(raw: string): ResourceId {
   if (typeof raw !== 'string') throw new InvalidResourceIdError(String(raw), 'not a string');
   if (raw.length === 0) throw new InvalidResourceIdError(raw, 'empty');
   if (raw.length > 4096) throw new InvalidResourceIdError(raw.slice(0, 80) + '…', 'longer than 4096 characters');
@@ -140,7 +219,7 @@ export function parseResourceId(raw: string): ResourceId {
   } else {
     throw new InvalidResourceIdError(raw, 'names no subscription and no resource');
   }
-  return { id, key: id.toLowerCase(), subscriptionId, resourceGroup, segments, type, name };
+  return Object.freeze({ id, key: armCaseKey(id), subscriptionId, resourceGroup, segments: Object.freeze(segments.map((s) => Object.freeze(s))), type, name });
 }
 
 /** Like {@link parseResourceId}, but returns undefined instead of throwing. */
@@ -170,9 +249,9 @@ export function sameResourceId(a: string, b: string): boolean {
   return pa !== undefined && pb !== undefined && pa.key === pb.key;
 }
 
-/** True when the id's full type equals `type` (case-insensitive), e.g. `Microsoft.RecoveryServices/vaults`. */
+/** True when the id's full type equals `type` (ARM's comparison), e.g. `Microsoft.RecoveryServices/vaults`. */
 export function isResourceType(id: ResourceId, type: string): boolean {
-  return id.type.toLowerCase() === type.toLowerCase();
+  return armEquals(id.type, type);
 }
 
 function checkName(what: string, name: string): void {

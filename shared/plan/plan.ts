@@ -26,6 +26,7 @@ import {
   type VaultConnection,
   type RoleAssignment,
   type Subnet,
+  armEquals,
 } from '../domain';
 import { isActivePrimary, planDns, vnetOfEndpoint, type ConnectionStanding, type DnsPrimary, type DnsSink } from './dns';
 import { readErrorBlocking } from './read-errors';
@@ -117,8 +118,14 @@ function list(items: readonly string[]): string {
 /** Tenant of a subscription from observe's map (keys lower-case; looked up case-insensitively anyway). */
 function tenantOfSubscription(observed: ObservedVault, subscriptionId: string | undefined): string | undefined {
   if (subscriptionId === undefined) return undefined;
-  const wanted = subscriptionId.toLowerCase();
-  for (const [s, t] of Object.entries(observed.subscriptionTenants)) if (s.toLowerCase() === wanted) return t;
+  for (const [s, t] of Object.entries(observed.subscriptionTenants)) if (armEquals(s, subscriptionId)) return t;
+  return undefined;
+}
+
+/** Why observe could not read a subscription's tenant, if it tried and failed. */
+function tenantErrorOfSubscription(observed: ObservedVault, subscriptionId: string | undefined): string | undefined {
+  if (subscriptionId === undefined) return undefined;
+  for (const [s, reason] of Object.entries(observed.subscriptionTenantErrors ?? {})) if (armEquals(s, subscriptionId)) return reason;
   return undefined;
 }
 
@@ -311,8 +318,10 @@ function planApprovals(draft: Draft, observed: ObservedVault, vault: Vault, poli
       decisions.push({ connection, standing: connection.status === 'Approved' ? 'approved' : connection.status === 'Rejected' ? 'rejected' : 'disconnected' });
       continue;
     }
-    const requesterTenantId = tenantOfSubscription(observed, tryParseResourceId(connection.privateEndpointId)?.subscriptionId);
-    const decision = evaluateApproval({ privateEndpointId: connection.privateEndpointId, requesterTenantId, vault: { id: vault.id, tags: vault.tags } }, policy.approval.rules);
+    const requesterSubscription = tryParseResourceId(connection.privateEndpointId)?.subscriptionId;
+    const requesterTenantId = tenantOfSubscription(observed, requesterSubscription);
+    const requesterTenantUnknownReason = tenantErrorOfSubscription(observed, requesterSubscription);
+    const decision = evaluateApproval({ privateEndpointId: connection.privateEndpointId, requesterTenantId, requesterTenantUnknownReason, vault: { id: vault.id, tags: vault.tags } }, policy.approval.rules);
     const base = { vaultId, connectionName: connection.name, privateEndpointId: connection.privateEndpointId };
     const key = (kind: string) => `${kind}:${connectionIdOf(vaultId, connection.name)}`;
     if (decision.decision === 'approve' && waitForIdentity) {

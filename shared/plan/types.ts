@@ -105,6 +105,8 @@ export interface ObservedVault {
   readonly roleAssignments: readonly RoleAssignment[];
   /** Subscription id (lower-case) → tenant id, for the subscriptions that could be read. */
   readonly subscriptionTenants: Readonly<Record<string, string>>;
+  /** Subscription id → why its tenant could not be read (a tenant rule then does not match, and says this). */
+  readonly subscriptionTenantErrors?: Readonly<Record<string, string>>;
   readonly readErrors: readonly ReadError[];
 }
 

@@ -3,3 +3,4 @@ export { observeVault, canonicalVaultId, zoneIdsForVault, VaultReadError } from 
 export { applyAction, applyPlan, type ApplyPlanOptions } from './apply';
 export { reconcileVault, observeAndPlan, listVaultsInScope, vaultsForPrivateEndpoint, MAX_PASSES, type ReconcileReport } from './reconcile';
 export { SILENT_LOGGER, type Planner, type ReconcileContext, type ReconcileLogger } from './context';
+export { observeSweep, sweepReadPorts, sweepVerdictOf, SWEEP_OBSERVE_CONCURRENCY, type SweepObservation, type SweepVerdict } from './observe-batch';

@@ -21,7 +21,10 @@
  *   6. for a vault with a system-assigned identity, that principal's role assignments (1 per
  *      distinct subscription among the scopes the role profile concerns);
  *   7. the vault subscription's tenant (1; skipped silently when it cannot be read: the tenant
- *      check then does not run, and nothing else depends on it).
+ *      check then does not run, and nothing else depends on it), and, when an approval rule names
+ *      a tenant, the tenant of each other subscription that holds a requesting PE (1 per distinct
+ *      subscription, read once per pass; one that cannot be read is recorded with the reason,
+ *      and a tenant rule then does not match it).
  *
  * A failed read becomes a `ReadError` (the planner plans nothing that depends on it), except the
  * vault itself: a transient failure to read the vault throws so that the caller retries, any
@@ -30,7 +33,7 @@
 import { classifyAzureError } from '../azure/errors';
 import { backupConnectionOf, findSecondaryPrivateEndpoints, VAULT_RESOURCE_TYPE } from '../domain/endpoints';
 import { recordsForPrivateEndpoint, registryOf, vaultZoneNames, ZONE_KINDS, type BackupZoneNames } from '../domain/dns';
-import { isResourceType, parseResourceId, parentResourceId, resourceGroupResourceId, resourceInGroupId, sameResourceId, tryParseResourceId } from '../domain/ids';
+import { armCaseKey, armEquals, isResourceType, parseResourceId, parentResourceId, resourceGroupResourceId, resourceInGroupId, sameResourceId, tryParseResourceId } from '../domain/ids';
 import { hasSystemAssignedIdentity, isOwnedBy, type ARecordSet, type DnsZone, type PrivateEndpoint, type RoleAssignment, type Subnet, type Vault } from '../domain/model';
 import type { ObservedPrivateEndpoint, ObservedVault, ObservedZone, ReadError } from '../plan/types';
 import { loggerOf, nowOf, type ReconcileContext } from './context';
@@ -185,9 +188,38 @@ export async function observeVault(ctx: ReconcileContext, vaultId: string): Prom
   } catch (e) {
     log.warn('subscription tenant could not be read; the tenant check is skipped', { subscriptionId: theVault.subscriptionId, code: classifyAzureError(e).code });
   }
+  const subscriptionTenantErrors = await observeRequesterTenants(ctx, theVault, subscriptionTenants);
 
   readErrors.sort((a, b) => compareKeys(a.resourceId, b.resourceId) || compareKeys(a.operation, b.operation));
-  return { vaultId: id, observedAt, vault: theVault, privateEndpoints, zones, linkedZones, roleAssignments, subscriptionTenants, readErrors };
+  return { vaultId: id, observedAt, vault: theVault, privateEndpoints, zones, linkedZones, roleAssignments, subscriptionTenants, subscriptionTenantErrors, readErrors };
+}
+
+/**
+ * The tenants of the subscriptions that hold the vault's requesting PEs, when some approval rule
+ * names a tenant (else nobody asks). Each distinct subscription is read once; the answers join
+ * `subscriptionTenants`, and a subscription that cannot be read gets its reason.
+ */
+async function observeRequesterTenants(ctx: ReconcileContext, vault: Vault, subscriptionTenants: Record<string, string>): Promise<Record<string, string>> {
+  const errors: Record<string, string> = {};
+  if (!ctx.policy.approval.rules.some((r) => r.requester.tenantId !== undefined)) return errors;
+  const wanted = new Map<string, string>();
+  for (const c of vault.connections) {
+    const sub = tryParseResourceId(c.privateEndpointId)?.subscriptionId;
+    if (sub !== undefined && !armEquals(sub, vault.subscriptionId)) wanted.set(armCaseKey(sub), sub);
+  }
+  await Promise.all(
+    [...wanted.values()].map(async (sub) => {
+      try {
+        const tenant = await ctx.azure.subscriptions.getSubscriptionTenantId(sub);
+        if (tenant !== undefined) subscriptionTenants[sub.toLowerCase()] = tenant;
+        else errors[sub.toLowerCase()] = `subscription ${sub} is not visible to vaultlink (no role in it, or it does not exist)`;
+      } catch (e) {
+        const c = classifyAzureError(e);
+        errors[sub.toLowerCase()] = `subscription ${sub} could not be read (${c.code})`;
+      }
+    }),
+  );
+  return errors;
 }
 
 async function observeZones(ctx: ReconcileContext, vault: Vault, endpoints: readonly ObservedPrivateEndpoint[], readErrors: ReadError[]): Promise<ObservedZone[]> {

@@ -4,7 +4,7 @@
  */
 import { classifyAzureError } from '../azure/errors';
 import { backupConnectionOf, classifyPrivateEndpoint, PRIVATE_ENDPOINT_RESOURCE_TYPE } from '../domain/endpoints';
-import { isResourceType, normalizeResourceId, parseResourceId, tryParseResourceId } from '../domain/ids';
+import { isResourceType, normalizeResourceId, parseResourceId, sameResourceId, tryParseResourceId } from '../domain/ids';
 import { summariseChecklist } from '../domain/checklist';
 import { planVault } from '../plan/plan';
 import type { ActionOutcome, ObservedVault, PassReport, VaultPlan } from '../plan/types';
@@ -124,7 +124,7 @@ export async function vaultsForPrivateEndpoint(ctx: ReconcileContext, privateEnd
   const peers = await ctx.azure.network.listPrivateEndpoints(p.subscriptionId, p.resourceGroup);
   const c = classifyPrivateEndpoint(pe, peers);
   if (c.kind !== 'backup-secondary') return [];
-  const primaryPe = peers.find((x) => x.id.toLowerCase() === c.primaryId.toLowerCase());
+  const primaryPe = peers.find((x) => sameResourceId(x.id, c.primaryId));
   const vault = primaryPe === undefined ? undefined : backupConnectionOf(primaryPe);
   return vault === undefined ? [] : [normalizeResourceId(vault.vaultId)];
 }

@@ -260,7 +260,7 @@ describe('backup provider', () => {
     it('makes a vault without private endpoints ineligible for them for ever', async () => {
       const job = await f.backupPart.registerContainer(f.vaultId);
       expect(job).toMatchObject({ status: 'Completed', createdPrivateEndpoints: [] });
-      expect(f.vaults.privateLinkVault(f.vaultId)?.everHadItems).toBe(true);
+      expect(f.vaults.privateLinkVault(f.vaultId)?.itemsBeforePrivateEndpoints).toBe(true);
       const e = await restErrorOf(createBackupPrivateEndpoint(f, 'pe1', false));
       expect(e).toEqual({ statusCode: 400, code: 'UserErrorPrivateEndpointNotAllowedForVaultWithItems' });
     });

@@ -30,7 +30,7 @@ async function fixture(): Promise<Fixture> {
   for (const rg of ['rg-net', 'rg-vault']) emu.control.createResourceGroup(sub, rg, 'uksouth');
   const vaultId = `/subscriptions/${sub}/resourceGroups/rg-vault/providers/Microsoft.RecoveryServices/vaults/vault1`;
   emu.store.put(vaultId, { id: vaultId, name: 'vault1', type: 'Microsoft.RecoveryServices/vaults', location: 'uksouth', properties: {} });
-  vaults.set(vaultId.toLowerCase(), { location: 'uksouth', numericId: VAULT_NUMERIC_ID, experience: 'classic', everHadItems: false });
+  vaults.set(vaultId.toLowerCase(), { location: 'uksouth', numericId: VAULT_NUMERIC_ID, experience: 'classic', itemsBeforePrivateEndpoints: false });
   const client = (principalId?: string) => noRetrySdkClient(emu, NetworkManagementClient, principalId);
   await client().virtualNetworks.beginCreateOrUpdateAndWait(
     'rg-net',
@@ -134,7 +134,7 @@ describe('network provider', () => {
     });
 
     it('gives a v2 vault fewer FQDNs', async () => {
-      f.vaults.set(f.vaultId.toLowerCase(), { location: 'uksouth', numericId: VAULT_NUMERIC_ID, experience: 'v2', everHadItems: false });
+      f.vaults.set(f.vaultId.toLowerCase(), { location: 'uksouth', numericId: VAULT_NUMERIC_ID, experience: 'v2', itemsBeforePrivateEndpoints: false });
       const pe = await f.client().privateEndpoints.beginCreateOrUpdateAndWait('rg-net', 'pe1', backupPe(f), poll);
       expect(pe.customDnsConfigs?.length).toBeGreaterThan(0);
       expect(pe.customDnsConfigs?.length).toBeLessThan(8);
@@ -223,11 +223,11 @@ describe('network provider', () => {
       }
     });
 
-    it('refuses a vault that ever had items', async () => {
-      f.vaults.set(f.vaultId.toLowerCase(), { location: 'uksouth', numericId: VAULT_NUMERIC_ID, experience: 'classic', everHadItems: true });
+    it('refuses a vault that had items before its first endpoint', async () => {
+      f.vaults.set(f.vaultId.toLowerCase(), { location: 'uksouth', numericId: VAULT_NUMERIC_ID, experience: 'classic', itemsBeforePrivateEndpoints: true });
       const err = await restErrorWithMessageOf(f.client().privateEndpoints.beginCreateOrUpdateAndWait('rg-net', 'pe1', backupPe(f), poll));
       expect(err.statusCode).toBe(400);
-      expect(err.message).toContain('never had items');
+      expect(err.message).toContain('before their first private endpoint');
     });
 
     it('refuses a 13th private endpoint for one vault', async () => {

@@ -28,7 +28,7 @@ async function fixture(): Promise<Fixture> {
   for (const rg of ['rg-dns', 'rg-net', 'rg-vault']) emu.control.createResourceGroup(sub, rg, 'uksouth');
   const vaultId = `/subscriptions/${sub}/resourceGroups/rg-vault/providers/Microsoft.RecoveryServices/vaults/vault1`;
   emu.store.put(vaultId, { id: vaultId, name: 'vault1', type: 'Microsoft.RecoveryServices/vaults', location: 'uksouth' });
-  vaults.set(vaultId.toLowerCase(), { location: 'uksouth', numericId: VAULT_NUMERIC_ID, experience: 'classic', everHadItems: false });
+  vaults.set(vaultId.toLowerCase(), { location: 'uksouth', numericId: VAULT_NUMERIC_ID, experience: 'classic', itemsBeforePrivateEndpoints: false });
   const dns = (principalId?: string) => noRetrySdkClient(emu, PrivateDnsManagementClient, principalId);
   const network = (principalId?: string) => noRetrySdkClient(emu, NetworkManagementClient, principalId);
   for (const name of ['vnet-app', 'vnet-other']) {

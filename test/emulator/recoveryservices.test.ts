@@ -316,7 +316,7 @@ describe('recoveryservices provider', () => {
     it('answers undefined for a missing vault and the facts of an existing one', async () => {
       expect(f.vaults.privateLinkVault(f.vaultId('vault1'))).toBeUndefined();
       await f.client().vaults.beginCreateOrUpdateAndWait('rg-backup', 'vault1', msiVault(), poll);
-      expect(f.vaults.privateLinkVault(f.vaultId('vault1').toUpperCase().replace('/SUBSCRIPTIONS/', '/subscriptions/'))).toMatchObject({ location: LOCATION, experience: 'classic', everHadItems: false });
+      expect(f.vaults.privateLinkVault(f.vaultId('vault1').toUpperCase().replace('/SUBSCRIPTIONS/', '/subscriptions/'))).toMatchObject({ location: LOCATION, experience: 'classic', itemsBeforePrivateEndpoints: false });
     });
   });
 });

@@ -639,6 +639,13 @@ const FUNCTIONS: Record<string, BicepFunction> = {
     return asString(args[0] ?? null, 'replace').split(asString(args[1] ?? null, 'replace')).join(asString(args[2] ?? null, 'replace'));
   },
   trim: (args) => asString(args[0] ?? null, 'trim').trim(),
+  split: (args) => asString(args[0] ?? null, 'split').split(asString(args[1] ?? null, 'split')),
+  last: ([value]) => {
+    if (typeof value === 'string') return value.slice(-1);
+    const array = asArray(value ?? null, 'last');
+    return array[array.length - 1] ?? null;
+  },
+  toUpper: (args) => asString(args[0] ?? null, 'toUpper').toUpperCase(),
   toLower: (args) => asString(args[0] ?? null, 'toLower').toLowerCase(),
   items: ([value]) => {
     if (!isObject(value ?? null)) throw new Error('items: expected an object');

@@ -1,4 +1,4 @@
-import { setVaultReconcilerFactory } from '../../../functions/deps';
+import { setVaultReconcilerFactory, type VaultReconciler } from '../../../functions/deps';
 import { LocalDurableDriver } from '../../../functions/local/driver';
 import { vaultInstanceId } from '../../../functions/instance-ids';
 import { FakeVaultWorld, vaultId, zoneAction } from '../fake-reconciler';
@@ -266,6 +266,26 @@ describe('LocalDurableDriver', () => {
         [V1.toLowerCase(), true, 'enforce'],
         [V2.toLowerCase(), true, 'audit'],
       ]);
+    });
+
+    it('with a batch verdict, signals only the vaults that need a pass or have no live orchestration', async () => {
+      const V2 = vaultId('rsv-two');
+      const V3 = vaultId('rsv-three');
+      for (const v of [V1, V2]) world.addVault(v, []);
+      // the first sweep starts both orchestrations (each passes once)
+      await driver.runSweep();
+      await driver.idle();
+      expect(world.observations).toHaveLength(2);
+      world.addVault(V3, []);
+      const needsPass = new Set([V2.toLowerCase()]);
+      (world as VaultReconciler).planSweep = async () => [V1, V2, V3].map((v) => ({ vaultId: v, needsPass: needsPass.has(v.toLowerCase()), reason: needsPass.has(v.toLowerCase()) ? '1 action(s) to apply' : 'nothing to do' }));
+      await driver.advance(1_000);
+      const report = (await driver.runSweep()) as { vaults: number; signalled: number; unchanged: number; failed: number };
+      await driver.idle();
+      expect(report).toEqual({ vaults: 3, signalled: 2, unchanged: 1, failed: 0 });
+      // V1 left alone; V2 signalled (a pass); V3 had no orchestration: started (a pass)
+      expect(world.observations.slice(2).map((v) => v.toLowerCase()).sort()).toEqual([V2, V3].map((v) => v.toLowerCase()).sort());
+      expect(driver.logs.some((l) => l.message.includes('sweep.unchanged') && l.message.toLowerCase().includes(V1.toLowerCase()))).toBe(true);
     });
   });
 });
