@@ -24,7 +24,7 @@ import { setVaultReconcilerFactory, reconcilerFromContext } from '../functions/d
 import { LocalDurableDriver } from '../functions/local/driver';
 import { startSimulationEmulator } from '../cli/simulation/emulator';
 import { layOutLandingZone, REGION, SIMULATION_IDS, type LandingZone } from '../cli/simulation/landing-zone';
-import { createAzureClients } from '../shared/azure';
+import { ARM_READ_BUDGET, createAzureClients } from '../shared/azure';
 import { resourceGroupResourceId, resourceInGroupId, subscriptionResourceId } from '../shared/domain/ids';
 import { planVault } from '../shared/plan';
 import { readKind } from './read-kinds';
@@ -131,7 +131,7 @@ async function pool(count: number, width: number, work: (i: number) => Promise<v
 async function convergeInWaves(ctx: ReconcileContext, concurrency: number, log: (line: string) => void): Promise<number> {
   for (let wave = 1; wave <= 8; wave++) {
     const batch = await observeSweep(ctx);
-    const todo = batch.filter((b) => b.plan.stages.some((s) => s.length > 0));
+    const todo = batch.filter((b) => b.plan.actions.length > 0);
     if (todo.length === 0) return wave - 1;
     let failed = 0;
     await pool(todo.length, concurrency, async (i) => {
@@ -143,8 +143,10 @@ async function convergeInWaves(ctx: ReconcileContext, concurrency: number, log: 
   throw new Error('building the fleet: still not converged after 8 waves');
 }
 
-function vaultlinkContext(emulator: Emulator, zone: LandingZone, principalId: string, now: () => Date): ReconcileContext {
+function vaultlinkContext(emulator: Emulator, zone: LandingZone, principalId: string, now: () => Date, paced: boolean): ReconcileContext {
   const azure = createAzureClients({
+    // vaultlink as the Function App builds it: reads paced to ARM's budget (functions/deps.ts)
+    ...(paced ? { readBudget: ARM_READ_BUDGET } : {}),
     cloud: 'AzurePublicCloud',
     credential: emulator.credentialFor(principalId),
     armEndpoint: emulator.endpoint,
@@ -183,14 +185,14 @@ export async function measureFleet(o: FleetOptions, log: (line: string) => void 
     log(`  built ${vaultIds.length} vault(s) (${o.layout}) in ${buildSeconds.toFixed(1)} s`);
 
     grantBuilderRoles(emulator, zone);
-    const builder = vaultlinkContext(emulator, zone, BUILDER_PRINCIPAL, () => new Date());
+    const builder = vaultlinkContext(emulator, zone, BUILDER_PRINCIPAL, () => new Date(), false);
     t = performance.now();
     const waves = await convergeInWaves(builder, o.buildConcurrency, log);
     const convergeSeconds = (performance.now() - t) / 1000;
     log(`  converged by vaultlink's planner and apply in ${waves} wave(s), ${convergeSeconds.toFixed(1)} s`);
 
     const driver = new LocalDurableDriver({ maxSteps: 50 * vaultIds.length + 1_000, maxConcurrentActivityFunctions: o.maxConcurrentActivityFunctions });
-    const ctx = vaultlinkContext(emulator, zone, SIMULATION_IDS.vaultlinkPrincipalId, () => driver.now());
+    const ctx = vaultlinkContext(emulator, zone, SIMULATION_IDS.vaultlinkPrincipalId, () => driver.now(), true);
     // Setup: the first sweep starts every vault's orchestration, whose first pass observes its
     // vault. In Azure those orchestrations have long been running (started by the vaults' own
     // events); here their first passes read through one shared set of lists, as the builder, so

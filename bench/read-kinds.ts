@@ -3,7 +3,7 @@
 /** The kind of an ARM read, from its path (what vaultlink asked for). */
 export function readKind(path: string): string {
   const p = path.split('?')[0]?.toLowerCase() ?? '';
-  if (/\/(operations|operationstatuses|operationresults|backupoperations|asyncoperations)\//.test(p) || /\/operationsstatus\//.test(p)) return 'poll';
+  if (/\/(operations|operationstatuses|operationresults|backupoperations|asyncoperations|emulatoroperations|operationsstatus)\//.test(p)) return 'poll';
   if (/\/providers\/microsoft\.recoveryservices\/vaults$/.test(p)) return 'vault list';
   if (/\/backupusagesummaries$|\/usages$/.test(p)) return 'backup usage';
   if (/\/providers\/microsoft\.recoveryservices\/vaults\/[^/]+$/.test(p)) return 'vault';

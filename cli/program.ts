@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { CONFIG_CHECK_FORMATS, checkConfig, type ConfigCheckFormat } from './commands/config-check';
 import { DNS_EXPORT_FORMATS, dnsExportCommand, type DnsExportCommandOptions, type DnsExportFormat } from './commands/dns-export';
 import { explainEvent } from './commands/explain-event';
+import { replayDeadLetters, type ReplayDeadLettersOptions } from './commands/replay-dead-letters';
 import { planCommand, type PlanOptions } from './commands/plan';
 import type { ConnectBackend, ScanOptions } from './commands/scan';
 import { parseSeed, simulateCommand } from './commands/simulate';
@@ -133,6 +134,26 @@ function registerAzureCommands(program: Command, ctx: CommandContext, deps: CliD
     .action((raw: RawScanOptions & { format: DnsExportFormat }) => ctx.run(() => dnsExportCommand(ctx.io, { ...scanOptionsOf(raw), format: raw.format } satisfies DnsExportCommandOptions, deps.connect)));
 }
 
+function registerReplayDeadLetters(program: Command, ctx: CommandContext): void {
+  program
+    .command('replay-dead-letters')
+    .summary('deliver the events Event Grid dead-lettered to the app again, so their vaults are looked at')
+    .description(
+      'Reads the dead-lettered Event Grid events (one JSON array per blob) from a container of vaultlink\'s storage account, explains each (as explain-event), ' +
+        'and posts the ones that concern a vault or a private endpoint to the app\'s Event Grid webhook, which re-reads Azure and signals the vaults. Ignored and invalid events are not replayed.',
+    )
+    .requiredOption('--container <name>', 'the dead-letter container (infra: eventgrid-deadletter)')
+    .option('--account-url <url>', 'the storage account\'s blob endpoint, https://ACCOUNT.blob.core.windows.net (signs in with DefaultAzureCredential)')
+    .option('--connection-string <string>', 'a storage connection string instead (default: $AZURE_STORAGE_CONNECTION_STRING), e.g. Azurite\'s')
+    .option('--function-url <url>', 'the app\'s Event Grid webhook: https://HOST/runtime/webhooks/eventgrid?functionName=vaultlinkEvents&code=KEY')
+    .option('--prefix <path>', 'only blobs under this path (topic/subscription/yyyy/MM/dd)')
+    .option('--delete', 'delete each blob once its events are delivered', false)
+    .option('--dry-run', 'read and explain only: deliver and delete nothing', false)
+    .addOption(outputOption())
+    .addHelpText('after', '\nExit: 0 every event that concerns a vault delivered (or read, with --dry-run); 1 some blob unreadable or some delivery failed; 2 bad options; 3 storage failed.')
+    .action((raw: Omit<ReplayDeadLettersOptions, 'output'> & { output: OutputFormat }) => ctx.run(() => replayDeadLetters(ctx.io, raw)));
+}
+
 function registerOfflineCommands(program: Command, ctx: CommandContext): void {
   program
     .command('explain-event')
@@ -184,6 +205,7 @@ export function buildProgram(io: CliIO, setExit: (code: ExitCodeValue) => void, 
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', EXIT_CODES_HELP);
   registerOfflineCommands(program, ctx);
+  registerReplayDeadLetters(program, ctx);
   registerSimulate(program, ctx);
   registerAzureCommands(program, ctx, deps);
   for (const cmd of allCommands(program)) cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });

@@ -25,16 +25,28 @@ export function renderFindings(findings: readonly Finding[], indent = '  '): str
 }
 
 export function actionCount(plan: VaultPlan): number {
-  return plan.stages.reduce((n, s) => n + s.length, 0);
+  return plan.actions.length;
 }
 
+/**
+ * The plan as a numbered list in graph order. `[needs 2, 3]` names the actions (by number) an
+ * action waits for; actions that need nothing in common run side by side. An action that follows
+ * from the identity step is marked: it is shown so that the whole plan can be read, and written in
+ * the pass after the identity is on.
+ */
 export function renderActions(plan: VaultPlan, indent = '  '): string {
   if (actionCount(plan) === 0) return `${indent}no changes\n`;
-  return plan.stages
-    .map((stage, i) => stage.map((a: PlannedAction) => `${indent}${i + 1}. ${a.kind.padEnd(18)} ${a.summary}`).join('\n'))
-    .filter((s) => s.length > 0)
-    .join('\n')
-    .concat('\n');
+  const number = new Map(plan.actions.map((a, i) => [a.key, i + 1]));
+  return (
+    plan.actions
+      .map((a: PlannedAction, i) => {
+        const needs = a.needs.map((k) => number.get(k)).filter((n): n is number => n !== undefined);
+        const after = needs.length > 0 ? ` [needs ${needs.join(', ')}]` : '';
+        const follows = a.followsFrom !== undefined ? ` (follows from the identity step ${number.get(a.followsFrom) ?? a.followsFrom}: written in the pass after it)` : '';
+        return `${indent}${String(i + 1).padStart(2)}. ${a.kind.padEnd(18)} ${a.summary}${after}${follows}`;
+      })
+      .join('\n') + '\n'
+  );
 }
 
 export function renderOutcomes(outcomes: readonly ActionOutcome[], indent = '  '): string {

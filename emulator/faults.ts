@@ -1,6 +1,7 @@
 /**
  * Fault injection: rules that make matching ARM requests slow, throttled (429 + Retry-After),
- * failing (500) or dropped (the connection is destroyed without an answer). Decisions are
+ * failing (500), dropped (the connection is destroyed without an answer) or answered into the void
+ * (`lose-response`: the request is served, then the connection is destroyed). Decisions are
  * deterministic: probabilities draw from a PRNG seeded at start, so a failing run replays.
  */
 import { actionMatches } from './auth';
@@ -22,7 +23,9 @@ export type Fault =
   /** 429 TooManyRequests with `Retry-After: retryAfterSeconds` (and `retry-after-ms` when given, which the SDK prefers). */
   | { readonly kind: 'throttle'; readonly retryAfterSeconds?: number; readonly retryAfterMs?: number }
   | { readonly kind: 'error'; readonly status?: number; readonly code?: string; readonly message?: string }
-  | { readonly kind: 'drop' };
+  | { readonly kind: 'drop' }
+  /** The request is served (a write is applied, its events raised), then the connection is dropped before the answer: a lost response. */
+  | { readonly kind: 'lose-response' };
 
 export interface FaultMatch {
   /** RBAC-style pattern on the operation name, `*` matching anything: `Microsoft.Network/privateEndpoints/*`. */
@@ -132,5 +135,5 @@ function validateRule(rule: FaultRule): void {
   const f = rule.fault;
   if (f.kind === 'latency' && !(f.ms >= 0)) throw new RangeError(`latency must be ≥ 0 ms, got ${f.ms}`);
   if (f.kind === 'error' && f.status !== undefined && !(f.status >= 400 && f.status <= 599)) throw new RangeError(`error status must be 4xx or 5xx, got ${f.status}`);
-  if (!['latency', 'throttle', 'error', 'drop'].includes(f.kind)) throw new RangeError(`unknown fault kind ${JSON.stringify((f as { kind: unknown }).kind)}`);
+  if (!['latency', 'throttle', 'error', 'drop', 'lose-response'].includes(f.kind)) throw new RangeError(`unknown fault kind ${JSON.stringify((f as { kind: unknown }).kind)}`);
 }

@@ -13,6 +13,7 @@ import { EventGridPublisher } from './events';
 import { FaultInjector } from './faults';
 import { authorizationProvider, type AuthorizationExports } from './providers/authorization';
 import { backupProvider } from './providers/backup';
+import { backupJobsProvider } from './providers/backup-jobs';
 import { networkProvider } from './providers/network';
 import { privateDnsProvider } from './providers/privatedns';
 import { recoveryServicesProvider } from './providers/recoveryservices';
@@ -56,7 +57,7 @@ export interface StartEmulatorOptions {
 }
 
 /** Resource providers registered by default, after Microsoft.Resources and Microsoft.Authorization. */
-export const DEFAULT_PROVIDERS: readonly EmulatorProvider[] = [networkProvider, privateDnsProvider, recoveryServicesProvider, backupProvider];
+export const DEFAULT_PROVIDERS: readonly EmulatorProvider[] = [networkProvider, privateDnsProvider, recoveryServicesProvider, backupProvider, backupJobsProvider];
 
 export interface Emulator {
   /** `https://127.0.0.1:PORT`: the ARM endpoint for SDK clients. */

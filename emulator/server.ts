@@ -395,7 +395,8 @@ export class ArmEngine {
         this.o.reads.record(writeRecord);
       }
       if (WRITE_METHODS.has(method)) {
-        writeRecord = { method, path, operation, principalId: caller.principalId, status: 0, faulted: fault !== undefined && fault.kind !== 'latency', sideEffect: raw.sideEffect };
+        // A lost response is a write that happened: it counts as one (not as a faulted attempt).
+        writeRecord = { method, path, operation, principalId: caller.principalId, status: 0, faulted: fault !== undefined && fault.kind !== 'latency' && fault.kind !== 'lose-response', sideEffect: raw.sideEffect };
         this.o.writes.record(writeRecord);
       }
       if (fault) {
@@ -432,6 +433,7 @@ export class ArmEngine {
         const events = response.events ?? defaultEvents(method, response.status, derived.resourceId, operation);
         for (const e of events) this.emit(e, caller, correlationId, method, raw.url, headerValue(raw.headers['x-ms-client-request-id']));
       }
+      if (fault?.kind === 'lose-response') return { status: 0, body: undefined, headers: {}, drop: true };
       return { status: response.status, body: method === 'HEAD' ? undefined : response.body, headers: { ...baseHeaders, ...(response.headers ?? {}) } };
     } catch (e) {
       const error = e instanceof ArmError ? e : armErrors.internalServerError(e instanceof Error ? e.message : String(e));
@@ -690,6 +692,8 @@ async function applyFault(fault: Fault): Promise<PipelineResult | undefined> {
     }
     case 'drop':
       return { status: 0, body: undefined, headers: {}, drop: true };
+    case 'lose-response':
+      return undefined; // served first; handle() drops the answer
   }
 }
 

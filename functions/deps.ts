@@ -4,11 +4,21 @@
  * happens. Tests and the local driver inject fakes here; in Azure the default factory builds the
  * real reconciler once per worker from the app settings.
  */
-import { createAzureClients } from '../shared/azure';
 import { loadPolicyFile, readSettings } from '../shared/config';
-import type { ActionOutcome, PlannedAction, VaultPlan } from '../shared/plan/types';
-import { applyAction, listVaultsInScope, observeAndPlan, observeSweep, vaultsForPrivateEndpoint, type ReconcileContext, type ReconcileLogger, type SweepVerdict } from '../shared/reconcile';
+import type { ActionOutcome, PlannedAction, VaultMemory, VaultPlan } from '../shared/plan/types';
+import type { ReconcileContext, SweepVerdict } from '../shared/reconcile';
 import { currentTime } from './clock';
+import { invocationReconcileLogger } from './log';
+
+/**
+ * The reconciler and the SDK clients load at the first invocation that needs them, not at module
+ * load: the host loads the entry point at every cold start, and the Azure SDK clients are most of
+ * what there is to evaluate (npm run bench:package measures it).
+ */
+async function reconcile(): Promise<typeof import('../shared/reconcile')> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy require: esbuild and tsc keep it CommonJS, evaluated on first use
+  return require('../shared/reconcile') as typeof import('../shared/reconcile');
+}
 
 /** The result of the `observeAndPlan` activity: plain JSON, it travels through orchestration history. */
 export interface ObservedPlan {
@@ -21,7 +31,7 @@ export interface ObservedPlan {
 
 export interface VaultReconciler {
   /** Loads the policy, observes the vault and plans (reads only). */
-  observeAndPlan(vaultId: string): Promise<ObservedPlan>;
+  observeAndPlan(vaultId: string, memory?: VaultMemory): Promise<ObservedPlan>;
   /**
    * Applies one planned action (idempotent). Resolves with the outcome, `failed` ones included;
    * the activity turns a transient failure into a throw so that Durable retries it.
@@ -37,6 +47,11 @@ export interface VaultReconciler {
   planSweep?(): Promise<SweepVerdict[]>;
   /** The vault(s) a private endpoint concerns (a classic secondary maps to its primary's vault). */
   vaultsForPrivateEndpoint(privateEndpointId: string): Promise<string[]>;
+  /**
+   * The vault(s) a drifted record, link or deleted role assignment concerns, by re-reading Azure
+   * (shared/reconcile). Optional for fakes that route only endpoints; the real reconciler has it.
+   */
+  vaultsForDriftedResource?(kind: 'dns-record' | 'dns-link' | 'role-assignment', resourceId: string): Promise<string[]>;
 }
 
 export type VaultReconcilerFactory = () => VaultReconciler | Promise<VaultReconciler>;
@@ -44,26 +59,17 @@ export type VaultReconcilerFactory = () => VaultReconciler | Promise<VaultReconc
 /** The seam over shared/reconcile for one reconcile context. */
 export function reconcilerFromContext(ctx: ReconcileContext): VaultReconciler {
   return {
-    observeAndPlan: async (vaultId) => {
-      const { observed, plan } = await observeAndPlan(ctx, vaultId);
+    observeAndPlan: async (vaultId, memory) => {
+      const { observed, plan } = await (await reconcile()).observeAndPlan(ctx, vaultId, memory);
       return { plan, observedAt: observed.observedAt, vaultExists: observed.vault !== undefined };
     },
-    applyAction: (action) => applyAction(ctx, action),
-    listVaultsInScope: () => listVaultsInScope(ctx),
-    planSweep: async () => (await observeSweep(ctx)).map((o) => o.verdict),
-    vaultsForPrivateEndpoint: (privateEndpointId) => vaultsForPrivateEndpoint(ctx, privateEndpointId),
+    applyAction: async (action) => (await reconcile()).applyAction(ctx, action),
+    listVaultsInScope: async () => (await reconcile()).listVaultsInScope(ctx),
+    planSweep: async () => (await (await reconcile()).observeSweep(ctx)).map((o) => o.verdict),
+    vaultsForPrivateEndpoint: async (privateEndpointId) => (await reconcile()).vaultsForPrivateEndpoint(ctx, privateEndpointId),
+    vaultsForDriftedResource: async (kind, resourceId) => (await reconcile()).vaultsForDriftedResource(ctx, kind, resourceId),
   };
 }
-
-/**
- * The reconciler's own log lines, as JSON on the console: the context lives as long as the worker,
- * longer than any invocation's logger, and the Functions host collects console output.
- */
-const consoleReconcileLogger: ReconcileLogger = {
-  info: (message, fields) => console.info(JSON.stringify({ source: 'vaultlink.reconcile', message, ...fields })),
-  warn: (message, fields) => console.warn(JSON.stringify({ source: 'vaultlink.reconcile', message, ...fields })),
-  error: (message, fields) => console.error(JSON.stringify({ source: 'vaultlink.reconcile', message, ...fields })),
-};
 
 /**
  * In Azure: app settings (shared/config) → policy file → SDK clients with the app's managed
@@ -72,12 +78,16 @@ const consoleReconcileLogger: ReconcileLogger = {
 export async function createVaultReconcilerFromSettings(env: Readonly<Record<string, string | undefined>> = process.env): Promise<VaultReconciler> {
   const settings = readSettings(env);
   const policy = await loadPolicyFile(settings.policyFile);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy, as reconcile() above
+  const { ARM_READ_BUDGET, createAzureClients } = require('../shared/azure') as typeof import('../shared/azure');
   const azure = createAzureClients({
     cloud: settings.cloud,
     managedIdentityClientId: settings.managedIdentityClientId,
     armEndpoint: settings.armEndpointOverridden ? settings.armEndpoint : undefined,
+    // a sweep of a large fleet paces its reads to ARM's budget instead of earning 429s
+    readBudget: ARM_READ_BUDGET,
   });
-  return reconcilerFromContext({ azure, policy, cloud: settings.cloud, now: currentTime, log: consoleReconcileLogger });
+  return reconcilerFromContext({ azure, policy, cloud: settings.cloud, now: currentTime, log: invocationReconcileLogger });
 }
 
 const defaultFactory: VaultReconcilerFactory = () => createVaultReconcilerFromSettings();

@@ -14,7 +14,7 @@
 import type { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import contract from '../shared/contract.json';
-import { decodeDelivery, type EventIntake } from '../shared/domain/events';
+import { decodeDelivery, type EventIntake, type HintKind } from '../shared/domain/events';
 import { currentTime } from './clock';
 import { getDurableClient, isActiveRuntimeStatus, tryGetInstanceStatus, type VaultlinkDurableClient } from './durable-client';
 import { privateEndpointRoutingInstanceId } from './instance-ids';
@@ -26,9 +26,9 @@ import { signalVault } from './signal';
 export const EVENT_GRID_FUNCTION = contract.functions.eventGrid;
 
 export interface HintDelivery {
-  readonly kind: 'vault' | 'private-endpoint';
+  readonly kind: HintKind;
   readonly id: string;
-  /** `raised`/`started`: the vault was signalled; `routing`: a routing orchestration started; `routing-in-progress`: one already runs for this PE. */
+  /** `raised`/`started`: the vault was signalled; `routing`: a routing orchestration started; `routing-in-progress`: one already runs for this resource. */
   readonly delivery: 'raised' | 'started' | 'routing' | 'routing-in-progress' | 'failed';
   readonly eventIds: readonly (string | null)[];
   readonly error?: string | undefined;
@@ -39,13 +39,19 @@ export interface DeliveryReport {
   readonly hints: readonly HintDelivery[];
 }
 
-/** Starts routing a PE hint, unless a routing orchestration for that PE is already running. */
-export async function startPrivateEndpointRouting(client: VaultlinkDurableClient, privateEndpointId: string, reason: string, correlationId: string | null): Promise<'routing' | 'routing-in-progress'> {
+/** Starts routing a resource hint (a PE, or drift), unless a routing orchestration for that resource is already running. */
+export async function startPrivateEndpointRouting(
+  client: VaultlinkDurableClient,
+  privateEndpointId: string,
+  reason: string,
+  correlationId: string | null,
+  kind: Exclude<HintKind, 'vault'> = 'private-endpoint',
+): Promise<'routing' | 'routing-in-progress'> {
   const instanceId = privateEndpointRoutingInstanceId(privateEndpointId);
   const status = await tryGetInstanceStatus(client, instanceId);
   // a running router has yet to signal (it signals after reading): this hint is covered
   if (status !== undefined && isActiveRuntimeStatus(status.runtimeStatus)) return 'routing-in-progress';
-  const input: PrivateEndpointRoutingInput = { privateEndpointId, reason, correlationId };
+  const input: PrivateEndpointRoutingInput = { privateEndpointId, reason, correlationId, ...(kind === 'private-endpoint' ? {} : { kind }) };
   try {
     await client.startNew(PRIVATE_ENDPOINT_ROUTER, { instanceId, input });
     return 'routing';
@@ -63,14 +69,14 @@ export async function startPrivateEndpointRouting(client: VaultlinkDurableClient
  */
 export async function handleEventGridDelivery(delivery: unknown, context: InvocationContext): Promise<DeliveryReport> {
   const verdicts = await decodeDelivery(delivery);
-  const grouped = new Map<string, { kind: 'vault' | 'private-endpoint'; id: string; reason: string; correlationId: string | null; eventIds: (string | null)[] }>();
+  const grouped = new Map<string, { kind: HintKind; id: string; reason: string; correlationId: string | null; eventIds: (string | null)[] }>();
   for (const v of verdicts) {
     const base = { eventId: v.id, eventType: v.eventType, subject: v.subject, correlationId: v.correlationId, reason: v.reason };
     if (v.status !== 'hint' || v.hint === null) {
       logDecision(context, { decision: `event.${v.status}`, ...base }, v.status === 'invalid' ? 'warn' : 'info');
       continue;
     }
-    logDecision(context, { decision: 'event.hint', ...base, hint: v.hint, ...(v.hint.kind === 'vault' ? { vaultId: v.hint.id } : { privateEndpointId: v.hint.id }) });
+    logDecision(context, { decision: 'event.hint', ...base, hint: v.hint, ...(v.hint.kind === 'vault' ? { vaultId: v.hint.id } : v.hint.kind === 'private-endpoint' ? { privateEndpointId: v.hint.id } : { resourceId: v.hint.id }) });
     const key = `${v.hint.kind}|${v.hint.id.toLowerCase()}`;
     const existing = grouped.get(key);
     if (existing) existing.eventIds.push(v.id);
@@ -87,9 +93,9 @@ export async function handleEventGridDelivery(delivery: unknown, context: Invoca
         hints.push({ kind: hint.kind, id: hint.id, delivery: result.delivery, eventIds: hint.eventIds });
         logDecision(context, { decision: `signal.${result.delivery}`, vaultId: hint.id, correlationId: hint.correlationId, instanceId: result.instanceId, eventIds: hint.eventIds });
       } else {
-        const delivery = await startPrivateEndpointRouting(client, hint.id, hint.reason, hint.correlationId);
+        const delivery = await startPrivateEndpointRouting(client, hint.id, hint.reason, hint.correlationId, hint.kind);
         hints.push({ kind: hint.kind, id: hint.id, delivery, eventIds: hint.eventIds });
-        logDecision(context, { decision: `private-endpoint.${delivery}`, privateEndpointId: hint.id, correlationId: hint.correlationId, eventIds: hint.eventIds });
+        logDecision(context, { decision: `${hint.kind}.${delivery}`, ...(hint.kind === 'private-endpoint' ? { privateEndpointId: hint.id } : { resourceId: hint.id }), correlationId: hint.correlationId, eventIds: hint.eventIds });
       }
     } catch (e) {
       hints.push({ kind: hint.kind, id: hint.id, delivery: 'failed', eventIds: hint.eventIds, error: errorMessage(e) });

@@ -1,8 +1,11 @@
 /**
- * Routing a private endpoint hint to its vault(s): a small orchestration per private endpoint
- * (instance id from the PE id, so a burst of events for one PE routes once) whose activity reads
- * the PE (with retries: ARM reads can be throttled) and which then signals each vault it concerns
- * (a classic `_ecs`/`_prot` secondary maps to its primary's vault).
+ * Routing a resource hint to its vault(s): a small orchestration per resource (instance id from
+ * the resource id, so a burst of events for one resource routes once) whose activity re-reads
+ * Azure (with retries: ARM reads can be throttled) and which then signals each vault it concerns.
+ * A private endpoint → its vault (a classic `_ecs`/`_prot` secondary maps to its primary's vault);
+ * drift — an A record set or virtual network link written or deleted in the DNS zones' resource
+ * group, a role assignment deleted — → the vault(s) vaultlink's ownership metadata and marker tie
+ * it to (shared/reconcile `vaultsForDriftedResource`).
  *
  * The signal is sent by an activity, at the time it runs: its `sentAt` is then later than the
  * read, so the vault's next observation sees whatever the PE event announced.
@@ -10,6 +13,7 @@
 import type { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import type { OrchestrationContext, Task } from 'durable-functions';
+import type { HintKind } from '../shared/domain/events';
 import { currentTime } from './clock';
 import { getVaultReconciler } from './deps';
 import { getDurableClient } from './durable-client';
@@ -23,7 +27,10 @@ export const FIND_VAULTS_ACTIVITY = 'vaultlinkFindVaultsOfPrivateEndpoint';
 export const SIGNAL_VAULT_ACTIVITY = 'vaultlinkSignalVault';
 
 export interface PrivateEndpointRoutingInput {
+  /** The resource the hint names (a private endpoint unless `kind` says otherwise). */
   readonly privateEndpointId: string;
+  /** What the resource is; absent: a private endpoint (inputs of instances started before drift routing). */
+  readonly kind?: Exclude<HintKind, 'vault'> | undefined;
   /** Why (the event's reason) and the event's correlation id, passed on to the vault signals. */
   readonly reason: string;
   readonly correlationId: string | null;
@@ -41,10 +48,15 @@ export interface PrivateEndpointRoutingResult {
 }
 
 export async function findVaultsOfPrivateEndpointActivity(input: unknown, context: InvocationContext): Promise<string[]> {
-  const { privateEndpointId, correlationId } = input as PrivateEndpointRoutingInput;
+  const { privateEndpointId, correlationId, kind } = input as PrivateEndpointRoutingInput;
   const reconciler = await getVaultReconciler();
-  const vaultIds = await reconciler.vaultsForPrivateEndpoint(privateEndpointId);
-  logDecision(context, { decision: 'private-endpoint.routed', privateEndpointId, correlationId, vaultIds });
+  const vaultIds =
+    kind === undefined || kind === 'private-endpoint'
+      ? await reconciler.vaultsForPrivateEndpoint(privateEndpointId)
+      : reconciler.vaultsForDriftedResource === undefined
+        ? []
+        : await reconciler.vaultsForDriftedResource(kind, privateEndpointId);
+  logDecision(context, { decision: kind === undefined || kind === 'private-endpoint' ? 'private-endpoint.routed' : `${kind}.routed`, privateEndpointId, resourceId: privateEndpointId, correlationId, vaultIds });
   return vaultIds;
 }
 

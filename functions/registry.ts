@@ -12,6 +12,7 @@
 import { app, type EventGridFunctionOptions, type FunctionHandler, type HttpFunctionOptions, type TimerFunctionOptions } from '@azure/functions';
 import * as df from 'durable-functions';
 import type { ActivityOptions, OrchestrationHandler } from 'durable-functions';
+import { runInInvocation } from './log';
 
 export type RegisteredFunctionKind = 'orchestration' | 'activity' | 'eventGrid' | 'timer' | 'http';
 
@@ -38,10 +39,15 @@ const { createOrchestrator } = require('durable-functions/lib/src/util/testingUt
 
 const declared = new Map<string, RegisteredFunction>();
 
+/** The handler with its invocation as the target of deeper code's logs (functions/log.ts). Orchestrators log through their own context, only when not replaying. */
+function inInvocation(handler: FunctionHandler): FunctionHandler {
+  return (trigger, context) => runInInvocation(context, () => handler(trigger, context));
+}
+
 /** Adds a function to the table (at module load of its workflow); a name may appear once. */
 export function declareFunction(declaration: FunctionDeclaration): void {
   if (declared.has(declaration.name)) throw new Error(`function ${JSON.stringify(declaration.name)} is declared twice`);
-  const handler = declaration.kind === 'orchestration' ? createOrchestrator(declaration.orchestrator) : (declaration.options.handler as FunctionHandler);
+  const handler = declaration.kind === 'orchestration' ? createOrchestrator(declaration.orchestrator) : inInvocation(declaration.options.handler as FunctionHandler);
   declared.set(declaration.name, { name: declaration.name, kind: declaration.kind, handler, declaration });
 }
 
@@ -60,22 +66,23 @@ export function getRegisteredFunction(name: string, kind?: RegisteredFunctionKin
 }
 
 /** Registers one declaration with the host through the library's API. */
-function registerWithHost(d: FunctionDeclaration): void {
+function registerWithHost(fn: RegisteredFunction): void {
+  const d = fn.declaration;
   switch (d.kind) {
     case 'orchestration':
       df.app.orchestration(d.name, d.orchestrator);
       return;
     case 'activity':
-      df.app.activity(d.name, d.options);
+      df.app.activity(d.name, { ...d.options, handler: fn.handler as ActivityOptions['handler'] });
       return;
     case 'eventGrid':
-      app.eventGrid(d.name, d.options);
+      app.eventGrid(d.name, { ...d.options, handler: fn.handler as EventGridFunctionOptions['handler'] });
       return;
     case 'timer':
-      app.timer(d.name, d.options);
+      app.timer(d.name, { ...d.options, handler: fn.handler as TimerFunctionOptions['handler'] });
       return;
     case 'http':
-      app.http(d.name, d.options);
+      app.http(d.name, { ...d.options, handler: fn.handler as HttpFunctionOptions['handler'] });
       return;
   }
 }
@@ -89,7 +96,7 @@ export function registerDeclaredFunctions(): { registered: string[]; failed: { n
   const failed: { name: string; error: unknown }[] = [];
   for (const fn of declared.values()) {
     try {
-      registerWithHost(fn.declaration);
+      registerWithHost(fn);
       registered.push(fn.name);
     } catch (error) {
       failed.push({ name: fn.name, error });

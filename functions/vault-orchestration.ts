@@ -2,10 +2,12 @@
  * The per-vault workflow: one Durable orchestration per vault (instance id from the vault id,
  * functions/instance-ids.ts), its two activities, and their names.
  *
- *   observeAndPlan (activity, retried)          → { plan, observedAt, vaultExists }
- *   apply, stage by stage (stages in order, the actions of a stage fanned out, each retried on
- *         transient failures; after the last retry the action is reported failed and the later
- *         stages are skipped, since they depend on it)
+ *   observeAndPlan (activity, retried; given the vault's memory) → { plan, observedAt, vaultExists }
+ *   apply, as the plan's dependency graph, in waves: every action whose needs are done is
+ *         scheduled in one `Task.all` (a zone beside an approval, links beside the grants' next
+ *         steps), each retried on transient failures; after the last retry the action is reported
+ *         failed and only the actions that need it (directly or not) are skipped
+ *   remember (connection history, identity changes, grants Azure refused) → carried in the input
  *   publish the status (custom status, trimmed under 16 KB)
  *   another pass right away (continueAsNew) when the plan asks for it or something was applied
  *   (the re-read confirms the writes and refreshes the checklist), else wait for a `signal` or a
@@ -23,7 +25,10 @@ import type { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import type { OrchestrationContext, Task } from 'durable-functions';
 import { summariseChecklist } from '../shared/domain/checklist';
-import type { ActionOutcome, PlannedAction, VaultPlan } from '../shared/plan/types';
+import type { Finding } from '../shared/domain/findings';
+import type { ActionOutcome, PlannedAction, VaultMemory, VaultPlan } from '../shared/plan/types';
+import { refusedGrantFinding } from '../shared/reconcile/apply';
+import { rememberOutcomes } from '../shared/reconcile/reconcile';
 import { getVaultReconciler, type ObservedPlan } from './deps';
 import { parseIsoDurationMs } from './duration';
 import { errorMessage, logDecision, type DecisionLevel, type DecisionRecord } from './log';
@@ -57,6 +62,8 @@ export function activityRetryOptions(): df.RetryOptions {
 export interface ObserveAndPlanInput {
   readonly vaultId: string;
   readonly correlationId: string | null;
+  /** What earlier passes saw (carried across continueAsNew). */
+  readonly memory?: VaultMemory | undefined;
 }
 
 export interface ApplyActionInput {
@@ -77,9 +84,9 @@ export class TransientActionError extends Error {
 // Activities
 
 export async function observeAndPlanActivity(input: unknown, context: InvocationContext): Promise<ObservedPlan> {
-  const { vaultId, correlationId } = input as ObserveAndPlanInput;
+  const { vaultId, correlationId, memory } = input as ObserveAndPlanInput;
   const reconciler = await getVaultReconciler();
-  const result = await reconciler.observeAndPlan(vaultId);
+  const result = await reconciler.observeAndPlan(vaultId, memory);
   logDecision(context, {
     decision: 'pass.planned',
     vaultId,
@@ -87,7 +94,7 @@ export async function observeAndPlanActivity(input: unknown, context: Invocation
     observedAt: result.observedAt,
     vaultExists: result.vaultExists,
     mode: result.plan.mode,
-    actions: result.plan.stages.reduce((n, s) => n + s.length, 0),
+    actions: result.plan.actions.length,
     findings: result.plan.findings.length,
     requeue: result.plan.requeue,
     followUpAfter: result.plan.followUpAfter ?? null,
@@ -102,7 +109,7 @@ export async function applyActionActivity(input: unknown, context: InvocationCon
   const transient = outcome.status === 'failed' && outcome.error?.transient === true;
   logDecision(
     context,
-    { decision: 'action.outcome', vaultId, correlationId, action: action.key, kind: action.kind, status: outcome.status, message: outcome.message, error: outcome.error ?? null, willRetry: transient },
+    { decision: 'action.outcome', vaultId, correlationId, action: action.key, kind: action.kind, rule: 'rule' in action ? (action.rule ?? null) : null, outcome: outcome.status, status: outcome.status, message: outcome.message, error: outcome.error ?? null, willRetry: transient },
     outcome.status === 'failed' ? 'warn' : 'info',
   );
   if (transient) throw new TransientActionError(outcome);
@@ -130,23 +137,60 @@ function report(action: PlannedAction, stage: number, status: ActionReport['stat
   return { key: action.key, kind: action.kind, summary: action.summary, stage, status, message, ...(attempts === undefined ? {} : { attempts }) };
 }
 
-/** Applies the plan's stages in order; returns one report per planned action, in plan order. */
-function* applyPlan(context: OrchestrationContext, plan: VaultPlan, correlationId: string | null): Generator<Task, ActionReport[], unknown> {
-  const reports: ActionReport[] = [];
-  let blockedBy: string | undefined;
-  for (let stage = 0; stage < plan.stages.length; stage++) {
-    const actions = plan.stages[stage] ?? [];
-    if (plan.mode === 'audit') {
-      reports.push(...actions.map((a) => report(a, stage, 'skipped', 'audit mode: planned, not applied')));
-      continue;
+interface AppliedPlan {
+  readonly reports: ActionReport[];
+  /** Outcomes of the actions that ran (activity results), for memory and findings. */
+  readonly outcomes: ActionOutcome[];
+  /** Findings raised by outcomes (a grant Azure refused, and the endpoint not approved for it). */
+  readonly findings: Finding[];
+}
+
+/**
+ * Applies the plan's dependency graph in waves: each wave schedules, in one `Task.all`, every
+ * action whose needs are all applied or already done; an action whose need failed or was skipped
+ * is skipped (and the failure names it); an action that follows from the identity step is skipped
+ * for this pass. Returns one report per planned action, in plan order (`stage` is its wave).
+ */
+function* applyPlan(context: OrchestrationContext, plan: VaultPlan, correlationId: string | null): Generator<Task, AppliedPlan, unknown> {
+  const actions = plan.actions;
+  if (plan.mode === 'audit') {
+    return { reports: actions.map((a) => report(a, 0, 'skipped', 'audit mode: planned, not applied')), outcomes: [], findings: [] };
+  }
+  const inPlan = new Set(actions.map((a) => a.key));
+  const done = new Map<string, ActionReport>();
+  const rootOf = new Map<string, string>();
+  const outcomes: ActionOutcome[] = [];
+  const ok = (k: string) => {
+    const r = done.get(k);
+    return r !== undefined && (r.status === 'applied' || r.status === 'already-done');
+  };
+  const retry = activityRetryOptions();
+  for (let wave = 0; done.size < actions.length; wave++) {
+    // Skips first, to a fixed point: they cost no activity.
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const a of actions) {
+        if (done.has(a.key)) continue;
+        if (a.followsFrom !== undefined && a.needs.every((k) => !inPlan.has(k) || done.has(k))) {
+          done.set(a.key, report(a, wave, 'skipped', `follows from ${a.followsFrom}: planned again with the principal id in the next pass`));
+          rootOf.set(a.key, a.followsFrom);
+          changed = true;
+          continue;
+        }
+        const blocker = a.needs.find((k) => inPlan.has(k) && done.has(k) && !ok(k));
+        if (blocker === undefined) continue;
+        done.set(a.key, report(a, wave, 'skipped', `not applied: needs ${blocker}, which ${done.get(blocker)?.status === 'failed' ? 'failed' : 'was skipped'}`));
+        rootOf.set(a.key, rootOf.get(blocker) ?? blocker);
+        changed = true;
+      }
     }
-    if (blockedBy !== undefined) {
-      reports.push(...actions.map((a) => report(a, stage, 'skipped', `not applied: ${blockedBy} failed in an earlier stage`)));
-      continue;
+    const ready = actions.filter((a) => !done.has(a.key) && a.needs.every((k) => !inPlan.has(k) || ok(k)));
+    if (ready.length === 0) {
+      // nothing can run and nothing is running: what is left waits on itself (a planner bug), never hang
+      for (const a of actions) if (!done.has(a.key)) done.set(a.key, report(a, wave, 'skipped', 'not applied: its needs never completed'));
+      break;
     }
-    if (actions.length === 0) continue;
-    const retry = activityRetryOptions();
-    const tasks = actions.map((action) => context.df.callActivityWithRetry(APPLY_ACTION_ACTIVITY, retry, { vaultId: plan.vaultId, correlationId, action } satisfies ApplyActionInput));
+    const tasks = ready.map((action) => context.df.callActivityWithRetry(APPLY_ACTION_ACTIVITY, retry, { vaultId: plan.vaultId, correlationId, action } satisfies ApplyActionInput));
     try {
       yield context.df.Task.all(tasks);
     } catch {
@@ -161,22 +205,32 @@ function* applyPlan(context: OrchestrationContext, plan: VaultPlan, correlationI
         }
       }
     }
-    actions.forEach((action, i) => {
+    ready.forEach((action, i) => {
       const task = tasks[i] as Task;
       if (task.isCompleted) {
         const outcome = task.result as ActionOutcome;
-        reports.push(report(action, stage, outcome.status, outcome.message));
+        outcomes.push(outcome);
+        done.set(action.key, report(action, wave, outcome.status, outcome.message));
       } else {
-        reports.push(report(action, stage, 'failed', `gave up after ${retry.maxNumberOfAttempts} attempts: ${errorMessage(task.result)}`, retry.maxNumberOfAttempts));
+        done.set(action.key, report(action, wave, 'failed', `gave up after ${retry.maxNumberOfAttempts} attempts: ${errorMessage(task.result)}`, retry.maxNumberOfAttempts));
       }
     });
-    const failed = reports.filter((r) => r.stage === stage && r.status === 'failed');
-    if (failed.length > 0) blockedBy = failed.map((r) => r.key).join(', ');
-    for (const r of reports.filter((x) => x.stage === stage)) {
-      logUnlessReplaying(context, { decision: 'action.reported', vaultId: plan.vaultId, correlationId, action: r.key, kind: r.kind, stage, status: r.status, message: r.message }, r.status === 'failed' ? 'warn' : 'info');
-    }
   }
-  return reports;
+  const findings: Finding[] = [];
+  const reports = actions.map((a) => {
+    const r = done.get(a.key) as ActionReport;
+    if (r.status !== 'failed') return r;
+    const skipped = actions.filter((x) => rootOf.get(x.key) === a.key);
+    if (skipped.length === 0) return r;
+    const outcome = outcomes.find((o) => o.key === a.key);
+    const finding = a.kind === 'grant-role' && outcome !== undefined ? refusedGrantFinding(a, outcome, skipped) : undefined;
+    if (finding !== undefined) findings.push(finding);
+    return { ...r, message: `${r.message}; skipped ${skipped.length} action(s) that need it: ${skipped.map((x) => x.key).join(', ')}` };
+  });
+  for (const r of reports) {
+    logUnlessReplaying(context, { decision: 'action.reported', vaultId: plan.vaultId, correlationId, action: r.key, kind: r.kind, stage: r.stage, status: r.status, message: r.message }, r.status === 'failed' ? 'warn' : 'info');
+  }
+  return { reports, outcomes, findings };
 }
 
 interface WaitResult {
@@ -247,9 +301,11 @@ function inProgressStatus(input: VaultOrchestrationInput, passStartedAt: string)
   };
 }
 
-/** Counts passes in a row without a wait; carried in the input across continueAsNew. */
+/** Counts passes in a row without a wait, and the vault's memory; carried in the input across continueAsNew. */
 interface ChainedInput extends VaultOrchestrationInput {
   readonly consecutivePasses?: number | undefined;
+  /** The connection history, identity changes and refused grants vaultlink saw (shared/plan `VaultMemory`). */
+  readonly memory?: VaultMemory | undefined;
 }
 
 export function* vaultOrchestrator(context: OrchestrationContext): Generator<Task, unknown, unknown> {
@@ -264,7 +320,7 @@ export function* vaultOrchestrator(context: OrchestrationContext): Generator<Tas
 
   let observed: ObservedPlan;
   try {
-    observed = (yield context.df.callActivityWithRetry(OBSERVE_AND_PLAN_ACTIVITY, activityRetryOptions(), { vaultId, correlationId } satisfies ObserveAndPlanInput)) as ObservedPlan;
+    observed = (yield context.df.callActivityWithRetry(OBSERVE_AND_PLAN_ACTIVITY, activityRetryOptions(), { vaultId, correlationId, memory: input.memory } satisfies ObserveAndPlanInput)) as ObservedPlan;
   } catch (e) {
     const previous = asVaultStatus(input.previousStatus);
     const deadline = new Date(context.df.currentUtcDateTime.getTime() + FAILED_PASS_RETRY_MS);
@@ -281,7 +337,14 @@ export function* vaultOrchestrator(context: OrchestrationContext): Generator<Tas
     context.df.setCustomStatus(trimVaultStatus(status));
     logUnlessReplaying(context, { decision: 'pass.observe-failed', vaultId, correlationId, error: errorMessage(e), retryAt: iso(deadline) }, 'error');
     const wait = yield* waitForNextPass(context, vaultId, input.lastObservedAt, deadline);
-    context.df.continueAsNew({ vaultId, lastObservedAt: input.lastObservedAt, trigger: wait.signal ?? { sentAt: iso(context.df.currentUtcDateTime), reason: 'retry after a failed observation', correlationId }, previousStatus: status, consecutivePasses: 0 } satisfies ChainedInput);
+    context.df.continueAsNew({
+      vaultId,
+      lastObservedAt: input.lastObservedAt,
+      trigger: wait.signal ?? { sentAt: iso(context.df.currentUtcDateTime), reason: 'retry after a failed observation', correlationId },
+      previousStatus: status,
+      consecutivePasses: 0,
+      memory: input.memory,
+    } satisfies ChainedInput);
     return undefined;
   }
 
@@ -308,7 +371,8 @@ export function* vaultOrchestrator(context: OrchestrationContext): Generator<Tas
     return { vaultId, state: status.state, observedAt };
   }
 
-  const reports = yield* applyPlan(context, plan, correlationId);
+  const { reports, outcomes, findings: outcomeFindings } = yield* applyPlan(context, plan, correlationId);
+  const memory = rememberOutcomes(plan.memory, plan, outcomes, passStartedAt);
   const failed = reports.filter((r) => r.status === 'failed');
   const applied = reports.filter((r) => r.status === 'applied');
   const checklistSummary = summariseChecklist(plan.checklist);
@@ -327,7 +391,7 @@ export function* vaultOrchestrator(context: OrchestrationContext): Generator<Tas
     converged: state === 'converged',
     summary: failed.length > 0 ? `${failed.length} action(s) failed; ${checklistSummary.text}` : checklistSummary.text,
     checklist: plan.checklist,
-    findings: plan.findings,
+    findings: [...plan.findings, ...outcomeFindings],
     lastPlan: { actions: reports, omitted: 0 },
     nextPassAt: passAgain ? iso(context.df.currentUtcDateTime) : deadline === undefined ? undefined : iso(deadline),
     triggeredBy,
@@ -355,12 +419,12 @@ export function* vaultOrchestrator(context: OrchestrationContext): Generator<Tas
 
   if (passAgain) {
     const reason = plan.requeue ? 'the plan needs another pass (requeue)' : 'verify the writes of the previous pass';
-    context.df.continueAsNew({ vaultId, lastObservedAt: observedAt, trigger: { sentAt: passStartedAt, reason, correlationId }, previousStatus: status, consecutivePasses } satisfies ChainedInput);
+    context.df.continueAsNew({ vaultId, lastObservedAt: observedAt, trigger: { sentAt: passStartedAt, reason, correlationId }, previousStatus: status, consecutivePasses, memory } satisfies ChainedInput);
     return undefined;
   }
   const wait = yield* waitForNextPass(context, vaultId, observedAt, deadline);
   const nextTrigger: VaultSignal = wait.signal ?? { sentAt: iso(context.df.currentUtcDateTime), reason: state === 'pending' ? 'follow-up timer' : state === 'failed' ? 'retry after failed actions' : 'idle re-check', correlationId: null };
-  context.df.continueAsNew({ vaultId, lastObservedAt: observedAt, trigger: nextTrigger, previousStatus: status, consecutivePasses: 0 } satisfies ChainedInput);
+  context.df.continueAsNew({ vaultId, lastObservedAt: observedAt, trigger: nextTrigger, previousStatus: status, consecutivePasses: 0, memory } satisfies ChainedInput);
   return undefined;
 }
 

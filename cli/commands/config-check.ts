@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { loadPolicyFile, PolicyError, formatPolicyProblem, type Policy, type PolicyProblem } from '../../shared/config';
+import { problemCount } from '../../shared/config/load';
 import { ExitCode, type ExitCodeValue } from '../errors';
 import { writeJson, type OutputFormat } from '../format';
 import type { CliIO } from '../io';
@@ -55,11 +56,15 @@ export async function checkConfig(io: CliIO, file: string, options: ConfigCheckO
   } catch (e) {
     if (!(e instanceof PolicyError)) throw e;
     const problems = e.problems.map((p) => ({ ...p, file }));
-    if (options.output === 'json') writeJson(io.stdout, { file, valid: false, problems });
-    else if (options.output === 'github') io.stdout.write(`${problems.map(githubAnnotation).join('\n')}\n`);
+    // Past MAX_LISTED_PROBLEMS the rest are counted, not listed.
+    if (options.output === 'json') writeJson(io.stdout, { file, valid: false, problems, omittedProblems: e.omittedProblems });
+    else if (options.output === 'github') {
+      const more = e.omittedProblems === 0 ? [] : [`::error file=${escapeProperty(file)},title=${escapeProperty('vaultlink config check')}::${escapeData(`… and ${e.omittedProblems} more problem(s) not listed`)}`];
+      io.stdout.write(`${[...problems.map(githubAnnotation), ...more].join('\n')}\n`);
+    }
     else {
-      const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-      io.stderr.write(`${file}: refused (${count}):\n${problems.map((p) => `  ${formatPolicyProblem(p)}`).join('\n')}\n`);
+      const more = e.omittedProblems === 0 ? '' : `  … and ${e.omittedProblems} more\n`;
+      io.stderr.write(`${file}: refused (${problemCount(problems.length, e.omittedProblems)}):\n${problems.map((p) => `  ${formatPolicyProblem(p)}`).join('\n')}\n${more}`);
     }
     return ExitCode.usage;
   }

@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { withoutByteOrderMark } from '../../shared/config/json-locate';
 import { decodeDelivery, type EventIntake } from '../../shared/domain';
 import { ExitCode, UsageError, messageOf, type ExitCodeValue } from '../errors';
 import { formatTable, writeJson, type OutputFormat } from '../format';
@@ -25,7 +26,7 @@ export async function readJsonInput(io: CliIO, file: string, what: string): Prom
     throw new UsageError(`cannot read ${what} from ${source}: ${code === 'ENOENT' ? 'no such file' : messageOf(e)}`, { cause: e });
   }
   try {
-    return JSON.parse(text) as unknown;
+    return JSON.parse(withoutByteOrderMark(text)) as unknown;
   } catch (e) {
     throw new UsageError(`${source} is not JSON (${what} expected): ${messageOf(e)}`, { cause: e });
   }

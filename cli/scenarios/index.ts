@@ -3,6 +3,7 @@ import { crossSubscriptionHub } from './cross-subscription-hub';
 import { faults } from './faults';
 import { ineligibleVault } from './ineligible-vault';
 import { lifecycle } from './lifecycle';
+import { rolePropagation } from './role-propagation';
 import type { Scenario } from './types';
 import { unmatchedRequester } from './unmatched-requester';
 import { v2Vault } from './v2-vault';
@@ -22,6 +23,7 @@ export const SCENARIOS: readonly Scenario[] = [
   v2Vault,
   crossSubscriptionHub,
   faults,
+  rolePropagation,
   // DNS on day 2 (issue 10)
   twoVnets,
   sharedZonesTwoVaults,

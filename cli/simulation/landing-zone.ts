@@ -8,6 +8,8 @@
  * would create it; only what Azure has no API for here (subscriptions, resource groups: no
  * Microsoft.Resources client in this project) goes through the emulator's control plane.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { NetworkManagementClient } from '@azure/arm-network';
 import { PrivateDnsManagementClient } from '@azure/arm-privatedns';
@@ -16,6 +18,7 @@ import type { Emulator } from '../../emulator';
 import { parsePolicy, type Policy, type PolicyFile } from '../../shared/config';
 import contract from '../../shared/contract.json';
 import { privateDnsZonesForVault } from '../../shared/domain/dns';
+import type { RoleProfile } from '../../shared/domain/rbac';
 import { resourceGroupResourceId, resourceInGroupId, subscriptionResourceId } from '../../shared/domain/ids';
 
 /** Fixed ids: the same scenario and seed print the same timeline. */
@@ -136,10 +139,10 @@ export async function layOutLandingZone(emulator: Emulator, options: LandingZone
   control.grantRole({ role: 'Contributor', principalId: ids.spokeTeamPrincipalId, scope: resourceGroupResourceId(spoke, networkResourceGroup), principalType: 'Group' });
   control.grantRole({ role: 'Reader', principalId: ids.spokeTeamPrincipalId, scope: resourceGroupResourceId(spoke, backupResourceGroup), principalType: 'Group' });
 
-  await grantVaultlinkRoles(emulator, { spoke, hub, dnsResourceGroup });
-
   const basePolicy = simulationPolicyFile({ spokeSubscriptionId: spoke, hubSubscriptionId: hub, dnsResourceGroup });
   const policyFile = options.policy ? options.policy(basePolicy) : basePolicy;
+  await grantVaultlinkRoles(emulator, { spoke, hub, dnsResourceGroup, profile: policyFile.roles?.profile ?? 'contributor' });
+
   // Through the same loader the app and `config check` use: the simulation's policy is a valid file.
   const policy = parsePolicy(JSON.stringify(policyFile), 'simulation.policy.json');
   return {
@@ -157,14 +160,44 @@ export async function layOutLandingZone(emulator: Emulator, options: LandingZone
   };
 }
 
+const RBAC_CONDITION_FILE = join('infra', 'rbac-condition.txt');
+
+/** The text of infra/rbac-condition.txt, found above this module (sources or dist/). */
+export function readRbacConditionTemplate(from: string = __dirname): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const candidate = join(dir, RBAC_CONDITION_FILE);
+    if (existsSync(candidate)) return readFileSync(candidate, 'utf8');
+    if (dirname(dir) === dir) throw new Error(`${RBAC_CONDITION_FILE} was not found in any folder above ${from}: the simulation grants vaultlink the condition infra deploys, read from that file.`);
+  }
+}
+
+/**
+ * The ABAC condition infra/ puts on vaultlink's Role Based Access Control Administrator grants,
+ * built as infra/main.bicep and the access modules build it: the template trimmed, the role
+ * definitions of the profile(s) joined with ", ", and vaultlink's own principal id.
+ */
+export function vaultlinkRoleAssignmentCondition(profiles: readonly RoleProfile[], vaultlinkPrincipalId: string, template: string = readRbacConditionTemplate()): string {
+  const guids = new Set<string>();
+  for (const profile of profiles) {
+    for (const roleName of contract.roleProfiles[profile]) {
+      const guid = (contract.roleDefinitions as Record<string, string>)[roleName];
+      // least-privilege roles are custom definitions the simulation's landing zone does not create
+      if (guid === undefined) throw new Error(`role profile ${profile} names ${roleName}, which has no built-in role definition GUID in shared/contract.json; the simulation cannot build its condition.`);
+      guids.add(guid);
+    }
+  }
+  return template.trim().replaceAll('__ROLE_DEFINITION_IDS__', [...guids].join(', ')).replaceAll('__VAULTLINK_PRINCIPAL_ID__', vaultlinkPrincipalId);
+}
+
 /**
  * vaultlink's identity gets what infra/ gives it (infra/modules/subscription-access.bicep,
  * dns-access.bicep, role-definitions.bicep): Reader and the operator role on the subscriptions in
- * scope, RBAC Administrator there (to grant the vault identities their roles), and Private DNS Zone
- * Contributor plus RBAC Administrator on the DNS resource group. The operator role is created by
- * the platform team through the real authorization client, with the actions infra/ lists.
+ * scope, RBAC Administrator there (to grant the vault identities their roles) WITH infra's ABAC
+ * condition (infra/rbac-condition.txt), and Private DNS Zone Contributor plus RBAC Administrator
+ * (same condition) on the DNS resource group. The operator role is created by the platform team
+ * through the real authorization client, with the actions infra/ lists.
  */
-async function grantVaultlinkRoles(emulator: Emulator, at: { spoke: string; hub: string; dnsResourceGroup: string }): Promise<void> {
+async function grantVaultlinkRoles(emulator: Emulator, at: { spoke: string; hub: string; dnsResourceGroup: string; profile: RoleProfile }): Promise<void> {
   const ids = SIMULATION_IDS;
   const spokeScope = subscriptionResourceId(at.spoke);
   const authz = authorizationClient(emulator, ids.platformPrincipalId, at.spoke);
@@ -175,11 +208,13 @@ async function grantVaultlinkRoles(emulator: Emulator, at: { spoke: string; hub:
     permissions: [{ actions: [contract.approvalAction, 'Microsoft.RecoveryServices/vaults/privateEndpointConnections/write', 'Microsoft.Network/virtualNetworks/join/action', 'Microsoft.RecoveryServices/vaults/write'], notActions: [] }],
     assignableScopes: [spokeScope],
   });
-  const grant = (role: string, scope: string): void => void emulator.control.grantRole({ role, principalId: ids.vaultlinkPrincipalId, scope, principalType: 'ServicePrincipal' });
+  const grant = (role: string, scope: string, condition?: string): void =>
+    void emulator.control.grantRole({ role, principalId: ids.vaultlinkPrincipalId, scope, principalType: 'ServicePrincipal', ...(condition ? { condition } : {}) });
+  const condition = vaultlinkRoleAssignmentCondition([at.profile], ids.vaultlinkPrincipalId);
   grant('Reader', spokeScope);
   grant(ids.operatorRoleGuid, spokeScope);
-  grant('Role Based Access Control Administrator', spokeScope);
+  grant('Role Based Access Control Administrator', spokeScope, condition);
   const dnsScope = resourceGroupResourceId(at.hub, at.dnsResourceGroup);
   grant('Private DNS Zone Contributor', dnsScope);
-  grant('Role Based Access Control Administrator', dnsScope);
+  grant('Role Based Access Control Administrator', dnsScope, condition);
 }

@@ -20,6 +20,12 @@ export interface DeliveryStats {
   readonly eventIds: Set<string>;
   /** Invocations that failed and were delivered again (Event Grid retries). */
   redelivered: number;
+  /** Delivery attempts that failed (the function failed, or the attempt was lost on the way). */
+  failedAttempts: number;
+  /** Events given up on after the last attempt: Event Grid's dead-letter store. */
+  readonly deadLettered: unknown[];
+  /** Ids of the events an invocation handled (its attempt succeeded for them). */
+  readonly handledIds: Set<string>;
 }
 
 export interface SimulationRuntime extends VaultlinkRuntime {
@@ -28,6 +34,11 @@ export interface SimulationRuntime extends VaultlinkRuntime {
   readonly deliveries: DeliveryStats;
   /** Events published since the subscription started (ids). */
   readonly subscribedFrom: number;
+  /** The driver's clock (timers, retry back-offs and the sweep's schedule run on it). */
+  now(): Date;
+  advance(ms: number): Promise<void>;
+  /** Activities whose result an injected crash lost. */
+  crashedActivities(): number;
 }
 
 /**
@@ -61,6 +72,12 @@ function loadFunctionsApp(): {
 export interface RuntimeOptions {
   /** Receives every log line of the Functions app (`simulate --verbose` prints them on stderr). */
   readonly onLog?: (line: { level: string; functionName: string; instanceId: string | undefined; message: string }) => void;
+  /** Chaos: lose an activity's result after it ran (the driver runs it again). */
+  readonly crashAfterActivity?: (activity: { readonly name: string; readonly instanceId: string; readonly attempt: number }) => boolean;
+  /** Chaos: true fails one delivery attempt of a batch (Event Grid retries it; after the last, it dead-letters). */
+  readonly failDeliveryAttempt?: () => boolean;
+  /** Delivery attempts per batch before it is dead-lettered. Default 4. */
+  readonly maxDeliveryAttempts?: number;
 }
 
 export async function startVaultlinkRuntime(emulator: Emulator, zone: LandingZone, options: RuntimeOptions = {}): Promise<SimulationRuntime> {
@@ -75,14 +92,15 @@ export async function startVaultlinkRuntime(emulator: Emulator, zone: LandingZon
     retry: { retryDelayInMs: 10, maxRetryDelayInMs: 200 },
   });
   const app = loadFunctionsApp();
-  const driver = new app.LocalDurableDriver(options.onLog ? { onLog: options.onLog } : {});
+  const driver = new app.LocalDurableDriver({ ...(options.onLog ? { onLog: options.onLog } : {}), ...(options.crashAfterActivity ? { crashAfterActivity: options.crashAfterActivity } : {}) });
   // One clock for the orchestrations (signal times) and the reconciler (observation times): the
   // orchestrator drops a signal sent at or before the last observation as already covered.
   const ctx: ReconcileContext = { azure, policy: zone.policy, cloud: 'AzurePublicCloud', planner: planVault, now: () => driver.now() };
   const restoreFactory = app.setVaultReconcilerFactory(() => app.reconcilerFromContext(ctx));
   driver.install();
 
-  const deliveries: DeliveryStats = { batches: 0, delivered: 0, eventIds: new Set(), redelivered: 0 };
+  const deliveries: DeliveryStats = { batches: 0, delivered: 0, eventIds: new Set(), redelivered: 0, failedAttempts: 0, deadLettered: [], handledIds: new Set() };
+  const maxAttempts = options.maxDeliveryAttempts ?? 4;
   let subscription: { unsubscribe(): void } | undefined;
   let subscribedFrom = 0;
   // Event Grid hands batches over at any moment; the driver runs one thing at a time. Batches wait
@@ -107,18 +125,33 @@ export async function startVaultlinkRuntime(emulator: Emulator, zone: LandingZon
     }
     // A failed invocation is redelivered by Event Grid (a few times, then dead-lettered).
     let pending: unknown[] = batch;
-    for (let attempt = 0; attempt < 4 && pending.length > 0; attempt++) {
+    for (let attempt = 0; attempt < maxAttempts && pending.length > 0; attempt++) {
       if (attempt > 0) deliveries.redelivered += pending.length;
       await catchUpClock();
+      if (options.failDeliveryAttempt?.() === true) {
+        // The attempt failed before the function saw it (503, a dropped connection): retried as a whole.
+        deliveries.failedAttempts++;
+        continue;
+      }
       const failed = await driver.deliverEvents(pending);
       await driver.idle();
+      if (failed.length > 0) deliveries.failedAttempts++;
+      const failedEvents = new Set(failed.map((f) => f.event));
+      for (const e of pending) {
+        const id = (e as { id?: unknown }).id;
+        if (!failedEvents.has(e) && typeof id === 'string') deliveries.handledIds.add(id);
+      }
       pending = failed.map((f) => f.event);
     }
+    deliveries.deadLettered.push(...pending);
   };
 
   return {
     principalId,
     deliveries,
+    now: () => driver.now(),
+    advance: (ms: number) => driver.advance(ms),
+    crashedActivities: () => driver.crashedActivities,
     deliveredEventIds: () => deliveries.eventIds,
     get subscribedFrom() {
       return subscribedFrom;

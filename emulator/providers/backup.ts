@@ -42,6 +42,7 @@ import {
   type ConnectionStatus,
   type SecondaryEndpointPurpose,
 } from './backup-rules';
+import { BACKUP_JOBS_PROVIDER_NAME, recordJobs, type BackupJobsExports } from './backup-jobs';
 import { resolveName } from './network-dns-resolver';
 import { vnetsConnected } from './network-peerings';
 import { NETWORK_PROVIDER_NAME, PRIVATE_ENDPOINT_TYPE, type NetworkExports } from './network';
@@ -157,6 +158,8 @@ export function createBackupProvider(): EmulatorProvider<BackupExports> {
       const { store } = api;
       const vaults = (): RecoveryServicesExports => api.provider<RecoveryServicesExports>(RECOVERY_SERVICES_PROVIDER_NAME);
       const network = (): NetworkExports => api.provider<NetworkExports>(NETWORK_PROVIDER_NAME);
+      // Job history and Backup's memory of the vault's connections: backup-jobs.ts.
+      const jobs = (): BackupJobsExports => api.provider<BackupJobsExports>(BACKUP_JOBS_PROVIDER_NAME);
 
       const vaultIdOf = (p: Readonly<Record<string, string>>): string =>
         resourceInGroupId(p['subscriptionId'] as string, p['resourceGroupName'] as string, VAULT_TYPE, p['vaultName'] as string);
@@ -465,7 +468,7 @@ export function createBackupProvider(): EmulatorProvider<BackupExports> {
         });
       });
 
-      const registerContainer = async (vaultId: string, options: RegisterContainerOptions = {}): Promise<BackupJobResult> => {
+      const registerContainer = recordJobs(jobs, () => 'Register', (o: RegisterContainerOptions) => o.containerName ?? 'vm1', async (vaultId: string, options: RegisterContainerOptions = {}): Promise<BackupJobResult> => {
         const vault = vaultOrThrow(vaultId);
         const vnetId = checkVnet(options.vnetId);
         const containerName = options.containerName ?? 'vm1';
@@ -489,9 +492,10 @@ export function createBackupProvider(): EmulatorProvider<BackupExports> {
           if (!s.registeredContainerNames.includes(containerName)) s.registeredContainerNames.push(containerName);
         });
         return { vaultId: vault.id, status: 'Completed', createdPrivateEndpoints: created, unresolved: [], warnings };
-      };
+      });
 
-      const runBackup = async (vaultId: string, options: RunBackupOptions = {}): Promise<BackupJobResult> => {
+      const isNewItem = (vaultId: string, item: string): boolean => !(vaults().vaultState(parseResourceId(vaultId).id)?.protectedItemNames.includes(item) ?? false);
+      const runBackup = recordJobs(jobs, (vaultId, o: RunBackupOptions) => (isNewItem(vaultId, o.itemName ?? 'item1') ? 'ConfigureBackup' : 'Backup'), (o: RunBackupOptions) => o.itemName ?? 'item1', async (vaultId: string, options: RunBackupOptions = {}): Promise<BackupJobResult> => {
         const vault = vaultOrThrow(vaultId);
         const vnetId = checkVnet(options.vnetId);
         const itemName = options.itemName ?? 'item1';
@@ -518,7 +522,7 @@ export function createBackupProvider(): EmulatorProvider<BackupExports> {
           }
         }
         return { vaultId: vault.id, status: 'Completed', createdPrivateEndpoints: created, unresolved: [], warnings };
-      };
+      });
 
       const bodyOf = (req: ControlRequest): { vaultId: string; vnetId?: string; name?: string } => {
         const body = obj(req.body);

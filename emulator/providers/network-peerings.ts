@@ -99,6 +99,11 @@ function render(store: ResourceStore, stored: StoredResource): JsonObject {
   };
 }
 
+/** A VNet's peerings as its GET shows them (`properties.virtualNetworkPeerings`). */
+export function virtualNetworkPeeringsOf(store: ResourceStore, vnetId: string): JsonObject[] {
+  return store.children(vnetId, VIRTUAL_NETWORK_PEERING_TYPE).map((p) => render(store, p));
+}
+
 function badContent(why: string): ArmError {
   return armErrors.badRequest('InvalidRequestFormat', `Cannot parse the request. ${why}`);
 }

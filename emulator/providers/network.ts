@@ -42,7 +42,7 @@ import {
   type Ipv4Prefix,
 } from './network-addresses';
 import { normalizeDnsName, PRIVATE_DNS_ZONE_TYPE, relativeRecordName } from './network-dns-resolver';
-import { registerVirtualNetworkPeerings } from './network-peerings';
+import { registerVirtualNetworkPeerings, virtualNetworkPeeringsOf } from './network-peerings';
 import {
   BACKUP_GROUP_ID,
   BACKUP_SECONDARY_GROUP_ID,
@@ -226,7 +226,7 @@ function renderVirtualNetwork(store: ResourceStore, stored: StoredResource): Jso
   const body: JsonObject = { name: stored.parsed.name, id: stored.id, etag: networkEtag(stored), type: VIRTUAL_NETWORK_TYPE, location: r['location'] ?? null };
   const tags = obj(r['tags']);
   if (tags) body['tags'] = tags;
-  body['properties'] = { ...propsOf(stored), provisioningState: 'Succeeded', subnets, virtualNetworkPeerings: [], enableDdosProtection: false };
+  body['properties'] = { ...propsOf(stored), provisioningState: 'Succeeded', subnets, virtualNetworkPeerings: virtualNetworkPeeringsOf(store, stored.id), enableDdosProtection: false };
   return body;
 }
 

@@ -49,6 +49,8 @@ export interface VaultEmulatorState extends VaultBackupActivity {
   protectedItemNames: string[];
   /** Names of the containers registered so far; `registeredContainers` counts them. */
   registeredContainerNames: string[];
+  /** True once a connection was approved (backup-jobs.ts): `privateEndpointStateForBackup` stays `Enabled` (*unconfirmed*). */
+  privateEndpointStateEverEnabled: boolean;
 }
 
 /** The facts the network provider needs (structurally its `PrivateLinkVault`). */
@@ -109,6 +111,7 @@ export function vaultStateOf(stored: StoredResource): VaultEmulatorState {
     protectedItems: items.length,
     protectedItemNames: items,
     everHadItems: raw['everHadItems'] === true,
+    privateEndpointStateEverEnabled: raw['privateEndpointStateEverEnabled'] === true,
     firstItemAttemptAt: str(raw['firstItemAttemptAt']),
     firstPrivateEndpointAt: str(raw['firstPrivateEndpointAt']),
   };
@@ -122,6 +125,7 @@ function stateJson(state: VaultEmulatorState): JsonObject {
     registeredContainerNames: [...state.registeredContainerNames],
     protectedItemNames: [...state.protectedItemNames],
     everHadItems: state.everHadItems,
+    privateEndpointStateEverEnabled: state.privateEndpointStateEverEnabled,
     ...(state.firstItemAttemptAt !== undefined ? { firstItemAttemptAt: state.firstItemAttemptAt } : {}),
     ...(state.firstPrivateEndpointAt !== undefined ? { firstPrivateEndpointAt: state.firstPrivateEndpointAt } : {}),
   };
@@ -148,7 +152,7 @@ export function renderVault(store: ResourceStore, stored: StoredResource): JsonO
     // The vault lists its connections with id and properties only, as GETVault.json shows.
     properties['privateEndpointConnections'] = connections.map((c) => ({ id: c.id, properties: structuredClone(obj(c.resource['properties']) ?? {}) }));
   }
-  properties['privateEndpointStateForBackup'] = connections.some((c) => connectionStatus(c) === 'Approved') ? 'Enabled' : 'None';
+  properties['privateEndpointStateForBackup'] = state.privateEndpointStateEverEnabled || connections.some((c) => connectionStatus(c) === 'Approved') ? 'Enabled' : 'None';
   properties['privateEndpointStateForSiteRecovery'] = 'None';
   properties['backupStorageVersion'] = state.backupStorageVersion;
   properties['secureScore'] = 'None';
@@ -288,6 +292,7 @@ export function createRecoveryServicesProvider(options: { geoCodeOverrides?: Rea
             protectedItems: 0,
             protectedItemNames: [],
             everHadItems: false,
+            privateEndpointStateEverEnabled: false,
           };
         }
 

@@ -110,6 +110,12 @@ export interface LocalDurableDriverOptions {
    * default is 10 × the worker's cores); 1 runs them one at a time.
    */
   readonly maxConcurrentActivityFunctions?: number;
+  /**
+   * Chaos (bench/chaos.ts): called after an activity ran and returned; true makes the driver act
+   * as if the worker crashed before reporting the result, so the result is lost and Durable runs
+   * the activity again (at-least-once: the activity's writes must be idempotent).
+   */
+  readonly crashAfterActivity?: (activity: { readonly name: string; readonly instanceId: string; readonly attempt: number }) => boolean;
 }
 
 interface RetryPolicy {
@@ -201,6 +207,8 @@ export class LocalDurableDriver {
   private readonly instances = new Map<string, InstanceRecord>();
   private readonly queue: WorkItem[] = [];
   private timers: PendingTimer[] = [];
+  /** Activities whose result was lost to an injected crash (and that ran again). */
+  crashedActivities = 0;
   private clock: number;
   private readonly maxSteps: number;
   private readonly upperSchemaVersion: number;
@@ -523,6 +531,13 @@ export class LocalDurableDriver {
     const startedAtMs = performance.now();
     try {
       const result: unknown = await handler(clone(item.input), this.invocationContext(item.name, item.instanceId));
+      if (this.options.crashAfterActivity?.({ name: item.name, instanceId: item.instanceId, attempt: item.attempt }) === true) {
+        // The worker died after the activity's writes and before its result was recorded: the
+        // work item is redelivered, as Durable redelivers an unacknowledged activity message.
+        this.crashedActivities++;
+        this.queue.push(item);
+        return;
+      }
       this.activityCalls.push({ instanceId: item.instanceId, name: item.name, input: clone(item.input), attempt: item.attempt, ok: true, startedAtMs, finishedAtMs: performance.now() });
       message = { generation: item.generation, event: { EventType: HistoryEventType.TaskCompleted, TaskScheduledId: item.taskId, Result: JSON.stringify(result ?? null) } };
     } catch (e) {

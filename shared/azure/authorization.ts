@@ -23,12 +23,12 @@ function subscriptionOfScope(scope: string): { id: string; subscriptionId: strin
 export class SdkAuthorizationAdapter implements AuthorizationPort {
   constructor(private readonly clients: AuthorizationClients) {}
 
-  async listRoleAssignments(scope: string, principalId: string): Promise<RoleAssignment[]> {
+  async listRoleAssignments(scope: string, principalId?: string): Promise<RoleAssignment[]> {
     const s = subscriptionOfScope(scope);
-    if (!GUID.test(principalId)) throw new Error(`not a principal id (GUID): ${principalId}`);
-    return describeAzureCall(`listing role assignments of principal ${principalId} at`, s.id, async () => {
+    if (principalId !== undefined && !GUID.test(principalId)) throw new Error(`not a principal id (GUID): ${principalId}`);
+    return describeAzureCall(principalId === undefined ? 'listing role assignments at' : `listing role assignments of principal ${principalId} at`, s.id, async () => {
       const out: RoleAssignment[] = [];
-      const pages = this.clients.authorization(s.subscriptionId).roleAssignments.listForScope(s.id, { filter: `principalId eq '${principalId}'` });
+      const pages = this.clients.authorization(s.subscriptionId).roleAssignments.listForScope(s.id, principalId === undefined ? {} : { filter: `principalId eq '${principalId}'` });
       for await (const a of pages) out.push(toRoleAssignment(a));
       return out;
     });
@@ -52,8 +52,16 @@ export class SdkAuthorizationAdapter implements AuthorizationPort {
         // A vault's identity is a service principal; saying so spares ARM a directory lookup
         // that fails right after the identity was created (replication delay).
         principalType: 'ServicePrincipal',
+        ...(assignment.description === undefined ? {} : { description: assignment.description }),
       }),
     );
     return toRoleAssignment(raw);
+  }
+
+  async deleteRoleAssignment(assignmentId: string): Promise<void> {
+    const p = parseResourceId(assignmentId);
+    if (p.subscriptionId === undefined) throw new Error(`role assignment id names no subscription: ${assignmentId}`);
+    const subscriptionId = p.subscriptionId;
+    await describeAzureCall('revoking role assignment', p.id, () => this.clients.authorization(subscriptionId).roleAssignments.deleteById(p.id));
   }
 }

@@ -29,6 +29,7 @@ import { SdkNetworkAdapter } from './network';
 import type { AzurePorts, SubscriptionPort } from './ports';
 import { SdkPrivateDnsAdapter } from './private-dns';
 import { SdkRecoveryServicesAdapter } from './recovery-services';
+import { readBudgetPolicy, type ReadBudget } from './read-budget';
 
 /** `vaultlink/<version>`: leads the User-Agent of every request, so ARM's logs show who called. */
 export const USER_AGENT_PREFIX = `vaultlink/${packageJson.version}`;
@@ -58,6 +59,11 @@ export interface CreateAzureClientsOptions {
   /** Poll interval of long-running operations; default the SDK's (2 s, or what ARM's Retry-After says). */
   readonly pollIntervalMs?: number;
   readonly retry?: RetryOptions;
+  /**
+   * Pace GETs to a token bucket per subscription (read-budget.ts) instead of earning 429s:
+   * `ARM_READ_BUDGET` in Azure. Default: none (tests and tools that read little).
+   */
+  readonly readBudget?: ReadBudget;
 }
 
 /** The ports plus what they were built with (for logs). */
@@ -123,6 +129,8 @@ export function createAzureClients(options: CreateAzureClientsOptions): AzureCli
     credentialScopes: [`${cloudEndpoint.replace(/\/+$/, '')}/.default`],
     userAgentOptions: { userAgentPrefix: USER_AGENT_PREFIX },
     retryOptions: { ...options.retry },
+    // one policy instance, so every client of this factory draws from the same buckets
+    ...(options.readBudget !== undefined ? { additionalPolicies: [{ policy: readBudgetPolicy(options.readBudget), position: 'perRetry' as const }] } : {}),
     ...(options.ca !== undefined ? { tlsOptions: { ca: options.ca } } : {}),
   };
 

@@ -273,5 +273,7 @@ export function toRoleAssignment(a: SdkRoleAssignment): RoleAssignment {
     scope: a.scope ?? id.slice(0, id.toLowerCase().lastIndexOf('/providers/microsoft.authorization/roleassignments/')),
     principalId: required(a.principalId, what, 'principalId'),
     roleDefinitionGuid: roleDefinitionGuidOf(required(a.roleDefinitionId, what, 'roleDefinitionId')),
+    description: a.description ?? '',
+    ...(a.createdOn instanceof Date && !Number.isNaN(a.createdOn.getTime()) ? { createdOn: a.createdOn.toISOString() } : {}),
   };
 }

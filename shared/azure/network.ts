@@ -22,11 +22,11 @@ function privateEndpointRef(id: string): { id: string; subscriptionId: string; r
 export class SdkNetworkAdapter implements NetworkPort {
   constructor(private readonly clients: NetworkClients) {}
 
-  async getPrivateEndpoint(privateEndpointId: string): Promise<PrivateEndpoint | undefined> {
+  async getPrivateEndpoint(privateEndpointId: string, options: { readonly zoneGroups?: boolean } = {}): Promise<PrivateEndpoint | undefined> {
     const pe = privateEndpointRef(privateEndpointId);
     const raw = await readOrUndefined('reading private endpoint', pe.id, () => this.clients.network(pe.subscriptionId).privateEndpoints.get(pe.resourceGroup, pe.name));
     if (raw === undefined) return undefined;
-    return toPrivateEndpoint(raw, await this.listPrivateDnsZoneGroups(pe.id));
+    return toPrivateEndpoint(raw, options.zoneGroups === false ? [] : await this.listPrivateDnsZoneGroups(pe.id));
   }
 
   async listPrivateEndpoints(subscriptionId: string, resourceGroup?: string): Promise<PrivateEndpoint[]> {

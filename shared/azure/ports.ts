@@ -25,6 +25,7 @@ import type {
   VaultIdentity,
   VirtualNetworkLink,
 } from '../domain/model';
+import type { ProtectionAttempt } from '../domain/findings';
 
 /** Microsoft.RecoveryServices (vaults) and Microsoft.RecoveryServices' Backup RP (usage, connection approval). */
 export interface RecoveryServicesPort {
@@ -35,6 +36,11 @@ export interface RecoveryServicesPort {
   getVault(vaultId: string): Promise<Vault | undefined>;
   /** Ids of the vaults of a subscription (every page). */
   listVaultIds(subscriptionId: string): Promise<string[]>;
+  /**
+   * Backup's protection and registration attempts on the vault (its jobs list through the Backup
+   * RP, every page, filtered to `ConfigureBackup`, `Register` and `Backup`), oldest first.
+   */
+  listProtectionAttempts(vaultId: string): Promise<ProtectionAttempt[]>;
   /**
    * Every vault of a subscription as {@link getVault} returns it: one paged list, then the two
    * usage summaries per vault. A sweep's batch observation reads vaults this way.
@@ -69,8 +75,12 @@ export interface ConnectionStateUpdate {
 
 /** Microsoft.Network: private endpoints and subnets (reads only). */
 export interface NetworkPort {
-  /** The PE with its `privateDnsZoneGroups` children (two reads). Undefined when it does not exist. */
-  getPrivateEndpoint(privateEndpointId: string): Promise<PrivateEndpoint | undefined>;
+  /**
+   * The PE with its `privateDnsZoneGroups` children (two reads; one with `{ zoneGroups: false }`,
+   * which leaves `zoneGroups` empty: for callers that need only the PE's connections). Undefined
+   * when it does not exist.
+   */
+  getPrivateEndpoint(privateEndpointId: string, options?: { readonly zoneGroups?: boolean }): Promise<PrivateEndpoint | undefined>;
   /**
    * The PEs of a subscription, or of one resource group of it (every page). List calls do not
    * return zone groups: `zoneGroups` is `[]` here; read them with {@link listPrivateDnsZoneGroups}
@@ -115,9 +125,10 @@ export interface ARecordSetContent {
 export interface AuthorizationPort {
   /**
    * The role assignments of `principalId` at, above or below `scope` (ARM's `principalId eq`
-   * filter), every page.
+   * filter), every page. Without a principal: every assignment at or under `scope` (ARM's
+   * `atScope()` lists at and above only, so no filter is sent).
    */
-  listRoleAssignments(scope: string, principalId: string): Promise<RoleAssignment[]>;
+  listRoleAssignments(scope: string, principalId?: string): Promise<RoleAssignment[]>;
   /**
    * Every principal's role assignments at, above or below `scope` (no filter), every page: one
    * list that a sweep shares between all the vault identities it concerns.
@@ -128,11 +139,15 @@ export interface AuthorizationPort {
    * 409 `RoleAssignmentExists` when the same (scope, principal, role) exists under another name.
    */
   createRoleAssignment(scope: string, name: string, assignment: RoleAssignmentRequest): Promise<RoleAssignment>;
+  /** Deletes a role assignment by id (absent: nothing to do). */
+  deleteRoleAssignment(assignmentId: string): Promise<void>;
 }
 
 export interface RoleAssignmentRequest {
   readonly roleDefinitionGuid: string;
   readonly principalId: string;
+  /** The assignment's `description` (vaultlink's ownership marker). */
+  readonly description?: string | undefined;
 }
 
 /** Microsoft.Resources: the subscription's tenant (to notice a vault moved to another tenant). */

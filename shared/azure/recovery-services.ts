@@ -11,6 +11,7 @@ import { connectionStatusOf, toBackupUsageCounts, toVault, toVaultIdentity, Malf
 import { describeAzureCall, readOrUndefined } from './errors';
 import type { ConnectionStateUpdate, EnableIdentityResult, RecoveryServicesPort } from './ports';
 import type { ConnectionStatus, Vault } from '../domain/model';
+import { PROTECTION_ATTEMPT_OPERATIONS, type ProtectionAttempt } from '../domain/findings';
 
 /** Vaults whose usage summaries {@link SdkRecoveryServicesAdapter.listVaults} reads at once. */
 const LIST_USAGE_CONCURRENCY = 16;
@@ -43,9 +44,13 @@ export class SdkRecoveryServicesAdapter implements RecoveryServicesPort {
 
   async getVault(vaultId: string): Promise<Vault | undefined> {
     const v = vaultRef(vaultId);
+    // The usage summaries need only the vault's name: read them alongside the vault, not after it
+    // (one round trip instead of two). For a vault that does not exist their failure is moot.
+    const usage = this.usageOf(v);
+    usage.catch(() => undefined);
     const raw = await readOrUndefined('reading vault', v.id, () => this.clients.recoveryServices(v.subscriptionId).vaults.get(v.resourceGroup, v.name));
     if (raw === undefined) return undefined;
-    return toVault(raw, await this.usageOf(v));
+    return toVault(raw, await usage);
   }
 
   private async usageOf(v: VaultRef): Promise<BackupUsageCounts> {
@@ -72,6 +77,20 @@ export class SdkRecoveryServicesAdapter implements RecoveryServicesPort {
       out.push(...(await Promise.all(batch.map(async (raw) => toVault(raw, await this.usageOf(vaultRef(raw.id as string)))))));
     }
     return out;
+  }
+
+  async listProtectionAttempts(vaultId: string): Promise<ProtectionAttempt[]> {
+    const v = vaultRef(vaultId);
+    return describeAzureCall('listing Backup jobs of vault', v.id, async () => {
+      const out: ProtectionAttempt[] = [];
+      for await (const job of this.clients.backup(v.subscriptionId).backupJobs.list(v.name, v.resourceGroup)) {
+        const p = job.properties;
+        const operation = p?.operation?.trim();
+        if (p === undefined || operation === undefined || !PROTECTION_ATTEMPT_OPERATIONS.some((op) => op.toLowerCase() === operation.toLowerCase())) continue;
+        out.push({ operation, status: p.status ?? 'Unknown', startTime: p.startTime?.toISOString(), entity: p.entityFriendlyName ?? '' });
+      }
+      return out.sort((a, b) => (a.startTime ?? '').localeCompare(b.startTime ?? ''));
+    });
   }
 
   async listVaultIds(subscriptionId: string): Promise<string[]> {

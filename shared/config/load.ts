@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
-import { formatJsonPath, lineAndColumn, scanJson } from './json-locate';
+import { formatJsonPath, LineIndex, scanJson, withoutByteOrderMark } from './json-locate';
 import { type Policy, policySchema } from './policy';
 
 export interface PolicyProblem {
@@ -27,14 +27,35 @@ export function formatPolicyProblem(problem: PolicyProblem): string {
   return `${where}: ${problem.path}: expected ${problem.expected}, found ${problem.found}`;
 }
 
+/**
+ * At most this many problems are listed (in file order); the rest are counted. A generated file
+ * with 200k bad rules should be refused in seconds with a readable answer, not a 50 MB message.
+ */
+export const MAX_LISTED_PROBLEMS = 1000;
+
+/** `N problems` or `N problems, the first 1000 listed`. */
+export function problemCount(listed: number, omitted: number): string {
+  const total = listed + omitted;
+  const count = total === 1 ? '1 problem' : `${total} problems`;
+  return omitted === 0 ? count : `${count}, the first ${listed} listed`;
+}
+
 export class PolicyError extends Error {
   override readonly name = 'PolicyError';
+  /** The first {@link MAX_LISTED_PROBLEMS} problems, in file order. */
+  readonly problems: readonly PolicyProblem[];
+  /** How many more problems the file has beyond those listed. */
+  readonly omittedProblems: number;
   constructor(
     readonly file: string,
-    readonly problems: readonly PolicyProblem[],
+    problems: readonly PolicyProblem[],
   ) {
-    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-    super(`policy file ${file} is refused (${count}):\n${problems.map((p) => `  - ${formatPolicyProblem(p)}`).join('\n')}`);
+    const listed = problems.slice(0, MAX_LISTED_PROBLEMS);
+    const omitted = problems.length - listed.length;
+    const more = omitted === 0 ? '' : `\n  … and ${omitted} more problem${omitted === 1 ? '' : 's'}`;
+    super(`policy file ${file} is refused (${problemCount(listed.length, omitted)}):\n${listed.map((p) => `  - ${formatPolicyProblem(p)}`).join('\n')}${more}`);
+    this.problems = listed;
+    this.omittedProblems = omitted;
   }
 }
 
@@ -139,9 +160,11 @@ export function describeFound(value: unknown): string {
  * problem; returns the policy with defaults applied.
  */
 export function parsePolicy(text: string, fileName: string): Policy {
-  // Editors on Windows may save a byte-order mark; it is not part of the JSON.
-  const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const json = withoutByteOrderMark(text);
   const scan = scanJson(json);
+  // One index of line starts for every position below: linear in the file, not in file × problems.
+  const lines = new LineIndex(json);
+  const lineAndColumn = (_text: string, offset: number) => lines.locate(offset);
   if (!scan.ok) {
     const { line, column } = lineAndColumn(json, scan.syntax.offset);
     throw new PolicyError(fileName, [{ file: fileName, path: '(JSON syntax)', line, column, expected: scan.syntax.expected, found: scan.syntax.found }]);
@@ -151,7 +174,7 @@ export function parsePolicy(text: string, fileName: string): Policy {
   const located = (path: readonly PropertyKey[]): { line: number; column: number } => {
     // A missing value has no position: point at the nearest enclosing value that exists.
     for (let n = path.length; n >= 0; n--) {
-      const offset = scan.locations.get(formatJsonPath(path.slice(0, n)));
+      const offset = scan.offsetOf(path.slice(0, n));
       if (offset !== undefined) return lineAndColumn(json, offset);
     }
     return { line: 1, column: 1 };

@@ -107,6 +107,15 @@ const identitySchema = z
       .describe(
         "May vaultlink turn on a classic (v1) vault's system-assigned managed identity, which Azure Backup needs to create its own private endpoints. vaultlink never turns it off (the seed: once enabled it must never be disabled).",
       ),
+    changeFindingDays: z
+      .number()
+      .int({ error: 'a whole number of days' })
+      .min(1, { error: 'at least 1 day' })
+      .max(3650, { error: 'at most 3650 days' })
+      .optional()
+      .describe(
+        "Default 30. How many days an identity change (the vault's system-assigned identity turned off and on again, so it has a new principal) stays an error finding on the vault's status, so that the people who must re-register and check backups see it.",
+      ),
   })
   .describe("The vault's managed identity.");
 

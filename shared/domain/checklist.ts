@@ -13,6 +13,7 @@ export const CHECKLIST_ITEM_KEYS = [
   'dns-links', // 5b. every PE VNet (and resolver VNet) linked to all three
   'dns-records', // 5c. A records for every FQDN of the vault's PEs
   'secondary-records', // 6. v1: records of the _ecs/_prot PEs as they appear
+  'health', // findings: no `error` finding stands (a person must act on each)
 ] as const;
 
 export type ChecklistItemKey = (typeof CHECKLIST_ITEM_KEYS)[number];
@@ -27,6 +28,7 @@ export const CHECKLIST_ITEM_TITLES: Readonly<Record<ChecklistItemKey, string>> =
   'dns-links': 'Every VNet hosting a PE is linked to all three zones',
   'dns-records': 'A records for every FQDN of the vault\'s private endpoints',
   'secondary-records': 'A records for the _ecs/_prot private endpoints (classic vaults)',
+  health: 'No error finding (tenant moved, identity changed, network policies, …) stands',
 };
 
 /** `ok`: done; `pending`: vaultlink will act or waits for Azure; `failed`: a person must act; `not-applicable`: does not apply to this vault. */

@@ -22,8 +22,19 @@
  * | handled                        | listed                                 | malformed / none / disagree | invalid                             |
  * | handled                        | `operations.vault`                     | a vault                    | hint vault                          |
  * | handled                        | `operations.vaultConnection`           | a vault's PE connection    | hint vault (the parent vault)       |
+ * | handled                        | `operations.vaultConnectionProxy`      | a vault's connection proxy | hint vault (the parent vault)       |
  * | handled                        | `operations.privateEndpoint`           | a private endpoint         | hint private-endpoint               |
+ * | handled                        | `operations.dnsRecord`                 | an A record set            | hint dns-record                     |
+ * | handled                        | `operations.dnsLink`                   | a virtual network link     | hint dns-link                       |
+ * | handled                        | `operations.roleAssignment` (delete)   | a role assignment          | hint role-assignment                |
  * | handled                        | listed                                 | another type               | invalid                             |
+ *
+ * Drift (a person deleting or changing a record, a link or a role assignment) and a private
+ * endpoint from another subscription connecting (Azure writes the vault's
+ * `privateEndpointConnectionProxies` in the vault's subscription while the endpoint's own events go
+ * to its subscription) give hints too. A dns-record, dns-link or role-assignment hint names only the
+ * resource: which vault it concerns is found by re-reading Azure (the routing orchestration, through
+ * vaultlink's ownership metadata and marker), never from the payload.
  */
 import { EventGridDeserializer, type KnownSystemEventTypes } from '@azure/eventgrid';
 import contract from '../contract.json';
@@ -31,10 +42,13 @@ import { isResourceType, parentResourceId, parseResourceId, type ResourceId, Inv
 
 /** What a hint asks vaultlink to look at again. */
 export interface Hint {
-  readonly kind: 'vault' | 'private-endpoint';
-  /** Normalised resource id (see ids.ts): a Recovery Services vault or a private endpoint. */
+  readonly kind: HintKind;
+  /** Normalised resource id (see ids.ts): a vault, a private endpoint, an A record set, a zone's virtual network link or a role assignment. */
   readonly id: string;
 }
+
+/** What a hint names: a vault (signalled at once) or a resource whose vault(s) a re-read finds. */
+export type HintKind = 'vault' | 'private-endpoint' | 'dns-record' | 'dns-link' | 'role-assignment';
 
 /**
  * The intake's verdict on one event. JSON-serialisable as is: `vaultlink explain-event --output json`
@@ -93,13 +107,17 @@ export function isHandledEventType(type: string): type is ResourceEventType {
   return (handledEventTypes as readonly string[]).includes(type);
 }
 
-type OperationKind = 'vault' | 'vaultConnection' | 'privateEndpoint';
+type OperationKind = 'vault' | 'vaultConnection' | 'vaultConnectionProxy' | 'privateEndpoint' | 'dnsRecord' | 'dnsLink' | 'roleAssignment';
 
 /** What each watched operation must be about: the id's resource type and how it is named in reasons. */
 const operationTargets: Record<OperationKind, { readonly resourceType: string; readonly noun: string }> = {
   vault: { resourceType: 'Microsoft.RecoveryServices/vaults', noun: 'vault' },
   vaultConnection: { resourceType: 'Microsoft.RecoveryServices/vaults/privateEndpointConnections', noun: 'private endpoint connection' },
+  vaultConnectionProxy: { resourceType: 'Microsoft.RecoveryServices/vaults/privateEndpointConnectionProxies', noun: 'private endpoint connection proxy' },
   privateEndpoint: { resourceType: 'Microsoft.Network/privateEndpoints', noun: 'private endpoint' },
+  dnsRecord: { resourceType: 'Microsoft.Network/privateDnsZones/A', noun: 'A record set' },
+  dnsLink: { resourceType: 'Microsoft.Network/privateDnsZones/virtualNetworkLinks', noun: 'virtual network link' },
+  roleAssignment: { resourceType: 'Microsoft.Authorization/roleAssignments', noun: 'role assignment' },
 };
 
 const operationKinds = new Map<string, OperationKind>(
@@ -223,8 +241,19 @@ function hintFor(kind: OperationKind, operationName: string, resource: ResourceI
       const vaultId = parentResourceId(resource.id) as string;
       return { hint: { kind: 'vault', id: vaultId }, reason: `${verb} of private endpoint connection ${resource.name} of vault ${vaultId}` };
     }
+    case 'vaultConnectionProxy': {
+      // Azure's side of a connection from an endpoint in another subscription: the vault is what gets reconciled
+      const vaultId = parentResourceId(resource.id) as string;
+      return { hint: { kind: 'vault', id: vaultId }, reason: `${verb} of private endpoint connection proxy ${resource.name} of vault ${vaultId}` };
+    }
     case 'privateEndpoint':
       return { hint: { kind: 'private-endpoint', id: resource.id }, reason: `${verb} of private endpoint ${resource.id}` };
+    case 'dnsRecord':
+      return { hint: { kind: 'dns-record', id: resource.id }, reason: `${verb} of A record set ${resource.id}` };
+    case 'dnsLink':
+      return { hint: { kind: 'dns-link', id: resource.id }, reason: `${verb} of virtual network link ${resource.id}` };
+    case 'roleAssignment':
+      return { hint: { kind: 'role-assignment', id: resource.id }, reason: `${verb} of role assignment ${resource.id}` };
   }
 }
 
@@ -262,7 +291,9 @@ export async function decodeEvent(e: unknown): Promise<EventIntake> {
   if (operationName === null) return verdict(envelope, 'invalid', 'data.operationName is missing or not a string');
 
   const kind = operationKinds.get(operationName.toLowerCase());
-  if (kind === undefined) return verdict(envelope, 'ignored', `operation ${operationName} is not on a vault, a vault's private endpoint connection or a private endpoint`);
+  if (kind === undefined) {
+    return verdict(envelope, 'ignored', `operation ${operationName} is not on a vault, a vault's private endpoint connection, a private endpoint, an A record set, a zone's virtual network link or a deleted role assignment`);
+  }
 
   const resource = resourceOf(decoded.subject, Object.hasOwn(data, 'resourceUri') ? data['resourceUri'] : undefined);
   if (typeof resource === 'string') return verdict(envelope, 'invalid', resource);

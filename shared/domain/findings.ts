@@ -18,7 +18,7 @@ export type FindingSeverity = 'error' | 'warning' | 'info';
 
 /**
  * Every finding code. The preflight checks below raise the first ten; the planner (shared/plan)
- * raises the rest from what it sees while planning DNS and from failed reads.
+ * raises the rest from what it sees while planning DNS, roles and identity, and from failed reads.
  */
 export const FINDING_CODES = [
   'subnet-network-policies-enabled',
@@ -41,6 +41,15 @@ export const FINDING_CODES = [
   'custom-dns-records-needed',
   /** A read of observed state failed: writes that depend on it are not planned. */
   'read-failed',
+  /** The vault's identity has another principal than the one vaultlink granted roles to: it was turned off and on again. */
+  'identity-changed',
+  /** vaultlink may not or could not grant the vault identity its roles on an endpoint's resource group: that endpoint is not approved. */
+  'roles-not-grantable',
+  /**
+   * The vault identity's roles are younger than Azure's propagation window: Azure Backup's own
+   * endpoints (first VM registration, first backup) may fail with AuthorizationFailed until then.
+   */
+  'role-propagation',
   /** A VNet that must resolve the vault is linked to another zone of the same name (Azure refuses a second link). */
   'linked-zone-conflict',
   /** `dns.linkedZones: adopt`: vaultlink writes the vault's records into a zone a VNet already resolves through. */
@@ -208,6 +217,10 @@ export function checkIdentity(vault: Vault): Finding[] {
   ];
 }
 
+/** What the seed says to do after a tenant move (its "Before you start" notes). */
+export const TENANT_MOVE_REMEDIATION =
+  'update the vault to re-create and reconfigure its managed identity in the new tenant, create new private endpoints (in the new tenant) as needed, and reconfigure the RBAC permissions set up in the subscription; until then backup and restore operations start failing';
+
 /** The identity's tenant differs from the subscription's: the vault moved tenants and needs a new identity and new PEs. */
 export function checkTenant(vault: Vault, subscriptionTenantId: string | undefined): Finding[] {
   const t = vault.identity.tenantId;
@@ -217,14 +230,67 @@ export function checkTenant(vault: Vault, subscriptionTenantId: string | undefin
       code: 'tenant-moved',
       severity: 'error',
       resourceId: vault.id,
-      message: `vault identity is in tenant ${t} but the subscription is in ${subscriptionTenantId}: re-create the identity and the private endpoints`,
+      message: `vault identity is in tenant ${t} but the subscription is in ${subscriptionTenantId}: the vault moved tenants. The seed: ${TENANT_MOVE_REMEDIATION}. vaultlink grants and approves nothing for this vault until the identity is in the subscription's tenant`,
     },
   ];
 }
 
-/** Items protected or registered and no PE connection: PEs can no longer be used; only a new vault fixes it. */
-export function checkEligibility(vault: Vault): Finding[] {
-  if (vault.connections.length > 0 || (vault.protectedItemCount === 0 && vault.registeredContainerCount === 0)) return [];
+/** Backup job operations that are attempts to register or protect something (the seed's FAQ: any attempt counts, failed or not). */
+export const PROTECTION_ATTEMPT_OPERATIONS: readonly string[] = ['ConfigureBackup', 'Register', 'Backup'];
+
+/** A protection or registration attempt from Backup's jobs list (shared/plan's `BackupAttempt`, structurally). */
+export interface ProtectionAttempt {
+  readonly operation: string;
+  readonly status: string;
+  readonly startTime: string | undefined;
+  readonly entity: string;
+}
+
+/** The facts that decide eligibility, each from Azure or from what vaultlink saw. */
+export interface EligibilityEvidence {
+  /** Backup's jobs, when they were read (undefined: not read; the counts then decide alone). */
+  readonly jobs?: readonly ProtectionAttempt[] | undefined;
+  /** Private endpoints vaultlink saw connected to the vault in earlier passes (its connection history). */
+  readonly everConnected?: readonly string[] | undefined;
+}
+
+function isAttempt(job: ProtectionAttempt): boolean {
+  return PROTECTION_ATTEMPT_OPERATIONS.some((op) => op.toLowerCase() === job.operation.trim().toLowerCase());
+}
+
+/**
+ * Eligibility for private endpoints (the seed's FAQ), with memory:
+ *
+ * | evidence that the vault has or had a private endpoint                  | attempts / counts         | eligible |
+ * |------------------------------------------------------------------------|---------------------------|----------|
+ * | a connection now, one in vaultlink's history, or `privateEndpointStateForBackup: Enabled` | any | yes: PEs may be added or removed later (FAQ 3) |
+ * | none                                                                   | an attempt job (any status) | no: "must not have had any attempts" (FAQ 2) |
+ * | none                                                                   | items or containers counted | no (FAQ 1) |
+ * | none                                                                   | none                       | yes |
+ *
+ * Azure itself refuses a private endpoint for a vault that had an attempt, so a connection (now or
+ * remembered) proves that no attempt preceded the first one: attempts are read as "before the first
+ * connection" exactly while no connection was ever seen.
+ */
+export function checkEligibility(vault: Vault, evidence: EligibilityEvidence = {}): Finding[] {
+  const hadEndpoint = vault.connections.length > 0 || (evidence.everConnected?.length ?? 0) > 0 || vault.privateEndpointStateForBackup === 'Enabled';
+  if (hadEndpoint) return [];
+  const attempts = (evidence.jobs ?? []).filter(isAttempt);
+  if (attempts.length > 0) {
+    const first = [...attempts].sort((a, b) => (a.startTime ?? '').localeCompare(b.startTime ?? ''))[0] as ProtectionAttempt;
+    const failed = attempts.filter((a) => a.status.toLowerCase() === 'failed').length;
+    return [
+      {
+        code: 'vault-not-eligible',
+        severity: 'error',
+        resourceId: vault.id,
+        message:
+          `Backup's jobs show ${attempts.length} protection or registration attempt(s) (${failed} failed; first: ${first.operation} of ${first.entity || 'an item'} ${first.status}${first.startTime ? ` at ${first.startTime}` : ''}) ` +
+          'and the vault never had a private endpoint: Azure refuses private endpoints for a vault that had any attempt, failed or not (the seed\'s FAQ); use a new vault',
+      },
+    ];
+  }
+  if (vault.protectedItemCount === 0 && vault.registeredContainerCount === 0) return [];
   return [
     {
       code: 'vault-not-eligible',
@@ -232,7 +298,7 @@ export function checkEligibility(vault: Vault): Finding[] {
       resourceId: vault.id,
       message:
         `vault has ${vault.protectedItemCount} protected item(s) and ${vault.registeredContainerCount} registered container(s) ` +
-        'but no private endpoint: private endpoints need a vault that never protected or registered anything; use a new vault',
+        'but never had a private endpoint: private endpoints need a vault that never protected or registered anything; use a new vault',
     },
   ];
 }
@@ -256,6 +322,8 @@ export interface PreflightInput {
   readonly subscriptionTenantId: string | undefined;
   readonly geoCodeOverrides?: GeoCodeOverrides | undefined;
   readonly ipBudget?: IpBudgetOptions | undefined;
+  /** Jobs and connection history for {@link checkEligibility}. */
+  readonly eligibility?: EligibilityEvidence | undefined;
 }
 
 function byCodePoint(a: string, b: string): number {
@@ -273,7 +341,7 @@ export function preflightFindings(input: PreflightInput): Finding[] {
   });
   const ownSubnetKeys = new Set(own.map((pe) => key(pe.subnetId)));
   const findings: Finding[] = [
-    ...checkEligibility(vault),
+    ...checkEligibility(vault, input.eligibility),
     ...checkGeoCode(vault, input.geoCodeOverrides),
     ...checkIdentity(vault),
     ...checkTenant(vault, input.subscriptionTenantId),

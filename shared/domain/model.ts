@@ -278,6 +278,10 @@ export interface RoleAssignment {
    * `roleDefinitionGuidOf`).
    */
   readonly roleDefinitionGuid: string;
+  /** `properties.description` ('' when absent): vaultlink's ownership marker on the assignments it makes (rbac.ts). */
+  readonly description: string;
+  /** `properties.createdOn` (ISO time), when ARM reports it: a new assignment takes a while to take effect. */
+  readonly createdOn?: string;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -183,7 +183,63 @@ export function grantsRoleAssignment(existing: RoleAssignment, desired: DesiredR
   );
 }
 
+/**
+ * How long Azure can take to apply a new role assignment ("Troubleshoot Azure RBAC": role
+ * assignment changes can take up to 10 minutes to take effect). Until then Azure Backup, acting
+ * as the vault identity, cannot create its `_ecs`/`_prot` endpoints with the roles just granted.
+ */
+export const ROLE_ASSIGNMENT_PROPAGATION_MS = 10 * 60 * 1000;
+
+/**
+ * When the last of `held` (plus any granted now, at `now`) takes effect in Azure: undefined when
+ * all of them are older than the propagation window (or ARM did not say when they were made).
+ */
+export function rolesEffectiveAfter(held: readonly RoleAssignment[], grantingNow: boolean, now: string): string | undefined {
+  const nowMs = Date.parse(now);
+  if (Number.isNaN(nowMs)) return undefined;
+  let latest = grantingNow ? nowMs : Number.NEGATIVE_INFINITY;
+  for (const a of held) {
+    const created = a.createdOn === undefined ? Number.NaN : Date.parse(a.createdOn);
+    if (!Number.isNaN(created)) latest = Math.max(latest, created);
+  }
+  if (!Number.isFinite(latest) || latest + ROLE_ASSIGNMENT_PROPAGATION_MS <= nowMs) return undefined;
+  return new Date(latest + ROLE_ASSIGNMENT_PROPAGATION_MS).toISOString();
+}
+
 /** The desired assignments that no existing one grants. */
 export function missingRoleAssignments(desired: readonly DesiredRoleAssignment[], existing: readonly RoleAssignment[]): DesiredRoleAssignment[] {
   return desired.filter((d) => !existing.some((e) => grantsRoleAssignment(e, d)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ownership marker
+//
+// Role assignments have no tags or metadata; their `description` is the one free-text field ARM
+// keeps. vaultlink writes there who made the assignment (owner id) and for which vault's identity,
+// so that it can tell its own grants from everyone else's after the identity changed (a vault's
+// identity turned off and on again comes back with a new principal id; the old one's grants stay
+// behind). A grant without the marker, or with another owner's, is never revoked.
+
+const MARKER_PREFIX = 'managed by vaultlink';
+
+/** The `description` vaultlink gives a role assignment it makes for the identity of `vaultId`. */
+export function roleAssignmentMarker(ownerId: string, vaultId: string): string {
+  return `${MARKER_PREFIX} (owner ${ownerId}) for the system-assigned identity of vault ${parseResourceId(vaultId).id}`;
+}
+
+/** The vault a role assignment was made for by vaultlink with this `ownerId`, from its description; undefined when it carries no such marker. */
+export function markedVaultOf(description: string | undefined, ownerId: string): string | undefined {
+  if (description === undefined || ownerId.length === 0) return undefined;
+  const head = `${MARKER_PREFIX} (owner ${ownerId}) for the system-assigned identity of vault `;
+  if (!description.startsWith(head)) return undefined;
+  const id = tryParseResourceId(description.slice(head.length).trim());
+  return id === undefined ? undefined : id.id;
+}
+
+/** True when the assignment carries vaultlink's marker (this owner) naming `vaultId`. */
+export function isMarkedFor(assignment: Pick<RoleAssignment, 'description'>, ownerId: string, vaultId: string): boolean {
+  const marked = markedVaultOf(assignment.description, ownerId);
+  const a = marked === undefined ? undefined : tryParseResourceId(marked);
+  const b = tryParseResourceId(vaultId);
+  return a !== undefined && b !== undefined && a.key === b.key;
 }

@@ -73,9 +73,12 @@ import type { ObservedPrivateEndpoint, ObservedVault, ObservedZone, PlannedActio
 
 const ZONE_RESOURCE_TYPE = 'Microsoft.Network/privateDnsZones';
 
+/** A DNS action as drafted: plan.ts's finish() draws the graph (`needs`: a record its approval and its zone, a link its zone). */
+export type DnsDraftAction = PlannedAction extends infer A ? (A extends PlannedAction ? Omit<A, 'needs'> : never) : never;
+
 /** Where the planner collects what DNS planning decides (plan.ts's draft). */
 export interface DnsSink {
-  add(action: PlannedAction, item: ChecklistItemKey): void;
+  add(action: DnsDraftAction, item: ChecklistItemKey): void;
   set(key: ChecklistItemKey, status: ChecklistStatus, detail: string): void;
   find(code: FindingCode, severity: FindingSeverity, resourceId: string, message: string): void;
   /** Something waits on Azure: a follow-up pass is worth it soon. */

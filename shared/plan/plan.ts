@@ -4,7 +4,6 @@
  * No I/O, no clock, no randomness: the same input gives the same plan, in audit and in enforce.
  */
 import {
-  checkEligibility,
   type ChecklistEntries,
   type ChecklistItemKey,
   type ChecklistStatus,
@@ -14,7 +13,9 @@ import {
   type Finding,
   type FindingSeverity,
   hasSystemAssignedIdentity,
+  grantsRoleAssignment,
   missingRoleAssignments,
+  rolesEffectiveAfter,
   normalizeResourceId,
   preflightFindings,
   requiredRoleAssignments,
@@ -26,13 +27,22 @@ import {
   type VaultConnection,
   type RoleAssignment,
   type Subnet,
+  roleAssignmentMarker,
+  markedVaultOf,
+  BUILT_IN_ROLE_GUIDS,
   armEquals,
 } from '../domain';
 import { isActivePrimary, planDns, vnetOfEndpoint, type ConnectionStanding, type DnsPrimary, type DnsSink } from './dns';
 import { readErrorBlocking } from './read-errors';
 import { connectionIdOf } from './targets';
+import {
+  EMPTY_MEMORY,
+  type IdentityChange,
+  type VaultMemory,
+} from './types';
 import type {
   ActionKind,
+  ObservedPrivateEndpoint,
   ObservedVault,
   PlanOptions,
   PlanPolicy,
@@ -46,14 +56,32 @@ export const FOLLOW_UP_ON_AZURE = 'PT5M';
 /** Follow-up when vaultlink waits on people (a pending connection no rule matches). */
 export const FOLLOW_UP_ON_PEOPLE = 'PT1H';
 
-/** The order of the stages: each stage needs what the ones before it make (the seed's order). */
-export const STAGE_ORDER: readonly (readonly ActionKind[])[] = [
-  ['enable-identity'],
-  ['grant-role'],
-  ['approve-connection', 'reject-connection'],
-  ['ensure-zone'],
-  ['ensure-link', 'upsert-record', 'delete-record'],
+/**
+ * The seed's order of the kinds of action, used only to list a plan's actions in a stable order
+ * (and as the reference order of the property tests). What must run before what is the graph of
+ * the actions' `needs`, never this list: a zone does not wait for an approval, and one endpoint's
+ * failed grant holds back only that endpoint's approval and records.
+ */
+export const KIND_ORDER: readonly ActionKind[] = [
+  'enable-identity',
+  'grant-role',
+  'revoke-role',
+  'approve-connection',
+  'reject-connection',
+  'ensure-zone',
+  'ensure-link',
+  'upsert-record',
+  'delete-record',
 ];
+
+/** Principal id of the grants planned for an identity that is not on yet: shown in plans, never written. */
+export const PLACEHOLDER_PRINCIPAL = "the vault's identity, once on";
+
+/** How long an identity change stays an `error` finding when the policy does not say (days). */
+export const DEFAULT_IDENTITY_CHANGE_FINDING_DAYS = 30;
+
+/** The seed's warning about the vault identity, quoted by the identity-changed finding. */
+export const IDENTITY_WARNING = 'Once enabled, the Managed Identity must not be disabled (even temporarily). Disabling the managed identity may lead to inconsistent behavior.';
 
 // ---------------------------------------------------------------------------------------------
 // Working state of one planning pass
@@ -63,14 +91,25 @@ interface Item {
   details: { status: ChecklistStatus; text: string }[];
 }
 
+/** A planned action before the graph is drawn (finish() fills in `needs`). */
+type Unlinked<A> = A extends PlannedAction ? Omit<A, 'needs'> : never;
+export type DraftAction = Unlinked<PlannedAction>;
+
 class Draft implements DnsSink {
-  readonly actions: { action: PlannedAction; item: ChecklistItemKey }[] = [];
+  readonly actions: { action: DraftAction; item: ChecklistItemKey }[] = [];
+  /** Primary PE key → the keys of the scopes its roles go on (its resource groups, its VNet). */
+  readonly endpointScopes = new Map<string, Set<string>>();
+  /** PE key (primary or secondary) → key of the primary PE whose approval its records follow. */
+  readonly primaryOf = new Map<string, string>();
+  /** Approval action key → the primary PE key it approves. */
+  readonly approvalOf = new Map<string, string>();
+  memory: VaultMemory = EMPTY_MEMORY;
   readonly items = new Map<ChecklistItemKey, Item>();
   readonly findings: Finding[] = [];
   readonly followUps = new Set<string>();
   requeue = false;
 
-  add(action: PlannedAction, item: ChecklistItemKey): void {
+  add(action: DraftAction, item: ChecklistItemKey): void {
     if (!this.actions.some((a) => a.action.key === action.key)) this.actions.push({ action, item });
   }
 
@@ -165,10 +204,39 @@ function earliestFollowUp(followUps: ReadonlySet<string>): string | undefined {
   return undefined;
 }
 
-function emptyPlan(observed: ObservedVault, policy: PlanPolicy, status: ChecklistStatus, detail: string, findings: Finding[], followUpAfter: string | undefined): VaultPlan {
+function emptyPlan(observed: ObservedVault, policy: PlanPolicy, status: ChecklistStatus, detail: string, findings: Finding[], followUpAfter: string | undefined, memory?: VaultMemory): VaultPlan {
   const entries: ChecklistEntries = {};
   for (const item of buildChecklist({})) entries[item.key] = { status, detail };
-  return { vaultId: observed.vaultId, mode: policy.mode, stages: [], findings: sortFindings(findings), checklist: buildChecklist(entries), requeue: false, followUpAfter };
+  const sorted = sortFindings(findings);
+  // Nothing else to say about a vault that is not there (or not read): health follows the rest, unless an error stands.
+  const health = healthOf(sorted);
+  entries.health = health.status === 'failed' ? health : { status, detail };
+  return { vaultId: observed.vaultId, mode: policy.mode, actions: [], findings: sorted, checklist: buildChecklist(entries), requeue: false, followUpAfter, ...(memory === undefined ? {} : { memory }) };
+}
+
+/** The `health` item: failed while an `error` finding stands (a person must act), ok otherwise. */
+function healthOf(findings: readonly Finding[]): { status: ChecklistStatus; detail: string } {
+  const errors = findings.filter((f) => f.severity === 'error');
+  if (errors.length > 0) {
+    const codes = [...new Set(errors.map((f) => f.code))];
+    return { status: 'failed', detail: `${errors.length} error finding(s) a person must act on: ${list(codes)}` };
+  }
+  const warnings = findings.filter((f) => f.severity === 'warning').length;
+  return { status: 'ok', detail: warnings > 0 ? `no error finding (${warnings} warning(s))` : 'no error finding' };
+}
+
+/** The memory after this observation: the connections seen now join the history. */
+function rememberConnections(observed: ObservedVault, vault: Vault): VaultMemory {
+  const memory = observed.memory ?? EMPTY_MEMORY;
+  const seen = new Map(memory.connections.privateEndpointIds.map((id) => [keyOf(id), id]));
+  for (const c of vault.connections) {
+    const p = tryParseResourceId(c.privateEndpointId);
+    if (p !== undefined && !seen.has(p.key)) seen.set(p.key, p.id);
+  }
+  const ids = [...seen.entries()].sort(([a], [b]) => byCodePoint(a, b)).map(([, id]) => id);
+  const firstSeenAt = memory.connections.firstSeenAt ?? (vault.connections.length > 0 ? observed.observedAt : undefined);
+  // Refusals are carried on by ungrantableScopes() only while they still matter.
+  return { ...memory, connections: { firstSeenAt, privateEndpointIds: ids }, grantRefusals: [] };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -238,6 +306,7 @@ export function planVault(observed: ObservedVault, policy: PlanPolicy, options: 
     return emptyPlan(observed, policy, 'not-applicable', 'the vault does not exist (deleted, or not created yet): nothing to do', readFindings, undefined);
   }
 
+  const memory = rememberConnections(observed, vault);
   const subnets = observed.privateEndpoints.map((p) => p.subnet).filter((s): s is Subnet => s !== undefined);
   const uniqueSubnets = [...new Map(subnets.map((s) => [keyOf(s.id), s])).values()];
   const preflight = preflightFindings({
@@ -246,6 +315,7 @@ export function planVault(observed: ObservedVault, policy: PlanPolicy, options: 
     subnets: uniqueSubnets,
     subscriptionTenantId: tenantOfSubscription(observed, vault.subscriptionId),
     geoCodeOverrides: policy.geoCodes,
+    eligibility: { jobs: observed.backupJobs, everConnected: observed.memory?.connections.privateEndpointIds },
   });
 
   // Eligibility decides everything: an ineligible vault is reported and never touched.
@@ -258,29 +328,38 @@ export function planVault(observed: ObservedVault, policy: PlanPolicy, options: 
       `part of the vault could not be read (${vaultReadError.operation}: ${vaultReadError.code}), so its eligibility is unknown: nothing is planned until it reads`,
       [...preflight, ...readFindings],
       FOLLOW_UP_ON_AZURE,
+      memory,
     );
   }
-  const ineligible = checkEligibility(vault);
+  const ineligible = preflight.filter((f) => f.code === 'vault-not-eligible');
   if (ineligible.length > 0) {
-    const plan = emptyPlan(observed, policy, 'not-applicable', 'the vault is not eligible for private endpoints: vaultlink leaves it alone', [...preflight, ...readFindings], undefined);
+    const plan = emptyPlan(observed, policy, 'not-applicable', 'the vault is not eligible for private endpoints: vaultlink leaves it alone', [...preflight, ...readFindings], undefined, memory);
     const why = ineligible.map((f) => f.message).join('; ');
     return { ...plan, checklist: plan.checklist.map((i) => (i.key === 'eligible' ? { ...i, status: 'failed', detail: why } : i)) };
   }
 
   const draft = new Draft();
+  draft.memory = memory;
   draft.findings.push(...preflight, ...readFindings);
-  draft.set('eligible', 'ok', 'no item was protected or registered before private endpoints');
+  draft.set('eligible', 'ok', eligibleDetail(vault, memory));
 
   const classic = vault.experience === 'classic';
-  // The seed's order: identity, then roles, then approval. While a classic vault's identity has no
-  // principal yet, its roles cannot be granted, so approvals wait for the pass that grants them
-  // (the requeue right after the identity is turned on); rejections need no identity.
-  const principalId = classic ? planIdentity(draft, vault, policy) : undefined;
-  const decisions = planApprovals(draft, observed, vault, policy, classic && principalId === undefined);
+  // The seed's order: identity, then roles, then approval. While a classic vault's identity is
+  // off, the roles and approvals are planned against a placeholder principal and marked as
+  // following from the identity step: the plan shows all of it (audit), and the pass after the
+  // identity is on writes it with the real principal id.
+  const identity = classic ? planIdentity(draft, vault, policy) : undefined;
+  const refusals = classic ? ungrantableScopes(draft, observed, vault, policy) : new Map<string, Refusal>();
+  const decisions = planApprovals(draft, observed, vault, policy, classic && identity?.principalId === undefined && identity?.placeholder !== true, refusals);
   const primaries = primariesOf(observed, vault, decisions);
+  for (const p of primaries) {
+    draft.primaryOf.set(keyOf(p.observed.endpoint.id), keyOf(p.observed.endpoint.id));
+    for (const s of p.secondaries) draft.primaryOf.set(keyOf(s.observed.endpoint.id), keyOf(p.observed.endpoint.id));
+  }
 
   if (classic) {
-    planRoles(draft, vault, policy, primaries, principalId, observed.roleAssignments);
+    planRoles(draft, vault, policy, primaries, identity, observed.roleAssignments, refusals, observed.observedAt);
+    planIdentityChange(draft, observed, vault, policy, identity?.principalId);
   } else {
     const na = 'v2 vault: Azure Backup needs no vault identity here';
     draft.set('identity', 'not-applicable', na);
@@ -293,6 +372,15 @@ export function planVault(observed: ObservedVault, policy: PlanPolicy, options: 
   return finish(draft, observed, policy);
 }
 
+function eligibleDetail(vault: Vault, memory: VaultMemory): string {
+  if (vault.connections.length > 0) return `the vault has private endpoint connections (first seen by vaultlink ${memory.connections.firstSeenAt ?? 'now'}): it stays eligible`;
+  if (memory.connections.privateEndpointIds.length > 0) {
+    return `no connection now, but the vault had private endpoints (${memory.connections.privateEndpointIds.length} seen by vaultlink since ${memory.connections.firstSeenAt ?? 'an earlier pass'}): endpoints may be added again`;
+  }
+  if (vault.privateEndpointStateForBackup === 'Enabled') return 'no connection now, but Azure reports privateEndpointStateForBackup Enabled: endpoints may be added again';
+  return 'no item was protected or registered, and Backup records no attempt: private endpoints can be created';
+}
+
 // ---------------------------------------------------------------------------------------------
 // Approval
 
@@ -301,8 +389,10 @@ interface Decision {
   readonly standing: ConnectionStanding;
 }
 
-function planApprovals(draft: Draft, observed: ObservedVault, vault: Vault, policy: PlanPolicy, waitForIdentity: boolean): Decision[] {
+function planApprovals(draft: Draft, observed: ObservedVault, vault: Vault, policy: PlanPolicy, waitForIdentity: boolean, refusals: ReadonlyMap<string, Refusal>): Decision[] {
   const decisions: Decision[] = [];
+  // Matched, but the vault identity cannot get its roles on the endpoint's resource groups: never approved.
+  const ungrantable: string[] = [];
   const approving: string[] = [];
   const rejecting: string[] = [];
   const waiting: string[] = [];
@@ -324,7 +414,20 @@ function planApprovals(draft: Draft, observed: ObservedVault, vault: Vault, poli
     const decision = evaluateApproval({ privateEndpointId: connection.privateEndpointId, requesterTenantId, requesterTenantUnknownReason, vault: { id: vault.id, tags: vault.tags } }, policy.approval.rules);
     const base = { vaultId, connectionName: connection.name, privateEndpointId: connection.privateEndpointId };
     const key = (kind: string) => `${kind}:${connectionIdOf(vaultId, connection.name)}`;
-    if (decision.decision === 'approve' && waitForIdentity) {
+    const refused = decision.decision === 'approve' && vault.experience === 'classic' ? refusalFor(observed, policy, connection.privateEndpointId, refusals) : undefined;
+    if (refused !== undefined) {
+      // Approving would make Backup's registration fail for the whole vault (its identity could not
+      // create the endpoint's _ecs/_prot endpoints): the endpoint waits, the others go on.
+      draft.find(
+        'roles-not-grantable',
+        'error',
+        connection.privateEndpointId,
+        `private endpoint ${peName} is not approved: the identity of vault ${vault.name} needs ${refused.roleName} on ${describeScope(refused.scope)}, and ${refused.reason}; ` +
+          `give vaultlink ${ROLE_ASSIGNMENT_WRITE} there (or grant the role yourself), and vaultlink approves it on its next pass`,
+      );
+      ungrantable.push(`${peName}: ${refused.roleName} on ${describeScope(refused.scope)} cannot be granted`);
+      decisions.push({ connection, standing: 'pending' });
+    } else if (decision.decision === 'approve' && waitForIdentity) {
       deferred.push(`${peName} (rule '${decision.rule.name}')`);
       decisions.push({ connection, standing: 'pending' });
     } else if (decision.decision === 'approve') {
@@ -340,6 +443,7 @@ function planApprovals(draft: Draft, observed: ObservedVault, vault: Vault, poli
         },
         'approval',
       );
+      draft.approvalOf.set(key('approve-connection'), keyOf(connection.privateEndpointId));
       approving.push(`${peName} (rule '${rule}')`);
       decisions.push({ connection, standing: 'approving' });
     } else if (policy.approval.unmatched === 'reject') {
@@ -365,12 +469,13 @@ function planApprovals(draft: Draft, observed: ObservedVault, vault: Vault, poli
   if (approving.length > 0) draft.set('approval', 'pending', `approving ${list(approving)}`);
   if (rejecting.length > 0) draft.set('approval', 'pending', `rejecting ${list(rejecting)}`);
   if (deferred.length > 0) draft.set('approval', 'pending', `approving ${list(deferred)} once the vault identity holds its roles (the seed's order)`);
+  if (ungrantable.length > 0) draft.set('approval', 'failed', `not approving ${list(ungrantable)} (finding roles-not-grantable: a person gives vaultlink the right)`);
   if (waiting.length > 0) {
     draft.set('approval', 'pending', waiting.join('; '));
     draft.followUps.add(FOLLOW_UP_ON_PEOPLE);
   }
   if (vault.connections.length === 0) draft.set('approval', 'ok', 'no private endpoint connection to decide yet');
-  else if (approving.length + rejecting.length + waiting.length + deferred.length === 0) {
+  else if (approving.length + rejecting.length + waiting.length + deferred.length + ungrantable.length === 0) {
     draft.set('approval', 'ok', `no pending connection (${settled.Approved} approved, ${settled.Rejected} rejected, ${settled.Disconnected} disconnected)`);
   }
   return decisions;
@@ -400,17 +505,27 @@ function primariesOf(observed: ObservedVault, vault: Vault, decisions: readonly 
 // ---------------------------------------------------------------------------------------------
 // Identity and roles (classic vaults)
 
-function planIdentity(draft: Draft, vault: Vault, policy: PlanPolicy): string | undefined {
+/** Where a classic vault's identity stands for the steps that need it. */
+interface IdentityStanding {
+  /** The principal id the roles go to, when Azure reports one. */
+  readonly principalId: string | undefined;
+  /** True when this plan turns the identity on: roles and approvals then follow from that step. */
+  readonly placeholder: boolean;
+  /** Key of the enable-identity action, when planned. */
+  readonly enableKey: string | undefined;
+}
+
+function planIdentity(draft: Draft, vault: Vault, policy: PlanPolicy): IdentityStanding {
   const on = hasSystemAssignedIdentity(vault.identity);
   const principalId = vault.identity.principalId?.trim();
   if (on && principalId) {
     draft.set('identity', 'ok', `system-assigned identity on (principal ${principalId})`);
-    return principalId;
+    return { principalId, placeholder: false, enableKey: undefined };
   }
   if (on) {
     draft.set('identity', 'pending', 'system-assigned identity is on but Azure reports no principal id yet');
     draft.followUps.add(FOLLOW_UP_ON_AZURE);
-    return undefined;
+    return { principalId: undefined, placeholder: false, enableKey: undefined };
   }
   if (!policy.identity.enableSystemAssigned) {
     draft.set(
@@ -418,13 +533,14 @@ function planIdentity(draft: Draft, vault: Vault, policy: PlanPolicy): string | 
       'failed',
       `the system-assigned identity is off (type ${vault.identity.type}) and the policy does not let vaultlink turn it on (identity.enableSystemAssigned is false): turn it on; Azure Backup needs it to create its own private endpoints`,
     );
-    return undefined;
+    return { principalId: undefined, placeholder: false, enableKey: undefined };
   }
   const vaultId = normalizeResourceId(vault.id);
+  const enableKey = `enable-identity:${vaultId}`;
   draft.add(
     {
       kind: 'enable-identity',
-      key: `enable-identity:${vaultId}`,
+      key: enableKey,
       summary: `Turn on the system-assigned identity of classic vault ${vault.name} (now ${vault.identity.type}): Azure Backup creates its own private endpoints with it`,
       vaultId,
     },
@@ -433,6 +549,76 @@ function planIdentity(draft: Draft, vault: Vault, policy: PlanPolicy): string | 
   draft.set('identity', 'pending', 'turning on the system-assigned identity (it is never turned off again)');
   // The roles need the principal id that Azure only hands out once the identity is on.
   draft.requeue = true;
+  return { principalId: undefined, placeholder: true, enableKey };
+}
+
+/** The right vaultlink needs to grant the vault identity its roles. */
+const ROLE_ASSIGNMENT_WRITE = 'Microsoft.Authorization/roleAssignments/write';
+
+/** Why a scope's role cannot be granted (policy scope, or Azure refused vaultlink's grant). */
+interface Refusal {
+  readonly scope: string;
+  readonly roleName: string;
+  readonly reason: string;
+}
+
+/** The role assignments the profile wants for one endpoint (scopes and roles; the principal does not matter here). */
+function endpointGrants(policy: PlanPolicy, pe: ObservedPrivateEndpoint): DesiredRoleAssignment[] {
+  const vnet = vnetOf(pe);
+  try {
+    return requiredRoleAssignments({
+      vnetIds: vnet === undefined ? [] : [vnet],
+      peResourceGroupIds: [resourceGroupResourceId(pe.endpoint.subscriptionId, pe.endpoint.resourceGroup)],
+      dnsZoneResourceGroupIds: [],
+      principalId: PLACEHOLDER_PRINCIPAL,
+      profile: policy.roles.profile,
+      customRoleDefinitionIds: policy.roles.customRoleDefinitionIds,
+    });
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Scopes (by key) where vaultlink may not or could not grant: outside the subscriptions it
+ * manages (and not the DNS zones' subscription, which infra grants it), or refused by Azure in an
+ * earlier pass (remembered) while the role is still not held.
+ */
+function ungrantableScopes(draft: Draft, observed: ObservedVault, vault: Vault, policy: PlanPolicy): Map<string, Refusal> {
+  const refusals = new Map<string, Refusal>();
+  const managed = policy.scope === undefined ? undefined : new Set(policy.scope.subscriptions.map((x) => x.toLowerCase()));
+  const dnsSub = policy.dns.placement === 'custom' ? undefined : policy.dns.central?.subscriptionId.toLowerCase();
+  const held = (scope: string, guid: string) =>
+    observed.roleAssignments.some((a) => tryParseResourceId(a.scope)?.key === tryParseResourceId(scope)?.key && a.roleDefinitionGuid.toLowerCase() === guid.toLowerCase());
+  for (const pe of observed.privateEndpoints) {
+    if (pe.classification.kind !== 'backup-primary' || !sameResourceId(pe.classification.vaultId, vault.id)) continue;
+    for (const g of endpointGrants(policy, pe)) {
+      const p = tryParseResourceId(g.scope);
+      if (p === undefined || held(g.scope, g.roleDefinitionGuid)) continue;
+      const sub = p.subscriptionId?.toLowerCase();
+      if (managed !== undefined && sub !== undefined && !managed.has(sub) && sub !== dnsSub) {
+        refusals.set(p.key, { scope: p.id, roleName: g.roleName, reason: `subscription ${p.subscriptionId} is outside what vaultlink may grant in (scope.subscriptions)` });
+      }
+    }
+  }
+  for (const r of observed.memory?.grantRefusals ?? []) {
+    const p = tryParseResourceId(r.scope);
+    if (p === undefined || refusals.has(p.key) || held(r.scope, r.roleDefinitionGuid)) continue;
+    refusals.set(p.key, { scope: p.id, roleName: r.roleName, reason: `Azure refused vaultlink's grant at ${r.at} (${r.code}: vaultlink lacks ${ROLE_ASSIGNMENT_WRITE} there)` });
+    draft.memory = { ...draft.memory, grantRefusals: [...(draft.memory.grantRefusals ?? []).filter((x) => !sameResourceId(x.scope, r.scope)), r] };
+  }
+  return refusals;
+}
+
+/** The first refusal among the scopes an endpoint's roles go on. */
+function refusalFor(observed: ObservedVault, policy: PlanPolicy, privateEndpointId: string, refusals: ReadonlyMap<string, Refusal>): Refusal | undefined {
+  if (refusals.size === 0) return undefined;
+  const pe = observed.privateEndpoints.find((p) => sameResourceId(p.endpoint.id, privateEndpointId));
+  if (pe === undefined) return undefined;
+  for (const g of endpointGrants(policy, pe)) {
+    const r = refusals.get(keyOf(g.scope));
+    if (r !== undefined) return r;
+  }
   return undefined;
 }
 
@@ -447,9 +633,13 @@ function planRoles(
   vault: Vault,
   policy: PlanPolicy,
   primaries: readonly Primary[],
-  principalId: string | undefined,
+  identity: IdentityStanding | undefined,
   existing: readonly RoleAssignment[],
+  refusals: ReadonlyMap<string, Refusal>,
+  observedAt: string,
 ): void {
+  const placeholder = identity?.placeholder === true;
+  const principalId = identity?.principalId ?? (placeholder ? PLACEHOLDER_PRINCIPAL : undefined);
   if (principalId === undefined) {
     draft.set('roles', 'pending', "waiting for the system-assigned identity's principal id");
     return;
@@ -475,25 +665,99 @@ function planRoles(
     draft.set('roles', 'failed', `the role profile cannot be worked out: ${(e as Error).message}`);
     return;
   }
-  const missing = missingRoleAssignments(desired, existing);
+  // Which endpoint's approval needs which scope: its own resource groups and VNet, never another's.
+  for (const p of active) draft.endpointScopes.set(keyOf(p.observed.endpoint.id), new Set(endpointGrants(policy, p.observed).map((g) => keyOf(g.scope))));
+  const missing = placeholder ? desired : missingRoleAssignments(desired, existing);
+  const notAllowed = missing.filter((d) => refusals.get(keyOf(d.scope))?.reason.includes('scope.subscriptions') === true);
+  const description = roleAssignmentMarker(policy.ownerId, vault.id);
   for (const d of missing) {
+    if (notAllowed.includes(d)) continue;
     draft.add(
       {
         kind: 'grant-role',
         key: `grant-role:${d.scope}|${d.roleDefinitionGuid}`,
-        summary: `Grant ${d.roleName} on ${describeScope(d.scope)} to the identity of vault ${vault.name}`,
+        summary: `Grant ${d.roleName} on ${describeScope(d.scope)} to the identity of vault ${vault.name}${placeholder ? ' (its principal id exists once the identity is on)' : ''}`,
         scope: d.scope,
         roleDefinitionGuid: d.roleDefinitionGuid,
         roleName: d.roleName,
         principalId: d.principalId,
-        name: d.name,
+        name: placeholder ? '' : d.name,
+        description,
+        ...(placeholder && identity?.enableKey !== undefined ? { followsFrom: identity.enableKey } : {}),
       },
       'roles',
     );
   }
   const held = desired.length - missing.length;
-  if (missing.length === 0) draft.set('roles', 'ok', `the identity holds all ${desired.length} role assignment(s) of the profile`);
+  if (notAllowed.length > 0) draft.set('roles', 'failed', `vaultlink may not grant ${list(notAllowed.map((d) => `${d.roleName} on ${describeScope(d.scope)}`))} (outside scope.subscriptions)`);
+  // Azure applies new roles after a delay, and Backup acts as the vault identity: say when it can.
+  const effectiveAfter = placeholder ? undefined : rolesEffectiveAfter(existing.filter((e) => desired.some((d) => grantsRoleAssignment(e, d))), missing.length > 0, observedAt);
+  if (effectiveAfter !== undefined) {
+    draft.findings.push({
+      code: 'role-propagation',
+      severity: 'info',
+      resourceId: vault.id,
+      message: `the roles of vault ${vault.name}'s identity take effect in Azure only by ${effectiveAfter} (up to 10 minutes after a grant): until then Azure Backup cannot create its own private endpoints as the vault identity, so a VM registration or first backup fails with AuthorizationFailed; register VMs after that time, or retry a failed registration then`,
+    });
+  }
+  if (placeholder) draft.set('roles', 'pending', `granting ${list(missing.map((d) => `${d.roleName} on ${describeScope(d.scope)}`))} once the identity is on`);
+  else if (missing.length === 0) draft.set('roles', 'ok', `the identity holds all ${desired.length} role assignment(s) of the profile`);
   else draft.set('roles', 'pending', `granting ${list(missing.map((d) => `${d.roleName} on ${describeScope(d.scope)}`))} (${held} of ${desired.length} held)`);
+}
+
+/**
+ * Identity changes: role assignments vaultlink made (its marker names this vault) for another
+ * principal than the vault's identity now has mean the identity was turned off and on again,
+ * which the seed forbids. Reported as an `error` for `identity.changeFindingDays`; vaultlink's own
+ * grants to the old principal are revoked (never anyone else's: only marked ones are observed).
+ */
+function planIdentityChange(draft: Draft, observed: ObservedVault, vault: Vault, policy: PlanPolicy, principalId: string | undefined): void {
+  const stale = observed.staleRoleAssignments ?? [];
+  let changes: readonly IdentityChange[] = draft.memory.identityChanges;
+  if (principalId !== undefined) {
+    const from = [...new Set(stale.filter((a) => a.principalId.toLowerCase() !== principalId.toLowerCase()).map((a) => a.principalId.toLowerCase()))].sort(byCodePoint);
+    for (const f of from) {
+      if (changes.some((c) => c.fromPrincipalId.toLowerCase() === f && c.toPrincipalId.toLowerCase() === principalId.toLowerCase())) continue;
+      changes = [...changes, { fromPrincipalId: f, toPrincipalId: principalId, detectedAt: observed.observedAt }];
+    }
+  }
+  const days = policy.identity.changeFindingDays ?? DEFAULT_IDENTITY_CHANGE_FINDING_DAYS;
+  const now = Date.parse(observed.observedAt);
+  // Reported while young enough; remembered as long as reported.
+  changes = changes.filter((c) => Number.isNaN(now) || now - Date.parse(c.detectedAt) < days * 86_400_000);
+  draft.memory = { ...draft.memory, identityChanges: changes };
+  for (const c of changes) {
+    draft.find(
+      'identity-changed',
+      'error',
+      vault.id,
+      `the system-assigned identity of vault ${vault.name} changed from principal ${c.fromPrincipalId} to ${c.toPrincipalId} (detected ${c.detectedAt}): it was turned off and on again. ` +
+        `The seed: "${IDENTITY_WARNING}" Remediation: re-register the vault's servers and containers with Azure Backup; if backups still fail, delete and re-create the vault's private endpoints. ` +
+        `vaultlink grants the new identity its roles and revokes those it made for the old one. This finding stays ${days} day(s) (identity.changeFindingDays).`,
+    );
+  }
+  if (changes.length > 0) draft.set('identity', 'failed', `the identity was turned off and on again (principal ${list(changes.map((c) => c.fromPrincipalId))} → ${changes[changes.length - 1]?.toPrincipalId}): see finding identity-changed`);
+  for (const a of stale) {
+    if (principalId !== undefined && a.principalId.toLowerCase() === principalId.toLowerCase()) continue;
+    if (markedVaultOf(a.description, policy.ownerId) === undefined) continue;
+    draft.add(
+      {
+        kind: 'revoke-role',
+        key: `revoke-role:${normalizeResourceId(a.id)}`,
+        summary: `Revoke ${roleNameOf(a.roleDefinitionGuid)} on ${describeScope(a.scope)} that vaultlink granted to principal ${a.principalId}, an identity vault ${vault.name} no longer has`,
+        assignmentId: a.id,
+        scope: a.scope,
+        principalId: a.principalId,
+        roleDefinitionGuid: a.roleDefinitionGuid,
+      },
+      'roles',
+    );
+  }
+}
+
+function roleNameOf(guid: string): string {
+  const known: Record<string, string> = Object.fromEntries(Object.entries(BUILT_IN_ROLE_GUIDS).map(([name, g]) => [String(g).toLowerCase(), name]));
+  return known[guid.toLowerCase()] ?? `role ${guid}`;
 }
 
 function describeScope(scope: string): string {
@@ -506,35 +770,100 @@ function describeScope(scope: string): string {
 // ---------------------------------------------------------------------------------------------
 // Blocking, stages, checklist
 
-function finish(draft: Draft, observed: ObservedVault, policy: PlanPolicy): VaultPlan {
-  const kept: PlannedAction[] = [];
-  for (const { action, item } of draft.actions) {
-    const blocker = readErrorBlocking(action, observed.readErrors);
-    if (blocker === undefined) {
-      kept.push(action);
-      continue;
+/** The keys each drafted action needs (the dependency graph), among the drafted actions. */
+function linkActions(draft: Draft): Map<string, string[]> {
+  const keys = new Set(draft.actions.map((a) => a.action.key));
+  const approvalOfEndpoint = new Map<string, string>();
+  for (const [approvalKey, pe] of draft.approvalOf) if (keys.has(approvalKey)) approvalOfEndpoint.set(pe, approvalKey);
+  const enable = draft.actions.find((a) => a.action.kind === 'enable-identity')?.action.key;
+  const grants = draft.actions.map((a) => a.action).filter((a): a is Extract<DraftAction, { kind: 'grant-role' }> => a.kind === 'grant-role');
+  const zoneKey = (zoneId: string) => {
+    const k = `ensure-zone:${normalizeResourceId(zoneId)}`;
+    return keys.has(k) ? [k] : [];
+  };
+  const needs = new Map<string, string[]>();
+  for (const { action } of draft.actions) {
+    let n: string[] = [];
+    switch (action.kind) {
+      case 'grant-role':
+        n = enable === undefined ? [] : [enable];
+        break;
+      case 'approve-connection': {
+        // The identity's roles on THIS endpoint's resource groups and VNet; never another endpoint's.
+        const scopes = draft.endpointScopes.get(draft.approvalOf.get(action.key) ?? '') ?? new Set<string>();
+        n = grants.filter((g) => scopes.has(keyOf(g.scope))).map((g) => g.key);
+        if (n.length === 0 && enable !== undefined) n = [enable];
+        break;
+      }
+      case 'upsert-record': {
+        const primary = draft.primaryOf.get(keyOf(action.sourcePrivateEndpointId));
+        const approval = primary === undefined ? undefined : approvalOfEndpoint.get(primary);
+        n = [...(approval === undefined ? [] : [approval]), ...zoneKey(action.zoneId)];
+        break;
+      }
+      case 'ensure-link':
+        n = zoneKey(action.zoneId);
+        break;
+      default:
+        n = [];
     }
+    needs.set(action.key, [...new Set(n)].sort(byCodePoint));
+  }
+  return needs;
+}
+
+function finish(draft: Draft, observed: ObservedVault, policy: PlanPolicy): VaultPlan {
+  const needs = linkActions(draft);
+  const dropped = new Map<string, string>();
+  for (const { action, item } of draft.actions) {
+    const blocker = readErrorBlocking(action as PlannedAction, observed.readErrors);
+    if (blocker === undefined) continue;
+    dropped.set(action.key, action.key);
     draft.set(item, 'pending', `not planned: ${action.summary} — waiting for ${blocker.operation} on ${blocker.resourceId} to read (${blocker.code})`);
     draft.followUps.add(FOLLOW_UP_ON_AZURE);
   }
+  // What needs a dropped action is dropped too: it would be written without what it needs.
+  for (let changed = dropped.size > 0; changed; ) {
+    changed = false;
+    for (const { action, item } of draft.actions) {
+      if (dropped.has(action.key)) continue;
+      const missing = (needs.get(action.key) ?? []).find((k) => dropped.has(k));
+      if (missing === undefined) continue;
+      dropped.set(action.key, missing);
+      draft.set(item, 'pending', `not planned: ${action.summary} — it needs ${missing}, which waits for a read`);
+      changed = true;
+    }
+  }
+  const rank = (kind: ActionKind) => KIND_ORDER.indexOf(kind);
+  // KIND_ORDER agrees with every edge of the graph, so this order lists each action after what it needs.
+  const ordered = draft.actions
+    .map((a) => a.action)
+    .filter((a) => !dropped.has(a.key))
+    .sort((a, b) => rank(a.kind) - rank(b.kind) || byCodePoint(a.key, b.key));
+  const followsFrom = new Map<string, string>();
+  const actions: PlannedAction[] = ordered.map((a) => {
+    const n = needs.get(a.key) ?? [];
+    const from = a.followsFrom ?? n.map((k) => followsFrom.get(k)).find((k) => k !== undefined);
+    if (from !== undefined) followsFrom.set(a.key, from);
+    return { ...a, needs: n, ...(from === undefined ? {} : { followsFrom: from }) } as PlannedAction;
+  });
   // A requeue only makes sense when the identity is actually being turned on.
-  const requeue = draft.requeue && kept.some((a) => a.kind === 'enable-identity');
+  const requeue = draft.requeue && actions.some((a) => a.kind === 'enable-identity');
 
-  const stages = STAGE_ORDER.map((kinds) =>
-    kept.filter((a) => kinds.includes(a.kind)).sort((a, b) => kinds.indexOf(a.kind) - kinds.indexOf(b.kind) || byCodePoint(a.key, b.key)),
-  ).filter((stage) => stage.length > 0);
-
+  const findings = sortFindings(draft.findings);
   const entries: ChecklistEntries = {};
   for (const [key, item] of draft.items) entries[key] = { status: item.status, detail: detailOf(item) };
+  entries.health = healthOf(findings);
 
   return {
     vaultId: observed.vaultId,
     mode: policy.mode,
-    stages,
-    findings: sortFindings(draft.findings),
+    actions,
+    findings,
     checklist: buildChecklist(entries),
     requeue,
     followUpAfter: earliestFollowUp(draft.followUps),
+    memory: draft.memory,
   };
 }
 

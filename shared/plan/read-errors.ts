@@ -31,7 +31,7 @@ export function readErrorBlocking(action: PlannedAction, errors: readonly ReadEr
   const target = tryParseResourceId(targetIdOf(action));
   for (const error of errors) {
     if (isRoleAssignmentRead(error)) {
-      if (action.kind === 'grant-role') return error;
+      if (action.kind === 'grant-role' || action.kind === 'revoke-role') return error;
       continue;
     }
     const read = tryParseResourceId(error.resourceId);

@@ -24,6 +24,8 @@ export function targetIdOf(action: PlannedAction): string {
       return normalizeResourceId(action.vaultId);
     case 'grant-role':
       return normalizeResourceId(action.scope);
+    case 'revoke-role':
+      return normalizeResourceId(action.assignmentId);
     case 'approve-connection':
     case 'reject-connection':
       return connectionIdOf(action.vaultId, action.connectionName);

@@ -2,7 +2,7 @@
  * The contract between observe, plan and apply (DESIGN.md, "Architecture").
  *
  *   observe (shared/reconcile, reads only)  →  ObservedVault
- *   plan    (shared/plan, pure)             →  VaultPlan: ordered stages of PlannedActions + findings + checklist
+ *   plan    (shared/plan, pure)             →  VaultPlan: a dependency graph of PlannedActions + findings + checklist
  *   apply   (shared/reconcile, one action)  →  ActionOutcome
  *
  * Everything here is plain JSON: the Durable orchestration ships it between activities and keeps
@@ -37,7 +37,13 @@ export type Mode = 'audit' | 'enforce';
 export interface PlanPolicy {
   readonly mode: Mode;
   readonly ownerId: string;
-  readonly identity: { readonly enableSystemAssigned: boolean };
+  readonly identity: {
+    readonly enableSystemAssigned: boolean;
+    /** Days an identity change stays an `error` finding (default 30). */
+    readonly changeFindingDays?: number | undefined;
+  };
+  /** The subscriptions vaultlink manages: it may grant roles there (and in the DNS zones' subscription), nowhere else. Absent: anywhere. */
+  readonly scope?: { readonly subscriptions: readonly string[] } | undefined;
   readonly roles: RolesPolicy;
   readonly approval: ApprovalPolicy;
   readonly dns: DnsPolicy;
@@ -108,7 +114,71 @@ export interface ObservedVault {
   /** Subscription id → why its tenant could not be read (a tenant rule then does not match, and says this). */
   readonly subscriptionTenantErrors?: Readonly<Record<string, string>>;
   readonly readErrors: readonly ReadError[];
+  /**
+   * Backup's protection and registration attempts (configure-protection, registration), from the
+   * Backup RP's jobs list: they decide eligibility for a vault that never had a private endpoint.
+   * Absent when not read (tests, callers that predate it): eligibility then rests on the counts.
+   */
+  readonly backupJobs?: readonly BackupAttempt[] | undefined;
+  /**
+   * Role assignments that carry vaultlink's ownership marker naming this vault but belong to
+   * another principal than the vault's current identity: what vaultlink granted to an identity
+   * the vault no longer has (the identity was turned off and on again).
+   */
+  readonly staleRoleAssignments?: readonly RoleAssignment[] | undefined;
+  /** What earlier passes saw (persisted by the orchestration across continueAsNew); absent: nothing remembered. */
+  readonly memory?: VaultMemory | undefined;
 }
+
+/** One protection or registration attempt, as the Backup RP's jobs list shows it. */
+export interface BackupAttempt {
+  /** `properties.operation`: `ConfigureBackup`, `Register`, `Backup`, … */
+  readonly operation: string;
+  /** `properties.status`: `Completed`, `Failed`, `InProgress`, `CompletedWithWarnings`, … */
+  readonly status: string;
+  /** ISO `properties.startTime` (undefined when Azure gave none). */
+  readonly startTime: string | undefined;
+  /** `properties.entityFriendlyName` (the VM, server or database). */
+  readonly entity: string;
+}
+
+/**
+ * What vaultlink remembers about a vault between passes: the orchestration carries it across
+ * continueAsNew, the CLI within one `plan --apply`. The planner returns the updated memory in
+ * its plan (it is pure: the memory is input and output, never a hidden state).
+ */
+export interface VaultMemory {
+  /** The vault's connection history as vaultlink saw it. */
+  readonly connections: {
+    /** ISO time vaultlink first saw the vault with a private endpoint connection (undefined: never). */
+    readonly firstSeenAt: string | undefined;
+    /** Normalised ids of every private endpoint vaultlink saw connected to the vault. */
+    readonly privateEndpointIds: readonly string[];
+  };
+  /** Identity changes vaultlink detected, newest last; each is reported for `identity.changeFindingDays`. */
+  readonly identityChanges: readonly IdentityChange[];
+  /** Grants Azure refused vaultlink (403): the endpoints that need them are not approved until the role is held. */
+  readonly grantRefusals?: readonly GrantRefusal[] | undefined;
+}
+
+export interface GrantRefusal {
+  readonly scope: string;
+  readonly roleDefinitionGuid: string;
+  readonly roleName: string;
+  readonly code: string;
+  /** ISO time of the refused write. */
+  readonly at: string;
+}
+
+export interface IdentityChange {
+  readonly fromPrincipalId: string;
+  readonly toPrincipalId: string;
+  /** ISO time of the observation that found it. */
+  readonly detectedAt: string;
+}
+
+/** Memory of a vault vaultlink never saw. */
+export const EMPTY_MEMORY: VaultMemory = { connections: { firstSeenAt: undefined, privateEndpointIds: [] }, identityChanges: [], grantRefusals: [] };
 
 // ---------------------------------------------------------------------------------------------
 // Actions
@@ -118,6 +188,19 @@ interface ActionBase {
   readonly key: string;
   /** One line for people: what it does and why. */
   readonly summary: string;
+  /**
+   * Keys of the actions of the same plan this one needs first (the dependency graph): it runs only
+   * once each of them is applied or already done, and is skipped when one fails. Never the key of
+   * another endpoint's action.
+   */
+  readonly needs: readonly string[];
+  /**
+   * Set when the action follows from an earlier step of the plan that Azure must complete before
+   * it can be written (the identity's principal id only exists once the identity is on): the key
+   * of that step. Such an action is shown, never applied in this pass; the pass after plans it
+   * again with what Azure then holds.
+   */
+  readonly followsFrom?: string | undefined;
 }
 
 export interface EnableIdentityAction extends ActionBase {
@@ -133,6 +216,18 @@ export interface GrantRoleAction extends ActionBase {
   readonly principalId: string;
   /** Deterministic UUIDv5 assignment name (rbac.ts). */
   readonly name: string;
+  /** The assignment's `description`: vaultlink's ownership marker naming the vault (rbac.ts `roleAssignmentMarker`). */
+  readonly description: string;
+}
+
+/** Removes a role assignment vaultlink made for an identity the vault no longer has. */
+export interface RevokeRoleAction extends ActionBase {
+  readonly kind: 'revoke-role';
+  /** The assignment's id (it carries vaultlink's ownership marker naming the vault). */
+  readonly assignmentId: string;
+  readonly scope: string;
+  readonly principalId: string;
+  readonly roleDefinitionGuid: string;
 }
 
 export interface DecideConnectionAction extends ActionBase {
@@ -186,6 +281,7 @@ export interface DeleteRecordAction extends ActionBase {
 export type PlannedAction =
   | EnableIdentityAction
   | GrantRoleAction
+  | RevokeRoleAction
   | DecideConnectionAction
   | EnsureZoneAction
   | EnsureLinkAction
@@ -195,13 +291,14 @@ export type PlannedAction =
 export type ActionKind = PlannedAction['kind'];
 
 /**
- * The plan for one vault. `stages` run in order; the actions inside a stage are independent
- * and may run concurrently. In `audit` mode the same plan is produced and nothing is applied.
+ * The plan for one vault: `actions` form a dependency graph through their `needs`, listed in an
+ * order consistent with it (every action after the ones it needs). Actions that do not need each
+ * other may run concurrently. In `audit` mode the same plan is produced and nothing is applied.
  */
 export interface VaultPlan {
   readonly vaultId: string;
   readonly mode: Mode;
-  readonly stages: readonly (readonly PlannedAction[])[];
+  readonly actions: readonly PlannedAction[];
   readonly findings: readonly Finding[];
   /** The checklist as it stands now (before the actions are applied). */
   readonly checklist: Checklist;
@@ -217,6 +314,8 @@ export interface VaultPlan {
    * 8601 duration), else undefined.
    */
   readonly followUpAfter: string | undefined;
+  /** The memory to carry into the next pass (absent from plans of a vault that does not exist). */
+  readonly memory?: VaultMemory | undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -232,6 +331,10 @@ export interface ActionOutcome {
   readonly message: string;
   /** For `failed`: the classified cause. `transient` failures are worth retrying. */
   readonly error?: { readonly code: string; readonly message: string; readonly transient: boolean } | undefined;
+  /** For `failed`: the keys of the actions skipped because they needed this one. */
+  readonly skippedDependents?: readonly string[] | undefined;
+  /** A finding the outcome raises for people (a role vaultlink could not grant, and the endpoint it therefore did not approve). */
+  readonly finding?: Finding | undefined;
 }
 
 /** One whole pass over a vault: what was observed, planned and applied. */

@@ -1,5 +1,5 @@
 /**
- * Apply: make one planned action real, idempotently; and a whole plan, stage by stage.
+ * Apply: make one planned action real, idempotently; and a whole plan, as a dependency graph.
  *
  * Every action first reads the one resource it writes and writes only when Azure does not hold
  * the result already — so applying the same action twice makes no second write, and "already
@@ -19,7 +19,8 @@ import { azureErrorCode, classifyAzureError, isConflict, isPreconditionFailed } 
 import { registryMetadata, registryOf } from '../domain/dns';
 import { sameResourceId } from '../domain/ids';
 import { isOwnedBy, ownedSourceOf, ownershipMetadata, type ARecordSet, type StringMap, type VirtualNetworkLink } from '../domain/model';
-import { grantsRoleAssignment } from '../domain/rbac';
+import { grantsRoleAssignment, markedVaultOf } from '../domain/rbac';
+import type { Finding } from '../domain/findings';
 import type {
   ActionOutcome,
   ActionOutcomeStatus,
@@ -30,6 +31,7 @@ import type {
   EnsureZoneAction,
   GrantRoleAction,
   PlannedAction,
+  RevokeRoleAction,
   UpsertRecordAction,
   VaultPlan,
 } from '../plan/types';
@@ -82,6 +84,8 @@ async function applyActionUnguarded(ctx: ReconcileContext, action: PlannedAction
       return enableIdentity(ctx, action);
     case 'grant-role':
       return grantRole(ctx, action);
+    case 'revoke-role':
+      return revokeRole(ctx, action);
     case 'approve-connection':
     case 'reject-connection':
       return decideConnection(ctx, action);
@@ -116,12 +120,32 @@ async function grantRole(ctx: ReconcileContext, action: GrantRoleAction): Promis
   const isGranted = async () => (await ctx.azure.authorization.listRoleAssignments(action.scope, action.principalId)).some((a) => grantsRoleAssignment(a, desired));
   if (await isGranted()) return outcome(action, 'already-done', `${what} was already granted`);
   try {
-    await ctx.azure.authorization.createRoleAssignment(action.scope, action.name, { roleDefinitionGuid: action.roleDefinitionGuid, principalId: action.principalId });
+    await ctx.azure.authorization.createRoleAssignment(action.scope, action.name, { roleDefinitionGuid: action.roleDefinitionGuid, principalId: action.principalId, description: action.description });
     return outcome(action, 'applied', `granted ${what}`);
   } catch (e) {
     // RoleAssignmentExists: the same grant under another name (someone made it by hand, or a concurrent pass).
     if (isConflict(e) && (await isGranted())) return outcome(action, 'already-done', `${what} was already granted (${azureErrorCode(e)})`);
     return failedByAzure(action, `granting ${what}`, e);
+  }
+}
+
+/**
+ * Revokes a grant vaultlink made for an identity the vault no longer has. Re-reads the assignment
+ * first: only one that still carries vaultlink's marker (this owner) and the old principal is
+ * deleted; anything else is left alone.
+ */
+async function revokeRole(ctx: ReconcileContext, action: RevokeRoleAction): Promise<ActionOutcome> {
+  const what = `role assignment ${action.assignmentId} of principal ${action.principalId}`;
+  const current = (await ctx.azure.authorization.listRoleAssignments(action.scope, action.principalId)).find((a) => sameResourceId(a.id, action.assignmentId));
+  if (current === undefined) return outcome(action, 'already-done', `${what} no longer exists`);
+  if (markedVaultOf(current.description, ctx.policy.ownerId) === undefined || current.principalId.toLowerCase() !== action.principalId.toLowerCase()) {
+    return refused(action, 'RoleAssignmentNotManaged', `${what} does not carry vaultlink's marker (owner ${ctx.policy.ownerId}) now: not revoked`);
+  }
+  try {
+    await ctx.azure.authorization.deleteRoleAssignment(current.id);
+    return outcome(action, 'applied', `revoked ${what} (vaultlink granted it to an identity the vault no longer has)`);
+  } catch (e) {
+    return failedByAzure(action, `revoking ${what}`, e);
   }
 }
 
@@ -226,6 +250,15 @@ function recordMatches(ctx: ReconcileContext, record: ARecordSet, action: Upsert
   );
 }
 
+/** Attempts of one record write within a pass: each 412 re-reads the record and writes again with what it now holds. */
+const RECORD_WRITE_ATTEMPTS = 3;
+
+/**
+ * Creates or updates an owned A record. "412 means look again": when the record changed since the
+ * plan (a concurrent pass, a person), the action re-reads that one record and re-plans itself
+ * against it — create when it is gone, update with its current etag when it is still vaultlink's,
+ * refuse when it is not — instead of retrying a stale `If-Match` that can only fail again.
+ */
 async function upsertRecord(ctx: ReconcileContext, action: UpsertRecordAction): Promise<ActionOutcome> {
   const dns = ctx.azure.privateDns;
   const what = `A record ${action.recordName} in ${action.zoneId}`;
@@ -236,30 +269,29 @@ async function upsertRecord(ctx: ReconcileContext, action: UpsertRecordAction): 
     return undefined;
   };
 
-  const before = await dns.getARecordSet(action.zoneId, action.recordName);
-  if (before !== undefined) {
-    const judged = judgeExisting(before);
-    if (judged !== undefined) return judged;
-    if (action.etag === undefined) {
-      // The plan saw no record; an owned one appeared since (a concurrent pass): the next pass updates it with its etag.
-      return refused(action, 'RecordChanged', `${what} appeared since the plan was made: left for the next pass`, true);
-    }
-  } else if (action.etag !== undefined) {
-    return refused(action, 'RecordChanged', `${what} was deleted since the plan was made: left for the next pass`, true);
-  }
-
-  try {
-    if (action.etag === undefined) await dns.createARecordSet(action.zoneId, action.recordName, content);
-    else await dns.updateARecordSet(action.zoneId, action.recordName, content, action.etag);
-    return outcome(action, 'applied', `${action.etag === undefined ? 'created' : 'updated'} ${what}: ${action.ipv4Addresses.join(', ')}`);
-  } catch (e) {
-    if (isPreconditionFailed(e)) {
-      const after = await dns.getARecordSet(action.zoneId, action.recordName);
-      const judged = after === undefined ? undefined : judgeExisting(after);
+  let current = await dns.getARecordSet(action.zoneId, action.recordName);
+  let replanned = false;
+  for (let attempt = 1; ; attempt++) {
+    if (current !== undefined) {
+      const judged = judgeExisting(current);
       if (judged !== undefined) return judged;
-      return refused(action, 'RecordChanged', `${what} changed since the plan was made (${azureErrorCode(e)}): left for the next pass`, true);
     }
-    return failedByAzure(action, `writing ${what}`, e);
+    // The etag to write with is what Azure holds now (undefined: create only), whatever the plan saw.
+    const etag = current?.etag;
+    if (etag !== action.etag) replanned = true;
+    try {
+      if (etag === undefined) await dns.createARecordSet(action.zoneId, action.recordName, content);
+      else await dns.updateARecordSet(action.zoneId, action.recordName, content, etag);
+      const how = replanned ? ' (re-planned against the record as it is now: it changed since the plan)' : '';
+      return outcome(action, 'applied', `${etag === undefined ? 'created' : 'updated'} ${what}: ${action.ipv4Addresses.join(', ')}${how}`);
+    } catch (e) {
+      if (!isPreconditionFailed(e)) return failedByAzure(action, `writing ${what}`, e);
+      if (attempt >= RECORD_WRITE_ATTEMPTS) {
+        return refused(action, 'RecordChanged', `${what} changed under every one of ${RECORD_WRITE_ATTEMPTS} writes (${azureErrorCode(e)}): left for the next pass, which plans it from a fresh observation`);
+      }
+      // 412: look again at that one record.
+      current = await dns.getARecordSet(action.zoneId, action.recordName);
+    }
   }
 }
 
@@ -269,12 +301,13 @@ async function deleteRecord(ctx: ReconcileContext, action: DeleteRecordAction): 
   const before = await dns.getARecordSet(action.zoneId, action.recordName);
   if (before === undefined) return outcome(action, 'already-done', `${what} does not exist`);
   if (!isOwnedBy(before.metadata, ctx.policy.ownerId)) return refused(action, 'RecordNotManaged', `${what} is not owned by vaultlink: not deleted`);
-  if (before.etag !== action.etag) return refused(action, 'RecordChanged', `${what} changed since the plan was made: not deleted`, true);
+  // A changed record may now serve a live endpoint: the delete is re-planned by the next pass, never retried blindly.
+  if (before.etag !== action.etag) return refused(action, 'RecordChanged', `${what} changed since the plan was made: not deleted; the next pass decides again`);
   try {
     await dns.deleteARecordSet(action.zoneId, action.recordName, action.etag);
     return outcome(action, 'applied', `deleted ${what}`);
   } catch (e) {
-    if (isPreconditionFailed(e)) return refused(action, 'RecordChanged', `${what} changed since the plan was made: not deleted`, true);
+    if (isPreconditionFailed(e)) return refused(action, 'RecordChanged', `${what} changed since the plan was made: not deleted; the next pass decides again`);
     return failedByAzure(action, `deleting ${what}`, e);
   }
 }
@@ -283,58 +316,113 @@ async function deleteRecord(ctx: ReconcileContext, action: DeleteRecordAction): 
 // Plans
 
 export interface ApplyPlanOptions {
-  /** At most this many actions of a stage at once (default 4). */
+  /** At most this many actions at once (default 4). */
   readonly concurrency?: number;
+  /** How one action is applied (default {@link applyAction} on the context): the seam that lets the graph's scheduling be tested alone. */
+  readonly applyOne?: (action: PlannedAction) => Promise<ActionOutcome>;
+}
+
+function succeeded(o: ActionOutcome | undefined): boolean {
+  return o !== undefined && (o.status === 'applied' || o.status === 'already-done');
 }
 
 /**
- * True when `failedAction` failing makes `action` pointless: it writes at or under what failed
- * (a link or record of a zone that could not be created), or it grants a role to an identity
- * that could not be enabled.
+ * The finding a refused grant raises: the endpoints whose approval it held back, the resource
+ * group, and the right vaultlink lacks.
  */
-function dependsOn(action: PlannedAction, failedAction: PlannedAction): boolean {
-  if (failedAction.kind === 'enable-identity') return action.kind === 'grant-role';
-  if (failedAction.kind !== 'ensure-zone') return false;
-  return (action.kind === 'ensure-link' || action.kind === 'upsert-record' || action.kind === 'delete-record') && sameResourceId(action.zoneId, failedAction.zoneId);
-}
-
-/** Runs `work` over `items` with at most `limit` at once; results in input order. */
-async function mapBounded<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await work(items[i] as T);
-    }
-  });
-  await Promise.all(workers);
-  return results;
+export function refusedGrantFinding(action: GrantRoleAction, o: ActionOutcome, skipped: readonly PlannedAction[]): Finding | undefined {
+  const code = o.error?.code ?? '';
+  if (!/^(AuthorizationFailed|Forbidden|LinkedAuthorizationFailed|HTTP403)$/i.test(code)) return undefined;
+  const endpoints = skipped.filter((a): a is DecideConnectionAction => a.kind === 'approve-connection').map((a) => a.privateEndpointId);
+  const names = endpoints.map((id) => id.slice(id.lastIndexOf('/') + 1));
+  return {
+    code: 'roles-not-grantable',
+    severity: 'error',
+    resourceId: endpoints[0] ?? action.scope,
+    message:
+      `vaultlink could not grant ${action.roleName} on ${action.scope} to the vault identity (${code}: it lacks Microsoft.Authorization/roleAssignments/write there)` +
+      (names.length > 0 ? `; private endpoint(s) ${names.join(', ')} not approved until it can` : ''),
+  };
 }
 
 /**
- * Applies a plan: stages in order, the actions of a stage concurrently (bounded). One failure
- * never stops the other actions; an action whose dependency failed in an earlier stage is
- * `skipped` with the reason. In `audit` mode (the plan's or the policy's) every action is
- * `skipped` and nothing is written. Outcomes come in plan order.
+ * Applies a plan as its dependency graph: an action starts once every action it needs (in the
+ * plan) is applied or already done, at most `concurrency` at once; independent chains never wait
+ * for each other. A failure skips only the actions that need it, directly or not, and its outcome
+ * names them. An action that follows from a step Azure must complete first (`followsFrom`) is
+ * skipped, with its dependents: the next pass plans it with what Azure then holds. In `audit`
+ * mode (the plan's or the policy's) every action is `skipped` and nothing is written. Outcomes
+ * come in plan order.
  */
 export async function applyPlan(ctx: ReconcileContext, plan: VaultPlan, options: ApplyPlanOptions = {}): Promise<ActionOutcome[]> {
   if (plan.mode === 'audit' || ctx.policy.mode === 'audit') {
-    return plan.stages.flat().map((a) => outcome(a, 'skipped', `audit mode: would ${a.summary || a.kind}`));
+    return plan.actions.map((a) => outcome(a, 'skipped', `audit mode: would ${a.summary || a.kind}`));
   }
-  const concurrency = options.concurrency ?? 4;
-  const outcomes: ActionOutcome[] = [];
-  const failures: PlannedAction[] = [];
-  for (const stage of plan.stages) {
-    const stageOutcomes = await mapBounded(stage, concurrency, async (action) => {
-      const blocker = failures.find((f) => dependsOn(action, f));
-      if (blocker !== undefined) return outcome(action, 'skipped', `skipped: ${blocker.key} failed`);
-      return applyAction(ctx, action);
-    });
-    stageOutcomes.forEach((o, i) => {
-      if (o.status === 'failed') failures.push(stage[i] as PlannedAction);
-    });
-    outcomes.push(...stageOutcomes);
+  const limit = Math.max(1, options.concurrency ?? 4);
+  const applyOne = options.applyOne ?? ((a: PlannedAction) => applyAction(ctx, a));
+  const inPlan = new Set(plan.actions.map((a) => a.key));
+  const results = new Map<string, ActionOutcome>();
+  /** Skipped action → the failed (or deferred) action at the root of its skip. */
+  const rootOf = new Map<string, string>();
+  const waiting = [...plan.actions];
+  const running = new Map<string, Promise<void>>();
+
+  const settleSkips = (): boolean => {
+    let any = false;
+    for (let i = 0; i < waiting.length; i++) {
+      const a = waiting[i] as PlannedAction;
+      let reason: string | undefined;
+      let root: string | undefined;
+      if (a.followsFrom !== undefined && !a.needs.some((k) => inPlan.has(k) && !results.has(k))) {
+        reason = `follows from ${a.followsFrom}: planned again with what Azure holds once that step is done`;
+        root = a.followsFrom;
+      } else {
+        const blocker = a.needs.find((k) => inPlan.has(k) && results.has(k) && !succeeded(results.get(k)));
+        if (blocker !== undefined) {
+          root = rootOf.get(blocker) ?? blocker;
+          reason = `skipped: needs ${blocker}, which ${results.get(blocker)?.status === 'failed' ? 'failed' : 'was skipped'}`;
+        }
+      }
+      if (reason === undefined) continue;
+      results.set(a.key, outcome(a, 'skipped', reason));
+      if (root !== undefined) rootOf.set(a.key, root);
+      waiting.splice(i--, 1);
+      any = true;
+    }
+    return any;
+  };
+
+  for (;;) {
+    while (settleSkips());
+    for (let i = 0; i < waiting.length && running.size < limit; i++) {
+      const a = waiting[i] as PlannedAction;
+      if (!a.needs.every((k) => !inPlan.has(k) || succeeded(results.get(k)))) continue;
+      waiting.splice(i--, 1);
+      running.set(
+        a.key,
+        applyOne(a).then((o) => {
+          results.set(a.key, o);
+          running.delete(a.key);
+        }),
+      );
+    }
+    if (running.size === 0) break;
+    await Promise.race(running.values());
   }
-  return outcomes;
+  // Anything left waits on an action outside the graph's reach (a cycle would be a planner bug): say so rather than hang.
+  for (const a of waiting) results.set(a.key, outcome(a, 'skipped', `skipped: its needs (${a.needs.join(', ')}) never completed`));
+
+  return plan.actions.map((a) => {
+    const o = results.get(a.key) as ActionOutcome;
+    if (o.status !== 'failed') return o;
+    const skipped = plan.actions.filter((x) => rootOf.get(x.key) === a.key);
+    if (skipped.length === 0) return o;
+    const finding = a.kind === 'grant-role' ? refusedGrantFinding(a, o, skipped) : undefined;
+    return {
+      ...o,
+      message: `${o.message}; skipped ${skipped.length} action(s) that need it: ${skipped.map((x) => x.key).join(', ')}`,
+      skippedDependents: skipped.map((x) => x.key),
+      ...(finding === undefined ? {} : { finding }),
+    };
+  });
 }

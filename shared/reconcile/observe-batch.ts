@@ -49,7 +49,7 @@ export function sweepVerdictOf(observed: ObservedVault, plan: VaultPlan): SweepV
   const vaultId = observed.vaultId;
   if (observed.vault === undefined) return { vaultId, needsPass: true, reason: 'listed but not readable now (deleted?)' };
   if (observed.readErrors.length > 0) return { vaultId, needsPass: true, reason: `${observed.readErrors.length} read error(s): ${observed.readErrors[0]?.operation ?? ''} ${observed.readErrors[0]?.resourceId ?? ''}`.trim() };
-  const actions = plan.stages.reduce((n, s) => n + s.length, 0);
+  const actions = plan.actions.length;
   if (actions > 0) return { vaultId, needsPass: true, reason: `${actions} action(s) to apply` };
   if (plan.requeue) return { vaultId, needsPass: true, reason: 'the plan asks for another pass' };
   // A pending checklist item with nothing to do now (a v1 vault waiting for Backup's endpoints)
@@ -121,10 +121,11 @@ export function sweepReadPorts(azure: AzurePorts): AzurePorts & { vaultsOfSubscr
     listVaults: (subscriptionId) => vaultsOfSubscription(subscriptionId),
     enableSystemAssignedIdentity: (vaultId) => azure.recoveryServices.enableSystemAssignedIdentity(vaultId),
     putConnectionState: (vaultId, connectionName, state) => azure.recoveryServices.putConnectionState(vaultId, connectionName, state),
+    listProtectionAttempts: (vaultId) => azure.recoveryServices.listProtectionAttempts(vaultId),
   };
 
   const network: NetworkPort = {
-    getPrivateEndpoint: (id) => azure.network.getPrivateEndpoint(id),
+    getPrivateEndpoint: (id, options) => azure.network.getPrivateEndpoint(id, options),
     listPrivateEndpoints: async (subscriptionId, resourceGroup) => {
       const ofSubscription = endpointsOfSubscription.get(subscriptionId, () => azure.network.listPrivateEndpoints(subscriptionId));
       if (resourceGroup === undefined) return ofSubscription;
@@ -162,8 +163,9 @@ export function sweepReadPorts(azure: AzurePorts): AzurePorts & { vaultsOfSubscr
   const authorization: AzurePorts['authorization'] = {
     listRoleAssignments: async (scope, principalId) => {
       const subscriptionId = parseResourceId(scope).subscriptionId;
-      const principal = principalId.toLowerCase();
-      const mine = (all: readonly RoleAssignment[]): RoleAssignment[] => all.filter((a) => a.principalId.toLowerCase() === principal && concernsScope(a.scope, scope));
+      // Without a principal: every assignment that concerns the scope (vaultlink's grants to an earlier identity among them).
+      const principal = principalId?.toLowerCase();
+      const mine = (all: readonly RoleAssignment[]): RoleAssignment[] => all.filter((a) => (principal === undefined || a.principalId.toLowerCase() === principal) && concernsScope(a.scope, scope));
       if (subscriptionId !== undefined) {
         try {
           return mine(await assignmentsOfSubscription.get(subscriptionId, () => azure.authorization.listRoleAssignmentsAtScope(`/subscriptions/${subscriptionId}`)));
@@ -175,6 +177,7 @@ export function sweepReadPorts(azure: AzurePorts): AzurePorts & { vaultsOfSubscr
     },
     listRoleAssignmentsAtScope: (scope) => assignmentsAtScope.get(scope, () => azure.authorization.listRoleAssignmentsAtScope(scope)),
     createRoleAssignment: (scope, name, assignment) => azure.authorization.createRoleAssignment(scope, name, assignment),
+    deleteRoleAssignment: (assignmentId) => azure.authorization.deleteRoleAssignment(assignmentId),
   };
 
   return {

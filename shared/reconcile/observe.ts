@@ -24,7 +24,11 @@
  *      check then does not run, and nothing else depends on it), and, when an approval rule names
  *      a tenant, the tenant of each other subscription that holds a requesting PE (1 per distinct
  *      subscription, read once per pass; one that cannot be read is recorded with the reason,
- *      and a tenant rule then does not match it).
+ *      and a tenant rule then does not match it);
+ *   8. while the vault shows no sign of ever having had a private endpoint, Backup's jobs (1 paged
+ *      list): a protection or registration attempt, failed or not, makes it ineligible.
+ * Step 6 lists every assignment at those scopes (not only the identity's), so that the grants
+ * vaultlink made for an earlier identity of the vault (its marker names the vault) are seen too.
  *
  * A failed read becomes a `ReadError` (the planner plans nothing that depends on it), except the
  * vault itself: a transient failure to read the vault throws so that the caller retries, any
@@ -35,8 +39,10 @@ import { backupConnectionOf, findSecondaryPrivateEndpoints, VAULT_RESOURCE_TYPE 
 import { recordsForPrivateEndpoint, registryOf, vaultZoneNames, ZONE_KINDS, type BackupZoneNames } from '../domain/dns';
 import { armCaseKey, armEquals, isResourceType, parseResourceId, parentResourceId, resourceGroupResourceId, resourceInGroupId, sameResourceId, tryParseResourceId } from '../domain/ids';
 import { hasSystemAssignedIdentity, isOwnedBy, type ARecordSet, type DnsZone, type PrivateEndpoint, type RoleAssignment, type Subnet, type Vault } from '../domain/model';
-import type { ObservedPrivateEndpoint, ObservedVault, ObservedZone, ReadError } from '../plan/types';
+import type { BackupAttempt, ObservedPrivateEndpoint, ObservedVault, ObservedZone, ReadError, VaultMemory } from '../plan/types';
+import { isMarkedFor } from '../domain/rbac';
 import { loggerOf, nowOf, type ReconcileContext } from './context';
+import { withReadAhead } from './read-ahead';
 
 /** The vault could not be read for a reason worth retrying (throttled, 5xx, connection dropped). */
 export class VaultReadError extends Error {
@@ -79,10 +85,30 @@ export function zoneIdsForVault(ctx: ReconcileContext, vault: Pick<Vault, 'locat
   return { names: lookup.zones, ids };
 }
 
-/** Observes one vault. Throws {@link VaultReadError} only when the vault itself could not be read for a transient reason. */
-export async function observeVault(ctx: ReconcileContext, vaultId: string): Promise<ObservedVault> {
+export interface ObserveOptions {
+  /** What earlier passes saw (the orchestration's memory): handed to the planner with the observation. */
+  readonly memory?: VaultMemory | undefined;
+}
+
+/**
+ * Observes one vault. Throws {@link VaultReadError} only when the vault itself could not be read for a transient reason.
+ *
+ * Read rounds: each read starts as soon as what it needs is known (read-ahead.ts shares the
+ * request with the code that awaits the answer later), so the reads take three round trips, not
+ * one per step: (1) the vault, its usage summaries and its subscription's tenant; (2) the PE
+ * lists, the zones with their links and records, the role assignments at the PEs' and the zones'
+ * resource groups; (3) the subnets (and zone groups), the role assignments at VNet resource
+ * groups not listed yet.
+ */
+export async function observeVault(callerCtx: ReconcileContext, vaultId: string, options: ObserveOptions = {}): Promise<ObservedVault> {
+  const ctx: ReconcileContext = { ...callerCtx, azure: withReadAhead(callerCtx.azure) };
   const log = loggerOf(ctx);
   const id = canonicalVaultId(vaultId);
+  // round 1: the tenant needs only the subscription id (its failure is handled where it is awaited)
+  const vaultSubscriptionId = parseResourceId(id).subscriptionId;
+  if (vaultSubscriptionId !== undefined) void ctx.azure.subscriptions.getSubscriptionTenantId(vaultSubscriptionId).catch(() => undefined);
+  // round 1 too: the private zones of the subscriptions searched for linked zones need nothing of the vault
+  if (ctx.policy.dns.placement !== 'custom') for (const s of linkedZoneSubscriptions(ctx)) void ctx.azure.privateDns.listZones(s).catch(() => undefined);
   const observedAt = nowOf(ctx).toISOString();
   const readErrors: ReadError[] = [];
   const empty = (vault: Vault | undefined): ObservedVault => ({
@@ -94,6 +120,7 @@ export async function observeVault(ctx: ReconcileContext, vaultId: string): Prom
     roleAssignments: [],
     subscriptionTenants: {},
     readErrors,
+    ...(options.memory === undefined ? {} : { memory: options.memory }),
   });
 
   // 1. The vault.
@@ -108,6 +135,7 @@ export async function observeVault(ctx: ReconcileContext, vaultId: string): Prom
   }
   if (vault === undefined) return empty(undefined);
   const theVault = vault;
+  readAheadAfterVault(ctx, theVault);
 
   // 2. PEs: by the resource groups of the PEs the vault's connections name.
   const groups = new Map<string, { subscriptionId: string; resourceGroup: string }>();
@@ -139,6 +167,8 @@ export async function observeVault(ctx: ReconcileContext, vaultId: string): Prom
   );
   // Stable order whatever the order of the concurrent reads: plans must read the same every time.
   observedEndpoints.sort((a, b) => compareKeys(a.endpoint.id, b.endpoint.id));
+  // round 3 starts: the role assignments at the endpoints' VNet resource groups, beside the subnets
+  readAheadRoleAssignments(ctx, theVault, observedEndpoints.map((o) => o.endpoint.subnetId));
 
   // 3. Zone groups (placement zone-group only: under the others vaultlink does not look at them).
   if (ctx.policy.dns.placement === 'zone-group') {
@@ -173,12 +203,24 @@ export async function observeVault(ctx: ReconcileContext, vaultId: string): Prom
   }));
 
   // 5. Zones, links, records.
-  const zones = await observeZones(ctx, theVault, privateEndpoints, readErrors);
-  // 5b. The zones the vault's VNets already resolve through, wherever they live.
-  const linkedZones = await observeLinkedZones(ctx, theVault, privateEndpoints, readErrors);
+  // 5b. (beside them) The zones the vault's VNets already resolve through, wherever they live.
+  const [zones, linkedZones] = await Promise.all([observeZones(ctx, theVault, privateEndpoints, readErrors), observeLinkedZones(ctx, theVault, privateEndpoints, readErrors)]);
 
-  // 6. Role assignments of the vault identity.
-  const roleAssignments = await observeRoleAssignments(ctx, theVault, privateEndpoints, readErrors);
+  // 6. Role assignments of the vault identity, and vaultlink's grants to identities it no longer has.
+  const { roleAssignments, staleRoleAssignments } = await observeRoleAssignments(ctx, theVault, privateEndpoints, readErrors);
+
+  // 8. Backup's protection attempts: they decide eligibility only while the vault shows no sign of
+  // ever having had a private endpoint (no connection now, none remembered, state None).
+  let backupJobs: BackupAttempt[] | undefined;
+  const hadEndpoint = theVault.connections.length > 0 || theVault.privateEndpointStateForBackup === 'Enabled' || (options.memory?.connections.privateEndpointIds.length ?? 0) > 0;
+  if (!hadEndpoint) {
+    try {
+      backupJobs = await ctx.azure.recoveryServices.listProtectionAttempts(id);
+    } catch (e) {
+      // Eligibility then rests on the counts; an unread job list must not pass for an empty one.
+      readErrors.push(readErrorOf(id, 'listing Backup jobs', e));
+    }
+  }
 
   // 7. The vault subscription's tenant.
   const subscriptionTenants: Record<string, string> = {};
@@ -191,7 +233,21 @@ export async function observeVault(ctx: ReconcileContext, vaultId: string): Prom
   const subscriptionTenantErrors = await observeRequesterTenants(ctx, theVault, subscriptionTenants);
 
   readErrors.sort((a, b) => compareKeys(a.resourceId, b.resourceId) || compareKeys(a.operation, b.operation));
-  return { vaultId: id, observedAt, vault: theVault, privateEndpoints, zones, linkedZones, roleAssignments, subscriptionTenants, subscriptionTenantErrors, readErrors };
+  return {
+    vaultId: id,
+    observedAt,
+    vault: theVault,
+    privateEndpoints,
+    zones,
+    linkedZones,
+    roleAssignments,
+    subscriptionTenants,
+    subscriptionTenantErrors,
+    readErrors,
+    ...(backupJobs === undefined ? {} : { backupJobs }),
+    staleRoleAssignments,
+    ...(options.memory === undefined ? {} : { memory: options.memory }),
+  };
 }
 
 /**
@@ -220,6 +276,39 @@ async function observeRequesterTenants(ctx: ReconcileContext, vault: Vault, subs
     }),
   );
   return errors;
+}
+
+/**
+ * Round 2: starts the reads that need only the vault — its zones (the zone, its links, its A
+ * records: all three at once; a list of a missing zone answers []) and its identity's role
+ * assignments at the resource groups known now (its PEs', from the connections, and the zones').
+ * observeZones and observeRoleAssignments await the same requests.
+ */
+function readAheadAfterVault(ctx: ReconcileContext, vault: Vault): void {
+  const ignore = (): undefined => undefined;
+  const placed = zoneIdsForVault(ctx, vault);
+  if (placed !== undefined) {
+    for (const kind of ZONE_KINDS) {
+      const zoneId = placed.ids[kind] as string;
+      void ctx.azure.privateDns.getZone(zoneId).catch(ignore);
+      void ctx.azure.privateDns.listVirtualNetworkLinks(zoneId).catch(ignore);
+      void ctx.azure.privateDns.listARecordSets(zoneId).catch(ignore);
+    }
+  }
+  const central = ctx.policy.dns.central;
+  readAheadRoleAssignments(ctx, vault, [...vault.connections.map((c) => c.privateEndpointId), ...(central !== undefined && ctx.policy.dns.placement !== 'custom' ? [resourceGroupResourceId(central.subscriptionId, central.resourceGroup)] : [])]);
+}
+
+/** Starts the listing of the vault identity's role assignments at the resource groups of `ids` (observeRoleAssignments awaits the same requests). */
+function readAheadRoleAssignments(ctx: ReconcileContext, vault: Vault, ids: readonly string[]): void {
+  const principalId = vault.identity.principalId;
+  if (!hasSystemAssignedIdentity(vault.identity) || principalId === undefined) return;
+  const scopes = new Map<string, string>();
+  for (const id of ids) {
+    const p = tryParseResourceId(id);
+    if (p?.subscriptionId !== undefined && p.resourceGroup !== undefined) scopes.set(resourceGroupResourceId(p.subscriptionId, p.resourceGroup).toLowerCase(), resourceGroupResourceId(p.subscriptionId, p.resourceGroup));
+  }
+  for (const scope of scopes.values()) void ctx.azure.authorization.listRoleAssignments(scope).catch(() => undefined);
 }
 
 async function observeZones(ctx: ReconcileContext, vault: Vault, endpoints: readonly ObservedPrivateEndpoint[], readErrors: ReadError[]): Promise<ObservedZone[]> {
@@ -286,6 +375,22 @@ function concernsVault(ctx: ReconcileContext, vault: Vault, endpoints: readonly 
 }
 
 /**
+ * The subscriptions searched for the zones a VNet already resolves through: where vaultlink holds
+ * Reader (infra/), the subscriptions in scope, and those of the resolver VNets the policy names. A
+ * VNet elsewhere (an outsider's) is not searched: its zones are not vaultlink's to read, and a
+ * link planned for it would be for an outsider's PE anyway (never active).
+ */
+function linkedZoneSubscriptions(ctx: ReconcileContext): string[] {
+  const subscriptions = new Map<string, string>();
+  const add = (s: string | undefined) => {
+    if (s !== undefined && !subscriptions.has(s.toLowerCase())) subscriptions.set(s.toLowerCase(), s);
+  };
+  for (const s of ctx.policy.scope.subscriptions) add(s);
+  for (const v of ctx.policy.dns.linkVirtualNetworks) add(tryParseResourceId(v)?.subscriptionId);
+  return [...subscriptions.values()];
+}
+
+/**
  * Zones named like the vault's three, outside the policy's central place, linked to a VNet that
  * hosts one of the vault's PEs or is in `dns.linkVirtualNetworks`: what that VNet resolves through.
  * Subscriptions searched: the policy's scope, the VNets' and the central zones' subscriptions.
@@ -302,21 +407,13 @@ async function observeLinkedZones(ctx: ReconcileContext, vault: Vault, endpoints
   for (const v of ctx.policy.dns.linkVirtualNetworks) addVnet(v);
   if (vnets.size === 0) return [];
 
-  const subscriptions = new Map<string, string>();
-  const addSubscription = (s: string | undefined) => {
-    if (s !== undefined) subscriptions.set(s.toLowerCase(), s);
-  };
-  // Where vaultlink holds Reader (infra/): the subscriptions in scope, and those of the resolver
-  // VNets the policy names. A VNet elsewhere (an outsider's) is not searched: its zones are not
-  // vaultlink's to read, and a link planned for it would be an outsider's PE anyway (never active).
-  for (const s of ctx.policy.scope.subscriptions) addSubscription(s);
-  for (const v of ctx.policy.dns.linkVirtualNetworks) addSubscription(tryParseResourceId(v)?.subscriptionId);
+  const subscriptions = linkedZoneSubscriptions(ctx);
 
   const names = new Map<string, string>(ZONE_KINDS.map((k) => [placed.names[k], k]));
   const centralIds = Object.values(placed.ids);
   const candidates: DnsZone[] = [];
   await Promise.all(
-    [...subscriptions.values()].map(async (s) => {
+    subscriptions.map(async (s) => {
       try {
         for (const z of await ctx.azure.privateDns.listZones(s)) {
           if (names.has(z.name.toLowerCase()) && !centralIds.some((c) => sameResourceId(c, z.id))) candidates.push(z);
@@ -352,9 +449,14 @@ async function observeLinkedZones(ctx: ReconcileContext, vault: Vault, endpoints
   return found.filter((z): z is ObservedZone => z !== undefined).sort((a, b) => compareKeys(a.resourceId, b.resourceId));
 }
 
-async function observeRoleAssignments(ctx: ReconcileContext, vault: Vault, endpoints: readonly ObservedPrivateEndpoint[], readErrors: ReadError[]): Promise<RoleAssignment[]> {
+async function observeRoleAssignments(
+  ctx: ReconcileContext,
+  vault: Vault,
+  endpoints: readonly ObservedPrivateEndpoint[],
+  readErrors: ReadError[],
+): Promise<{ roleAssignments: RoleAssignment[]; staleRoleAssignments: RoleAssignment[] }> {
   const principalId = vault.identity.principalId;
-  if (!hasSystemAssignedIdentity(vault.identity) || principalId === undefined) return [];
+  if (!hasSystemAssignedIdentity(vault.identity) || principalId === undefined) return { roleAssignments: [], staleRoleAssignments: [] };
   // The resource groups of every scope the role profile concerns: the PEs' resource groups, the
   // VNets' resource groups (least-privilege grants on the VNet itself, which a listing at its
   // resource group includes: ARM returns assignments at, above and below the scope) and the DNS
@@ -375,18 +477,24 @@ async function observeRoleAssignments(ctx: ReconcileContext, vault: Vault, endpo
   const central = ctx.policy.dns.central;
   if (central !== undefined && ctx.policy.dns.placement !== 'custom') add(resourceGroupResourceId(central.subscriptionId, central.resourceGroup));
 
+  // Every assignment at those scopes, not only the identity's: the ones vaultlink made for an
+  // earlier identity of this vault (its marker in the description) are found the same way.
   const all: RoleAssignment[] = [];
   await Promise.all(
     [...scopes.values()].map(async (scope) => {
       try {
-        all.push(...(await ctx.azure.authorization.listRoleAssignments(scope, principalId)));
+        all.push(...(await ctx.azure.authorization.listRoleAssignments(scope)));
       } catch (e) {
         readErrors.push(readErrorOf(scope, 'listing role assignments', e));
       }
     }),
   );
-  const unique = new Map(all.map((a) => [a.id.toLowerCase(), a]));
-  return [...unique.values()].sort((a, b) => compareKeys(a.id, b.id));
+  const unique = [...new Map(all.map((a) => [a.id.toLowerCase(), a])).values()].sort((a, b) => compareKeys(a.id, b.id));
+  const mine = principalId.trim().toLowerCase();
+  return {
+    roleAssignments: unique.filter((a) => a.principalId.trim().toLowerCase() === mine),
+    staleRoleAssignments: unique.filter((a) => a.principalId.trim().toLowerCase() !== mine && isMarkedFor(a, ctx.policy.ownerId, vault.id)),
+  };
 }
 
 // Locale-independent order on lower-cased ids.

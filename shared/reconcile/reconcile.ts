@@ -4,10 +4,12 @@
  */
 import { classifyAzureError } from '../azure/errors';
 import { backupConnectionOf, classifyPrivateEndpoint, PRIVATE_ENDPOINT_RESOURCE_TYPE } from '../domain/endpoints';
-import { isResourceType, normalizeResourceId, parseResourceId, sameResourceId, tryParseResourceId } from '../domain/ids';
+import { isResourceType, normalizeResourceId, parentResourceId, parseResourceId, sameResourceId, tryParseResourceId } from '../domain/ids';
+import { isOwnedBy, metadataValue, ownedSourceOf } from '../domain/model';
+import { BUILT_IN_ROLE_GUIDS, roleAssignmentName, roleDefinitionGuidOf } from '../domain/rbac';
 import { summariseChecklist } from '../domain/checklist';
 import { planVault } from '../plan/plan';
-import type { ActionOutcome, ObservedVault, PassReport, VaultPlan } from '../plan/types';
+import { EMPTY_MEMORY, type ActionOutcome, type GrantRefusal, type ObservedVault, type PassReport, type VaultMemory, type VaultPlan } from '../plan/types';
 import { applyPlan, type ApplyPlanOptions } from './apply';
 import { loggerOf, nowOf, type Planner, type ReconcileContext } from './context';
 import { observeVault } from './observe';
@@ -19,15 +21,33 @@ function plannerOf(ctx: ReconcileContext): Planner {
   return ctx.planner ?? planVault;
 }
 
-/** Observes the vault and plans it (reads only). */
-export async function observeAndPlan(ctx: ReconcileContext, vaultId: string): Promise<{ observed: ObservedVault; plan: VaultPlan }> {
-  const observed = await observeVault(ctx, vaultId);
+/** Observes the vault and plans it (reads only). `memory`: what earlier passes saw (the orchestration carries it). */
+export async function observeAndPlan(ctx: ReconcileContext, vaultId: string, memory?: VaultMemory): Promise<{ observed: ObservedVault; plan: VaultPlan }> {
+  const observed = await observeVault(ctx, vaultId, { memory });
   const plan = plannerOf(ctx)(observed, ctx.policy, { cloud: ctx.cloud });
   return { observed, plan };
 }
 
 function actionCount(plan: VaultPlan): number {
-  return plan.stages.reduce((n, s) => n + s.length, 0);
+  return plan.actions.length;
+}
+
+/**
+ * The memory after a pass's outcomes: a grant Azure refused vaultlink (403) is remembered, so
+ * that the next plan does not approve the endpoints that need it (and says why) until the role is
+ * held. Pure: the orchestration calls it with activity results.
+ */
+export function rememberOutcomes(memory: VaultMemory | undefined, plan: VaultPlan, outcomes: readonly ActionOutcome[], at: string): VaultMemory {
+  const base = memory ?? plan.memory ?? EMPTY_MEMORY;
+  const refusals: GrantRefusal[] = [...(base.grantRefusals ?? [])];
+  for (const o of outcomes) {
+    if (o.status !== 'failed' || o.kind !== 'grant-role' || !/^(AuthorizationFailed|Forbidden|LinkedAuthorizationFailed|HTTP403)$/i.test(o.error?.code ?? '')) continue;
+    const action = plan.actions.find((a) => a.key === o.key);
+    if (action?.kind !== 'grant-role') continue;
+    if (refusals.some((r) => r.scope.toLowerCase() === action.scope.toLowerCase() && r.roleDefinitionGuid === action.roleDefinitionGuid)) continue;
+    refusals.push({ scope: action.scope, roleDefinitionGuid: action.roleDefinitionGuid, roleName: action.roleName, code: o.error?.code ?? 'AuthorizationFailed', at });
+  }
+  return { ...base, grantRefusals: refusals };
 }
 
 /** The report of {@link reconcileVault}: a {@link PassReport} plus how many passes applied something. */
@@ -46,12 +66,12 @@ export interface ReconcileReport extends PassReport {
  * would take); `outcomes` are every action of every pass; `converged` holds when the final
  * checklist is all ok/not-applicable, the final plan has nothing left to do and nothing failed.
  */
-export async function reconcileVault(ctx: ReconcileContext, vaultId: string, options: ApplyPlanOptions = {}): Promise<ReconcileReport> {
+export async function reconcileVault(ctx: ReconcileContext, vaultId: string, options: ApplyPlanOptions & { readonly memory?: VaultMemory } = {}): Promise<ReconcileReport> {
   const log = loggerOf(ctx);
   const startedAt = nowOf(ctx).toISOString();
   const outcomes: ActionOutcome[] = [];
   let passes = 0;
-  let { plan } = await observeAndPlan(ctx, vaultId);
+  let { plan } = await observeAndPlan(ctx, vaultId, options.memory);
   for (;;) {
     if (actionCount(plan) === 0) break;
     passes++;
@@ -60,12 +80,14 @@ export async function reconcileVault(ctx: ReconcileContext, vaultId: string, opt
     if (plan.mode === 'audit' || ctx.policy.mode === 'audit') break;
     const anyFailed = applied.some((o) => o.status === 'failed');
     const requeue = plan.requeue;
+    const memory = rememberOutcomes(plan.memory, plan, applied, nowOf(ctx).toISOString());
     // Re-read to report (and, on requeue, to continue from) what Azure holds now.
-    ({ plan } = await observeAndPlan(ctx, vaultId));
+    ({ plan } = await observeAndPlan(ctx, vaultId, memory));
     if (anyFailed || !requeue || passes >= MAX_PASSES) break;
   }
   const failedCount = outcomes.filter((o) => o.status === 'failed').length;
   const summary = summariseChecklist(plan.checklist);
+  // The health item fails while an error finding stands: such a vault is never converged.
   const converged = summary.converged && actionCount(plan) === 0 && failedCount === 0;
   const report: ReconcileReport = {
     vaultId: plan.vaultId,
@@ -117,7 +139,8 @@ export async function listVaultsInScope(ctx: ReconcileContext): Promise<string[]
 export async function vaultsForPrivateEndpoint(ctx: ReconcileContext, privateEndpointId: string): Promise<string[]> {
   const p = parseResourceId(privateEndpointId);
   if (!isResourceType(p, PRIVATE_ENDPOINT_RESOURCE_TYPE) || p.subscriptionId === undefined || p.resourceGroup === undefined) return [];
-  const pe = await ctx.azure.network.getPrivateEndpoint(p.id);
+  // only its connections matter here: its zone groups would be one more read per event
+  const pe = await ctx.azure.network.getPrivateEndpoint(p.id, { zoneGroups: false });
   if (pe === undefined) return [];
   const primary = backupConnectionOf(pe);
   if (primary !== undefined) return [normalizeResourceId(primary.vaultId)];
@@ -127,4 +150,85 @@ export async function vaultsForPrivateEndpoint(ctx: ReconcileContext, privateEnd
   const primaryPe = peers.find((x) => sameResourceId(x.id, c.primaryId));
   const vault = primaryPe === undefined ? undefined : backupConnectionOf(primaryPe);
   return vault === undefined ? [] : [normalizeResourceId(vault.vaultId)];
+}
+
+/** Metadata key of the vault a record or link was made for (the DNS registry's; shared/domain/dns.ts once merged). */
+const REGISTRY_VAULT_METADATA_KEY = 'vaultlinkVault';
+
+/**
+ * The vault(s) a drift hint concerns — a record set or a virtual network link written or deleted
+ * in the DNS zones' resource group, or a role assignment deleted — found by re-reading Azure,
+ * never from the event:
+ * - a record or link that exists and that vaultlink owns: the vault its metadata names (or the
+ *   vault of the private endpoint it was made for);
+ * - one that is gone, or that is not vaultlink's now (a person replaced it): every vault that
+ *   vaultlink's owned records and links in that zone were made for — the zone's registry;
+ * - a role assignment that is gone: the vaults in scope whose identity's deterministic grant at
+ *   that scope has that name (rbac.ts `roleAssignmentName`), read from each vault's identity.
+ * Anything outside the policy's DNS zone resource group, or naming no vault, → [].
+ */
+export async function vaultsForDriftedResource(ctx: ReconcileContext, kind: 'dns-record' | 'dns-link' | 'role-assignment', resourceId: string): Promise<string[]> {
+  const p = tryParseResourceId(resourceId);
+  if (p === undefined) return [];
+  if (kind === 'role-assignment') return vaultsForRoleAssignment(ctx, p.id, p.name);
+  const zoneId = parentResourceId(p.id);
+  const central = ctx.policy.dns.central;
+  const zone = zoneId === undefined ? undefined : tryParseResourceId(zoneId);
+  if (zone === undefined || central === undefined || ctx.policy.dns.placement === 'custom') return [];
+  if (zone.subscriptionId?.toLowerCase() !== central.subscriptionId.toLowerCase() || zone.resourceGroup?.toLowerCase() !== central.resourceGroup.toLowerCase()) return [];
+  const owner = ctx.policy.ownerId;
+  const vaultsOf = async (metadata: Readonly<Record<string, string>>): Promise<string[]> => {
+    const named = metadataValue(metadata, REGISTRY_VAULT_METADATA_KEY);
+    if (named !== undefined && tryParseResourceId(named) !== undefined) return [normalizeResourceId(named)];
+    const source = ownedSourceOf(metadata);
+    return source === undefined ? [] : vaultsForPrivateEndpoint(ctx, source).catch(() => []);
+  };
+  const dns = ctx.azure.privateDns;
+  if (kind === 'dns-record') {
+    const record = await dns.getARecordSet(zone.id, p.name);
+    if (record !== undefined && isOwnedBy(record.metadata, owner)) {
+      const found = await vaultsOf(record.metadata);
+      if (found.length > 0) return found;
+    }
+  } else {
+    const link = (await dns.listVirtualNetworkLinks(zone.id)).find((l) => l.name.toLowerCase() === p.name.toLowerCase());
+    if (link !== undefined && isOwnedBy(link.metadata, owner)) {
+      const found = await vaultsOf(link.metadata);
+      if (found.length > 0) return found;
+    }
+  }
+  // Gone or no longer ours: the vaults vaultlink wrote this zone for look again (each re-plans what it needs).
+  const [records, links] = await Promise.all([dns.listARecordSets(zone.id), dns.listVirtualNetworkLinks(zone.id)]);
+  const owned = [...records.map((r) => r.metadata), ...links.map((l) => l.metadata)].filter((m) => isOwnedBy(m, owner));
+  const vaults = new Map<string, string>();
+  for (const m of owned) for (const v of await vaultsOf(m)) vaults.set(v.toLowerCase(), v);
+  return [...vaults.values()].sort();
+}
+
+async function vaultsForRoleAssignment(ctx: ReconcileContext, assignmentId: string, name: string): Promise<string[]> {
+  const marker = '/providers/microsoft.authorization/roleassignments/';
+  const at = assignmentId.toLowerCase().lastIndexOf(marker);
+  if (at <= 0) return [];
+  const scope = assignmentId.slice(0, at);
+  const scopeSub = tryParseResourceId(scope)?.subscriptionId?.toLowerCase();
+  const central = ctx.policy.dns.central?.subscriptionId.toLowerCase();
+  if (scopeSub === undefined || (!ctx.policy.scope.subscriptions.some((s) => s.toLowerCase() === scopeSub) && scopeSub !== central)) return [];
+  const guids = profileRoleGuids(ctx);
+  const out: string[] = [];
+  for (const vaultId of await listVaultsInScope(ctx)) {
+    const vault = await ctx.azure.recoveryServices.getVault(vaultId).catch(() => undefined);
+    const principal = vault?.identity.principalId;
+    if (vault === undefined || principal === undefined || vault.experience !== 'classic') continue;
+    if (guids.some((g) => roleAssignmentName(scope, principal, g) === name.toLowerCase())) out.push(normalizeResourceId(vault.id));
+  }
+  return out;
+}
+
+/** The role definition GUIDs the policy's profile grants. */
+function profileRoleGuids(ctx: ReconcileContext): string[] {
+  const roles = ctx.policy.roles;
+  if (roles.profile === 'contributor') return [BUILT_IN_ROLE_GUIDS.Contributor];
+  const custom = roles.customRoleDefinitionIds;
+  const ids = custom === undefined ? [] : [custom.PrivateEndpointContributor, custom.NetworkInterfaceReader, custom.PrivateEndpointSubnetContributor];
+  return [...ids, BUILT_IN_ROLE_GUIDS.PrivateDnsZoneContributor].map((g) => roleDefinitionGuidOf(g));
 }

@@ -28,6 +28,8 @@ describe('virtual network peerings', () => {
       const listed = [];
       for await (const p of f.network().virtualNetworkPeerings.list('rg-net', 'hub')) listed.push(p.name);
       expect(listed).toEqual(['hub-to-spoke']);
+      // the VNet's own GET shows its peerings too
+      expect((await f.network().virtualNetworks.get('rg-net', 'hub')).virtualNetworkPeerings?.map((p) => [p.name, p.peeringState])).toEqual([['hub-to-spoke', 'Connected']]);
       await f.network().virtualNetworkPeerings.beginDeleteAndWait('rg-net', 'spoke', 'spoke-to-hub', poll);
       expect((await f.network().virtualNetworkPeerings.get('rg-net', 'hub', 'hub-to-spoke')).peeringState).toBe('Disconnected');
       expect(await restErrorOf(f.network().virtualNetworkPeerings.get('rg-net', 'spoke', 'spoke-to-hub'))).toEqual({ statusCode: 404, code: 'ResourceNotFound' });

@@ -107,7 +107,7 @@ describe('event-grid', () => {
 
   describe('#eventGridHandler', () => {
     it('is the registered handler and takes the single event the host hands over', async () => {
-      expect(getRegisteredFunction('vaultlinkEvents', 'eventGrid').handler).toBe(eventGridHandler);
+      expect(getRegisteredFunction('vaultlinkEvents', 'eventGrid').declaration).toMatchObject({ options: { handler: eventGridHandler } });
       const [event] = load('derived/backup-delivery.cloudevents.json');
       await eventGridHandler(event, context().ctx);
       expect(client.calls.map((c) => c.instanceId)).toEqual([VAULT_INSTANCE]);

@@ -1,5 +1,6 @@
 /**
- * A fake reconciler for the Functions tests: each vault wants a list of stages of actions; a pass
+ * A fake reconciler for the Functions tests: each vault wants a list of stages of actions (each
+ * stage needing the one before: see chainStages); a pass
  * plans the ones not yet applied; applying one records a write. Failures can be scripted per
  * action key (transient ones a number of times, permanent ones always).
  */
@@ -15,7 +16,12 @@ export function vaultId(name: string, rg = 'rg-backup'): string {
 }
 
 export function zoneAction(key: string): EnsureZoneAction {
-  return { kind: 'ensure-zone', key, summary: `create zone ${key}`, zoneId: `/subscriptions/${SUB}/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/${key}`, zoneName: key };
+  return { kind: 'ensure-zone', key, summary: `create zone ${key}`, needs: [], zoneId: `/subscriptions/${SUB}/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/${key}`, zoneName: key };
+}
+
+/** Stages as a dependency graph: each action needs every action of the stage before (a strict chain of waves). */
+export function chainStages(stages: readonly (readonly PlannedAction[])[]): PlannedAction[] {
+  return stages.flatMap((stage, i) => stage.map((a) => ({ ...a, needs: i === 0 ? a.needs : (stages[i - 1] ?? []).map((x) => x.key) }) as PlannedAction));
 }
 
 interface FakeVault {
@@ -55,22 +61,23 @@ export class FakeVaultWorld implements VaultReconciler {
     const observedAt = currentTime().toISOString();
     this.observations.push(vaultId);
     const v = this.vaults.get(vaultId.toLowerCase());
-    const remaining = (v?.exists ? v.stages : []).map((s) => s.filter((a) => !this.applied.has(a.key))).filter((s) => s.length > 0);
+    const remaining = chainStages((v?.exists ? v.stages : []).map((s) => s.filter((a) => !this.applied.has(a.key))).filter((s) => s.length > 0));
     const pending = remaining.length > 0 || v?.followUpAfter !== undefined;
     const plan: VaultPlan = {
       vaultId,
       mode: v?.mode ?? 'enforce',
-      stages: remaining,
+      actions: remaining,
       findings: [],
       checklist: buildChecklist({
         eligible: { status: 'ok', detail: 'no item protected' },
         identity: { status: 'not-applicable', detail: 'v2 vault' },
         roles: { status: 'not-applicable', detail: 'v2 vault' },
         approval: { status: 'ok', detail: 'no pending connection' },
-        'dns-zones': { status: remaining.length > 0 ? 'pending' : 'ok', detail: `${remaining.flat().length} zone(s) to create` },
+        'dns-zones': { status: remaining.length > 0 ? 'pending' : 'ok', detail: `${remaining.length} zone(s) to create` },
         'dns-links': { status: 'ok', detail: 'linked' },
         'dns-records': { status: 'ok', detail: 'records in place' },
         'secondary-records': { status: v?.followUpAfter !== undefined ? 'pending' : 'not-applicable', detail: v?.followUpAfter !== undefined ? 'waiting for _ecs PEs' : 'v2' },
+        health: { status: 'ok', detail: 'no error finding' },
       }),
       requeue: false,
       followUpAfter: pending ? v?.followUpAfter : undefined,
@@ -99,5 +106,10 @@ export class FakeVaultWorld implements VaultReconciler {
 
   async vaultsForPrivateEndpoint(privateEndpointId: string): Promise<string[]> {
     return this.privateEndpoints.get(privateEndpointId.toLowerCase()) ?? [];
+  }
+
+  /** Drifted resources route like private endpoints here: through the same map, by resource id. */
+  async vaultsForDriftedResource(_kind: 'dns-record' | 'dns-link' | 'role-assignment', resourceId: string): Promise<string[]> {
+    return this.privateEndpoints.get(resourceId.toLowerCase()) ?? [];
   }
 }

@@ -14,7 +14,7 @@ import {
   VAULT_ORCHESTRATOR,
 } from '../../functions/vault-orchestration';
 import type { VaultStatus } from '../../functions/vault-status';
-import { vaultId, zoneAction } from './fake-reconciler';
+import { chainStages, vaultId, zoneAction } from './fake-reconciler';
 
 const T0 = new Date('2026-11-29T10:00:00.000Z');
 const at = (ms: number): Date => new Date(T0.getTime() + ms);
@@ -101,7 +101,7 @@ function plan(stages: PlannedAction[][], overrides: Partial<VaultPlan> = {}): Va
   return {
     vaultId: VAULT,
     mode: 'enforce',
-    stages,
+    actions: chainStages(stages),
     findings: [],
     checklist: buildChecklist({
       eligible: { status: 'ok', detail: '' },
@@ -112,6 +112,7 @@ function plan(stages: PlannedAction[][], overrides: Partial<VaultPlan> = {}): Va
       'dns-links': { status: 'ok', detail: '' },
       'dns-records': { status: 'ok', detail: '' },
       'secondary-records': { status: 'not-applicable', detail: '' },
+      health: { status: 'ok', detail: '' },
     }),
     requeue: false,
     followUpAfter: undefined,
@@ -185,6 +186,128 @@ describe('vaultOrchestrator', () => {
       expect(r.isDone).toBe(true);
       expect(describeActions(r).map(([t]) => t)).not.toContain(CONTINUE);
       expect((r.customStatus as VaultStatus).state).toBe('vault-not-found');
+    });
+  });
+
+  describe('#the dependency graph', () => {
+    const SUBSCRIPTION = VAULT.split('/')[2] as string;
+    const rg = (name: string) => `/subscriptions/${SUBSCRIPTION}/resourceGroups/${name}`;
+    const grant = (pe: string): PlannedAction => ({
+      kind: 'grant-role',
+      key: `grant-role:${rg(`rg-${pe}`)}|contributor`,
+      summary: `grant on rg-${pe}`,
+      needs: [],
+      scope: rg(`rg-${pe}`),
+      roleDefinitionGuid: 'b24988ac-6180-42a0-ab88-20f7382dd24c',
+      roleName: 'Contributor',
+      principalId: '22222222-2222-2222-2222-222222222222',
+      name: '00000000-0000-4000-8000-000000000001',
+      description: 'marker',
+    });
+    const approve = (pe: string, needs: string[]): PlannedAction => ({
+      kind: 'approve-connection',
+      key: `approve-connection:${VAULT}/privateEndpointConnections/${pe}.1.backup.x`,
+      summary: `approve ${pe}`,
+      needs,
+      vaultId: VAULT,
+      connectionName: `${pe}.1.backup.x`,
+      privateEndpointId: `${rg(`rg-${pe}`)}/providers/Microsoft.Network/privateEndpoints/${pe}`,
+      rule: 'spoke',
+      description: 'Approved by vaultlink',
+    });
+    const record = (pe: string, needs: string[]): PlannedAction => ({
+      kind: 'upsert-record',
+      key: `upsert-record:${pe}`,
+      summary: `record of ${pe}`,
+      needs,
+      zoneId: `${rg('rg-dns')}/providers/Microsoft.Network/privateDnsZones/privatelink.blob.core.windows.net`,
+      recordName: pe,
+      ipv4Addresses: ['10.0.0.4'],
+      ttl: 10,
+      sourcePrivateEndpointId: `${rg(`rg-${pe}`)}/providers/Microsoft.Network/privateEndpoints/${pe}`,
+      etag: undefined,
+    });
+    const graph = (actions: PlannedAction[]): VaultPlan => ({ ...plan([]), actions, checklist: plan([[zoneAction('x')]]).checklist });
+    const scheduledKeys = (r: RunResult, index: number): string[] => {
+      const a = (r.actions[0] ?? [])[index] as { actionType: number; compoundActions?: { input: { action: PlannedAction } }[]; input?: { action: PlannedAction } };
+      return a.compoundActions !== undefined ? a.compoundActions.map((c) => c.input.action.key) : a.input === undefined ? [] : [a.input.action.key];
+    };
+
+    it('schedules an approval and a zone creation in the same replay step when neither needs the other', async () => {
+      const zone = zoneAction('blob');
+      const link: PlannedAction = { kind: 'ensure-link', key: 'ensure-link:blob', summary: 'link', needs: [zone.key], zoneId: zone.zoneId, vnetId: rg('rg-net') + '/providers/Microsoft.Network/virtualNetworks/v', linkName: 'l' };
+      const approval = approve('pe-a', []);
+      const p = graph([approval, zone, link]);
+      const h = new History(input);
+      h.scheduled(h.nextId(), OBSERVE_AND_PLAN_ACTIVITY).completed(0, observed(p));
+      let r = await replay(h, input);
+      // one step, one Task.all: the approval beside the zone; the link waits for its zone only
+      const first = (r.actions[0] ?? [])[1] as { actionType: number };
+      expect(first.actionType).toBe(12);
+      expect(scheduledKeys(r, 1)).toEqual([approval.key, zone.key]);
+      expect(describeActions(r).filter(([, n]) => n === APPLY_ACTION_ACTIVITY)).toHaveLength(2);
+
+      h.scheduled(h.nextId(), APPLY_ACTION_ACTIVITY).scheduled(h.nextId(), APPLY_ACTION_ACTIVITY).completed(2, applied(zone)).completed(1, applied(approval));
+      r = await replay(h, input);
+      expect(scheduledKeys(r, 2)).toEqual([link.key]);
+    });
+
+    it('skips only the failed grant\'s own endpoint chain; the other endpoint goes on and the failure names what it held back', async () => {
+      const [grantA, grantB] = [grant('pe-a'), grant('pe-b')];
+      const [approveA, approveB] = [approve('pe-a', [grantA.key]), approve('pe-b', [grantB.key])];
+      const [recordA, recordB] = [record('pe-a', [approveA.key]), record('pe-b', [approveB.key])];
+      const p = graph([grantA, grantB, approveA, approveB, recordA, recordB]);
+      const h = new History(input);
+      h.scheduled(h.nextId(), OBSERVE_AND_PLAN_ACTIVITY).completed(0, observed(p));
+      let r = await replay(h, input);
+      expect(scheduledKeys(r, 1)).toEqual([grantA.key, grantB.key]);
+
+      // the grant on A's resource group is refused (403: not transient, no retry); B's is applied
+      const refusedA = { key: grantA.key, kind: grantA.kind, status: 'failed', message: 'granting failed: AuthorizationFailed', error: { code: 'AuthorizationFailed', message: '403', transient: false } };
+      h.scheduled(h.nextId(), APPLY_ACTION_ACTIVITY).scheduled(h.nextId(), APPLY_ACTION_ACTIVITY).completed(1, refusedA).completed(2, applied(grantB));
+      r = await replay(h, input);
+      expect(scheduledKeys(r, 2)).toEqual([approveB.key]);
+
+      h.scheduled(h.nextId(), APPLY_ACTION_ACTIVITY).completed(3, applied(approveB));
+      r = await replay(h, input);
+      expect(scheduledKeys(r, 3)).toEqual([recordB.key]);
+
+      h.scheduled(h.nextId(), APPLY_ACTION_ACTIVITY).completed(4, applied(recordB));
+      r = await replay(h, input);
+      const status = r.customStatus as VaultStatus;
+      expect(status.lastPlan.actions.map((a) => [a.key, a.status])).toEqual([
+        [grantA.key, 'failed'],
+        [grantB.key, 'applied'],
+        [approveA.key, 'skipped'],
+        [approveB.key, 'applied'],
+        [recordA.key, 'skipped'],
+        [recordB.key, 'applied'],
+      ]);
+      expect(status.lastPlan.actions[0]?.message).toContain(`skipped 2 action(s) that need it: ${approveA.key}, ${recordA.key}`);
+      expect(status.lastPlan.actions[2]?.message).toContain(`needs ${grantA.key}, which failed`);
+      // the refusal becomes a finding on the status, naming the endpoint it held back, and is remembered
+      const finding = status.findings.find((f) => f.code === 'roles-not-grantable');
+      expect(finding?.resourceId).toBe(approveA.kind === 'approve-connection' ? approveA.privateEndpointId : '');
+      expect(status.state).toBe('failed');
+      const next = continueInput(await replay(h.timerFired(h.nextId(), at(FAILED_PASS_RETRY_MS + 1)), input));
+      expect((next['memory'] as { grantRefusals: { scope: string }[] }).grantRefusals.map((x) => x.scope)).toEqual([grantA.kind === 'grant-role' ? grantA.scope : '']);
+    });
+
+    it('skips what follows from the identity step, and their dependents, without scheduling them', async () => {
+      const enable: PlannedAction = { kind: 'enable-identity', key: `enable-identity:${VAULT}`, summary: 'identity on', needs: [], vaultId: VAULT };
+      const g: PlannedAction = { ...grant('pe-a'), needs: [enable.key], followsFrom: enable.key };
+      const a: PlannedAction = { ...approve('pe-a', [g.key]), followsFrom: enable.key };
+      const zone = zoneAction('blob');
+      const h = new History(input);
+      h.scheduled(h.nextId(), OBSERVE_AND_PLAN_ACTIVITY).completed(0, observed({ ...graph([enable, g, a, zone]), requeue: true }));
+      let r = await replay(h, input);
+      expect(scheduledKeys(r, 1)).toEqual([enable.key, zone.key]);
+      h.scheduled(h.nextId(), APPLY_ACTION_ACTIVITY).scheduled(h.nextId(), APPLY_ACTION_ACTIVITY).completed(1, applied(enable)).completed(2, applied(zone));
+      r = await replay(h, input);
+      expect(describeActions(r).filter(([, n]) => n === APPLY_ACTION_ACTIVITY)).toHaveLength(2);
+      const status = r.customStatus as VaultStatus;
+      expect(status.lastPlan.actions.filter((x) => x.status === 'skipped').map((x) => x.key)).toEqual([g.key, a.key]);
+      expect(continueInput(r)).toMatchObject({ trigger: { reason: 'the plan needs another pass (requeue)' } });
     });
   });
 

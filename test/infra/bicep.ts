@@ -1,6 +1,8 @@
 /**
- * Reads Bicep for the infra tests. No Bicep compiler installs on these machines, so the files are
- * parsed with the tree-sitter Bicep grammar and the few expressions the tests care about (variables,
+ * Reads Bicep source for the infra tests, for what the compiled template cannot show: the
+ * contract loaded rather than copied, descriptions, section order, how names are built. (What the
+ * template deploys is checked on the compiled main.json: compiled.ts, arm.ts.) Files are parsed
+ * with the tree-sitter Bicep grammar, and the few expressions the tests care about (variables,
  * resource and module bodies) are evaluated by a small interpreter of Bicep's expression language.
  *
  * What the interpreter knows: literals, interpolated strings, arrays, objects, `for` comprehensions,

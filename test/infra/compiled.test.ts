@@ -42,7 +42,10 @@ describeCompiled('infra/ compiled by the Bicep CLI', (compiled) => {
 
   it('keeps the committed infra/main.json equal to main.bicep compiled now (npm run infra:build)', () => {
     const committed = JSON.parse(readFileSync(join(INFRA_DIR, 'main.json'), 'utf8')) as Record<string, unknown>;
-    const drift = JSON.stringify(withoutGenerator(committed)) === JSON.stringify(withoutGenerator(compiled().main)) ? 'in step' : 'infra/main.json differs from main.bicep: run npm run infra:build and commit infra/main.json';
+    const versionOf = (template: Record<string, unknown>): string => (template.metadata as { _generator?: { version?: string } } | undefined)?._generator?.version ?? 'unknown';
+    // Another Bicep version may write the same template differently: say so, so the fix is clear.
+    const versions = versionOf(committed) === versionOf(compiled().main) ? '' : ` (committed by Bicep ${versionOf(committed)}, compiled now by ${versionOf(compiled().main)} from ${compiled().bicep.source}; the pinned one is ${pinnedBicepVersion()})`;
+    const drift = JSON.stringify(withoutGenerator(committed)) === JSON.stringify(withoutGenerator(compiled().main)) ? 'in step' : `infra/main.json differs from main.bicep: run npm run infra:build and commit infra/main.json${versions}`;
     expect(drift).toBe('in step');
   });
 });

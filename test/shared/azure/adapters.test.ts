@@ -98,6 +98,13 @@ describe('Azure adapters (real SDK clients, emulator)', () => {
       it('answers undefined when the PE does not exist', async () => {
         await expect(azure.network.getPrivateEndpoint(world.peId('gone'))).resolves.toBeUndefined();
       });
+
+      it('reads the PE alone, without its zone groups, when asked to (one read instead of two)', async () => {
+        world.emu.reads.reset();
+        const pe = await azure.network.getPrivateEndpoint(world.peId('pe-adapters'), { zoneGroups: false });
+        expect(pe?.name).toBe('pe-adapters');
+        expect(world.emu.reads.log().filter((r) => r.principalId.toLowerCase() === world.vaultlink.toLowerCase()).map((r) => r.path.split('/').pop())).toEqual(['pe-adapters']);
+      });
     });
 
     describe('#listPrivateEndpoints', () => {

@@ -123,6 +123,38 @@ describe('events', () => {
         ['a PE write', 'Microsoft.Resources.ResourceWriteSuccess', PE, 'Microsoft.Network/privateEndpoints/write', { kind: 'private-endpoint', id: PE }, `write of private endpoint ${PE}`],
         ['a PE delete', 'Microsoft.Resources.ResourceDeleteSuccess', PE, 'Microsoft.Network/privateEndpoints/delete', { kind: 'private-endpoint', id: PE }, `delete of private endpoint ${PE}`],
         [
+          'a connection proxy write: a PE from another subscription connects (the parent vault)',
+          'Microsoft.Resources.ResourceWriteSuccess',
+          `${VAULT}/privateEndpointConnectionProxies/pe-remote.1234`,
+          'Microsoft.RecoveryServices/vaults/privateEndpointConnectionProxies/write',
+          { kind: 'vault', id: VAULT },
+          `write of private endpoint connection proxy pe-remote.1234 of vault ${VAULT}`,
+        ],
+        [
+          'an A record set delete (drift, routed by a re-read)',
+          'Microsoft.Resources.ResourceDeleteSuccess',
+          `/subscriptions/${SUB}/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/privatelink.blob.core.windows.net/A/st1`,
+          'Microsoft.Network/privateDnsZones/A/delete',
+          { kind: 'dns-record', id: `/subscriptions/${SUB}/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/privatelink.blob.core.windows.net/A/st1` },
+          'delete of A record set',
+        ],
+        [
+          'a virtual network link write',
+          'Microsoft.Resources.ResourceWriteSuccess',
+          `/subscriptions/${SUB}/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/privatelink.blob.core.windows.net/virtualNetworkLinks/l1`,
+          'Microsoft.Network/privateDnsZones/virtualNetworkLinks/write',
+          { kind: 'dns-link', id: `/subscriptions/${SUB}/resourceGroups/rg-dns/providers/Microsoft.Network/privateDnsZones/privatelink.blob.core.windows.net/virtualNetworkLinks/l1` },
+          'write of virtual network link',
+        ],
+        [
+          'a role assignment delete',
+          'Microsoft.Resources.ResourceDeleteSuccess',
+          `/subscriptions/${SUB}/resourceGroups/rg-pe/providers/Microsoft.Authorization/roleAssignments/0b1e4c9e-0000-4000-8000-000000000001`,
+          'Microsoft.Authorization/roleAssignments/delete',
+          { kind: 'role-assignment', id: `/subscriptions/${SUB}/resourceGroups/rg-pe/providers/Microsoft.Authorization/roleAssignments/0b1e4c9e-0000-4000-8000-000000000001` },
+          'delete of role assignment',
+        ],
+        [
           'odd casing of ids and operation names',
           'Microsoft.Resources.ResourceWriteSuccess',
           `//SUBSCRIPTIONS/${SUB}/resourcegroups/rg-backup/PROVIDERS/Microsoft.RecoveryServices/Vaults/rsv-weu-01/`,
@@ -205,7 +237,8 @@ describe('events', () => {
 
       it.each([
         ['a storage account', `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st1`, 'Microsoft.Storage/storageAccounts/write'],
-        ['a DNS record set', `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Network/privateDnsZones/privatelink.blob.core.windows.net/A/st1`, 'Microsoft.Network/privateDnsZones/A/write'],
+        ['a CNAME record set', `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Network/privateDnsZones/privatelink.blob.core.windows.net/CNAME/st1`, 'Microsoft.Network/privateDnsZones/CNAME/write'],
+        ['a role assignment write (only deletes are drift vaultlink repairs)', `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Authorization/roleAssignments/0b1e4c9e-0000-4000-8000-000000000001`, 'Microsoft.Authorization/roleAssignments/write'],
         ['a vault child other than a connection', `${VAULT}/backupFabrics/Azure`, 'Microsoft.RecoveryServices/vaults/backupFabrics/write'],
         ['the approval action (an operation name, not a write)', VAULT, 'Microsoft.RecoveryServices/vaults/privateEndpointConnectionsApproval/action'],
       ])('ignores a write of %s', async (_what, subject, operationName) => {

@@ -140,6 +140,7 @@ describe('rbac', () => {
       scope,
       principalId,
       roleDefinitionGuid,
+      description: '',
     });
 
     it('counts an assignment made under another name and spelling as present', () => {

@@ -267,7 +267,7 @@ function unresolved(w: World, v: number): string[] {
 }
 
 const statusOf = (p: VaultPlan, key: string) => p.checklist.find((i) => i.key === key)?.status;
-const dnsWrites = (p: VaultPlan) => p.stages.flat().filter((a) => a.kind === 'ensure-link' || a.kind === 'upsert-record' || a.kind === 'delete-record' || a.kind === 'ensure-zone');
+const dnsWrites = (p: VaultPlan) => p.actions.filter((a) => a.kind === 'ensure-link' || a.kind === 'upsert-record' || a.kind === 'delete-record' || a.kind === 'ensure-zone');
 
 describe('plan: DNS against Azure\'s answer (property)', () => {
   it('never says dns-records ok while a name of an approved endpoint fails to resolve from a VNet hosting one; no 409s; no flapping', () => {
@@ -283,7 +283,7 @@ describe('plan: DNS against Azure\'s answer (property)', () => {
           for (let v = 0; v < w.vaults.length; v++) {
             const p = planOf(v);
             if (statusOf(p, 'dns-records') === 'ok') expect({ pass, vault: v, unresolved: unresolved(w, v) }).toEqual({ pass, vault: v, unresolved: [] });
-            applyInMemory(w, v, p.stages.flat());
+            applyInMemory(w, v, p.actions);
           }
         }
         expect(w.refusedLinks).toEqual([]);

@@ -10,7 +10,7 @@ import { backupFqdn, connectionFor, emptyZone, link, observed, policy, primaryEn
 
 const plan = (state: ObservedVault, p: PlanPolicy = policy()): VaultPlan => planVault(state, p, { cloud: 'AzurePublicCloud' });
 const statusOf = (p: VaultPlan, key: ChecklistItemKey) => p.checklist.find((i) => i.key === key)?.status;
-const actions = (p: VaultPlan): PlannedAction[] => p.stages.flat();
+const actions = (p: VaultPlan): readonly PlannedAction[] => p.actions;
 const codes = (p: VaultPlan) => p.findings.map((f) => f.code);
 const V2 = vault({ experience: 'v2', identity: { type: 'None', principalId: undefined, tenantId: undefined } });
 const VNET_A = vnetId('vnet-a');

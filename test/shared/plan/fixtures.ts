@@ -229,19 +229,29 @@ export function applyInMemory(state: ObservedVault, actions: readonly PlannedAct
   let zones = state.zones.map((z) => ({ ...z, links: [...z.links], records: [...z.records] }));
   const roles = [...state.roleAssignments];
   let etag = 0;
+  let stale = [...(state.staleRoleAssignments ?? [])];
+  // What follows from the identity step is written in the pass after it, as apply does.
+  const deferred = new Set<string>();
   const zoneOf = (id: string) => {
     const z = zones.find((x) => normalizeResourceId(x.resourceId).toLowerCase() === normalizeResourceId(id).toLowerCase());
     if (!z) throw new Error(`applyInMemory: no zone ${id}`);
     return z;
   };
   for (const a of actions) {
+    if (a.followsFrom !== undefined || a.needs.some((k) => deferred.has(k))) {
+      deferred.add(a.key);
+      continue;
+    }
     switch (a.kind) {
+      case 'revoke-role':
+        stale = stale.filter((r) => r.id !== a.assignmentId);
+        break;
       case 'enable-identity':
         if (!vaultNow) throw new Error('no vault');
         vaultNow = { ...vaultNow, identity: { type: 'SystemAssigned', principalId: PRINCIPAL, tenantId: TENANT } };
         break;
       case 'grant-role':
-        roles.push({ id: `${a.scope}/providers/Microsoft.Authorization/roleAssignments/${a.name}`, name: a.name, scope: a.scope, principalId: a.principalId, roleDefinitionGuid: a.roleDefinitionGuid });
+        roles.push({ id: `${a.scope}/providers/Microsoft.Authorization/roleAssignments/${a.name}`, name: a.name, scope: a.scope, principalId: a.principalId, roleDefinitionGuid: a.roleDefinitionGuid, description: a.description });
         break;
       case 'approve-connection':
       case 'reject-connection': {
@@ -286,14 +296,20 @@ export function applyInMemory(state: ObservedVault, actions: readonly PlannedAct
       }
     }
   }
-  return { ...state, vault: vaultNow, privateEndpoints: pes, zones, roleAssignments: roles };
+  return { ...state, vault: vaultNow, privateEndpoints: pes, zones, roleAssignments: roles, staleRoleAssignments: stale };
 }
 
 /** Kinds per stage, for readable assertions. */
-export function stageKinds(stages: readonly (readonly PlannedAction[])[]): string[][] {
-  return stages.map((s) => s.map((a) => a.kind));
+/** The plan's actions grouped by depth in the dependency graph (the waves the orchestration schedules), as kinds. */
+export function stageKinds(actions: readonly PlannedAction[]): string[][] {
+  const depth = new Map<string, number>();
+  const keys = new Set(actions.map((a) => a.key));
+  for (const a of actions) depth.set(a.key, Math.max(0, ...a.needs.filter((k) => keys.has(k)).map((k) => (depth.get(k) ?? 0) + 1)));
+  const waves: string[][] = [];
+  for (const a of actions) (waves[depth.get(a.key) ?? 0] ??= []).push(a.kind);
+  return waves.map((w) => w ?? []);
 }
 
-export function allActions(stages: readonly (readonly PlannedAction[])[]): PlannedAction[] {
-  return stages.flat();
+export function allActions(actions: readonly PlannedAction[]): PlannedAction[] {
+  return [...actions];
 }

@@ -1,5 +1,5 @@
 import { summariseChecklist, ZONE_KINDS, type ChecklistItemKey, type ChecklistStatus } from '../../../shared/domain';
-import { FOLLOW_UP_ON_AZURE, FOLLOW_UP_ON_PEOPLE, planVault, type ObservedVault, type PlannedAction, type PlanPolicy, type VaultPlan } from '../../../shared/plan';
+import { FOLLOW_UP_ON_AZURE, FOLLOW_UP_ON_PEOPLE, PLACEHOLDER_PRINCIPAL, planVault, type ObservedVault, type PlannedAction, type PlanPolicy, type VaultPlan } from '../../../shared/plan';
 import {
   AFTER_FIRST_BACKUP_PES,
   AFTER_FIRST_REGISTRATION_PES,
@@ -35,6 +35,7 @@ import {
   vnetId,
   zoneId,
   ZONES,
+  PRINCIPAL,
 } from './fixtures';
 
 const OPTIONS = { cloud: 'AzurePublicCloud' as const };
@@ -44,7 +45,7 @@ const detailOf = (p: VaultPlan, key: ChecklistItemKey): string => p.checklist.fi
 const statuses = (p: VaultPlan): Record<string, ChecklistStatus> => Object.fromEntries(p.checklist.map((i) => [i.key, i.status]));
 // The action type(s) of a kind (a connection decision has two kinds in one type).
 type ByKind<A, K> = A extends { kind: infer AK } ? (K extends AK ? A : never) : never;
-const ofKind = <K extends PlannedAction['kind']>(p: VaultPlan, kind: K) => allActions(p.stages).filter((a): a is ByKind<PlannedAction, K> => a.kind === kind);
+const ofKind = <K extends PlannedAction['kind']>(p: VaultPlan, kind: K) => allActions(p.actions).filter((a): a is ByKind<PlannedAction, K> => a.kind === kind);
 const codes = (p: VaultPlan) => p.findings.map((f) => f.code);
 const RG_NET = `/subscriptions/${SUB_SPOKE}/resourceGroups/rg-net`;
 const RG_PE = `/subscriptions/${SUB_SPOKE}/resourceGroups/rg-pe`;
@@ -56,8 +57,8 @@ function converge(state: ObservedVault, p: PlanPolicy = policy(), passes = 3): O
   let now = state;
   for (let i = 0; i < passes; i++) {
     const next = plan(now, p);
-    if (next.stages.length === 0) return now;
-    now = applyInMemory(now, allActions(next.stages));
+    if (next.actions.length === 0) return now;
+    now = applyInMemory(now, allActions(next.actions));
   }
   return now;
 }
@@ -77,13 +78,18 @@ describe('plan', () => {
     describe('a new classic vault with a pending allowlisted PE', () => {
       const p = plan(NEW_CLASSIC_VAULT_PENDING_PE);
 
-      it('plans the full staged procedure: roles, approval, zones, then links and records', () => {
-        expect(stageKinds(p.stages)).toEqual([
-          ['grant-role', 'grant-role', 'grant-role'],
-          ['approve-connection'],
-          ['ensure-zone', 'ensure-zone', 'ensure-zone'],
-          ['ensure-link', 'ensure-link', 'ensure-link', 'upsert-record', 'upsert-record'],
+      it('plans the procedure as a graph: zones beside the grants, the approval after its roles, records after the approval and their zone', () => {
+        expect(stageKinds(p.actions)).toEqual([
+          ['grant-role', 'grant-role', 'grant-role', 'ensure-zone', 'ensure-zone', 'ensure-zone'],
+          ['approve-connection', 'ensure-link', 'ensure-link', 'ensure-link'],
+          ['upsert-record', 'upsert-record'],
         ]);
+        const approval = ofKind(p, 'approve-connection')[0];
+        // the approval needs the roles on THIS endpoint's VNet and PE resource groups, not the DNS one
+        expect(approval?.needs).toEqual(ofKind(p, 'grant-role').filter((g) => g.scope !== RG_ZONES).map((g) => g.key).sort());
+        for (const r of ofKind(p, 'upsert-record')) expect(r.needs).toEqual([approval?.key, `ensure-zone:${r.zoneId}`].sort());
+        for (const l of ofKind(p, 'ensure-link')) expect(l.needs).toEqual([`ensure-zone:${l.zoneId}`]);
+        for (const z of ofKind(p, 'ensure-zone')) expect(z.needs).toEqual([]);
         expect(p.requeue).toBe(false);
         expect(p.mode).toBe('enforce');
         expect(p.vaultId).toBe(VAULT_ID);
@@ -137,6 +143,7 @@ describe('plan', () => {
 
       it('reports a checklist that says what each step waits for', () => {
         expect(statuses(p)).toEqual({
+          health: 'ok',
           eligible: 'ok',
           identity: 'ok',
           roles: 'pending',
@@ -154,7 +161,7 @@ describe('plan', () => {
     describe('convergence', () => {
       it('plans zero actions on the second pass, with only the secondaries pending', () => {
         const second = plan(converge(NEW_CLASSIC_VAULT_PENDING_PE));
-        expect(second.stages).toEqual([]);
+        expect(second.actions).toEqual([]);
         expect(summariseChecklist(second.checklist).open).toEqual(['secondary-records']);
         expect(second.followUpAfter).toBe(FOLLOW_UP_ON_AZURE);
       });
@@ -165,18 +172,18 @@ describe('plan', () => {
       ] as const)('creates exactly the records of the secondaries after the %s', (_when, pes, expected, secondaryStatus) => {
         const before = converge(NEW_CLASSIC_VAULT_PENDING_PE);
         const p = plan({ ...before, privateEndpoints: [...pes] });
-        expect(stageKinds(p.stages)).toEqual([expected.map(() => 'upsert-record')]);
+        expect(stageKinds(p.actions)).toEqual([expected.map(() => 'upsert-record')]);
         const made = ofKind(p, 'upsert-record').map((r) => `${r.recordName}@${ZONES[ZONE_KINDS.find((k) => zoneId(ZONES[k]) === r.zoneId) ?? 'backup']}`);
         expect(made.sort()).toEqual([...expected].sort());
         expect(ofKind(p, 'upsert-record').every((r) => r.etag === undefined)).toBe(true);
-        const after = plan(applyInMemory({ ...before, privateEndpoints: [...pes] }, allActions(p.stages)));
-        expect(after.stages).toEqual([]);
+        const after = plan(applyInMemory({ ...before, privateEndpoints: [...pes] }, allActions(p.actions)));
+        expect(after.actions).toEqual([]);
         expect(statusOf(after, 'secondary-records')).toBe(secondaryStatus);
       });
 
       it('is converged after the first backup: every item ok, no follow-up', () => {
         const p = plan(convergedAfterFirstBackup());
-        expect(p.stages).toEqual([]);
+        expect(p.actions).toEqual([]);
         expect(summariseChecklist(p.checklist)).toMatchObject({ converged: true, text: 'converged' });
         expect(p.followUpAfter).toBeUndefined();
         expect(p.checklist.every((i) => i.status === 'ok')).toBe(true);
@@ -195,7 +202,7 @@ describe('plan', () => {
         ['an owned record made for another PE', { ownedFor: peId('pe-old'), etag: 'e-3' }, ['10.0.1.5'], 'e-3', /source pe-old → pe-spoke-a/],
       ] as const)('updates %s with its etag, one action', (_what, o, ips, etag, summary) => {
         const p = plan(replaceFc1((z) => record(z, fc1, ips, o)));
-        expect(stageKinds(p.stages)).toEqual([['upsert-record']]);
+        expect(stageKinds(p.actions)).toEqual([['upsert-record']]);
         const [u] = ofKind(p, 'upsert-record');
         expect(u).toMatchObject({ recordName: fc1, etag, ipv4Addresses: ['10.0.1.5'], ttl: 10 });
         expect(u?.summary).toMatch(summary);
@@ -208,7 +215,7 @@ describe('plan', () => {
         ["owned by another vaultlink", { ownedFor: SPOKE_A_PE_APPROVED.endpoint.id, owner: 'someone-else' }, ['10.9.9.9'], 'warning', 'failed'],
       ] as const)('never touches a record that is %s, and reports it', (_what, o, ips, severity, itemStatus) => {
         const p = plan(replaceFc1((z) => record(z, fc1, ips, o)));
-        expect(p.stages).toEqual([]);
+        expect(p.actions).toEqual([]);
         const f = p.findings.filter((x) => x.code === 'record-not-managed');
         expect(f).toHaveLength(1);
         expect(f[0]).toMatchObject({ severity, resourceId: `${BACKUP_ZONE_ID}/A/${fc1}` });
@@ -219,7 +226,7 @@ describe('plan', () => {
       it('creates a record that disappeared, create-only', () => {
         const p = plan(withZone(base, 'backup', (z) => ({ ...z, records: z.records.filter((r) => r.name !== fc1) })));
         expect(ofKind(p, 'upsert-record').map((r) => [r.recordName, r.etag])).toEqual([[fc1, undefined]]);
-        expect(allActions(p.stages)).toHaveLength(1);
+        expect(allActions(p.actions)).toHaveLength(1);
       });
     });
 
@@ -254,7 +261,7 @@ describe('plan', () => {
           ...z,
           records: [...z.records, { ...record(z, 'nosource', ['10.0.9.9'], { ownedFor: gone }), metadata: { managedBy: 'vaultlink', vaultlinkOwner: OWNER } }],
         }));
-        expect(plan(state, sync).stages).toEqual([]);
+        expect(plan(state, sync).actions).toEqual([]);
       });
     });
 
@@ -270,7 +277,7 @@ describe('plan', () => {
 
       it('rejects an unmatched requester when the policy says so, naming no rule', () => {
         const p = plan(STRANGER_PENDING, policy({ approval: { ...policy().approval, unmatched: 'reject' } }));
-        expect(stageKinds(p.stages)).toEqual([['reject-connection']]);
+        expect(stageKinds(p.actions)).toEqual([['reject-connection']]);
         expect(ofKind(p, 'reject-connection')[0]).toMatchObject({ rule: undefined, description: 'Rejected by vaultlink: no allowlist rule matches this requester' });
       });
 
@@ -298,26 +305,32 @@ describe('plan', () => {
     });
 
     describe('identity', () => {
-      it('turns the identity on first and requeues, holding the approval back until the roles (the seed\'s order)', () => {
+      it('turns the identity on first and requeues; shows the roles and approval that follow from it against a placeholder principal (the whole plan, for audit)', () => {
         const p = plan(NEW_CLASSIC_VAULT_IDENTITY_OFF);
-        expect(stageKinds(p.stages)).toEqual([['enable-identity'], ['ensure-zone', 'ensure-zone', 'ensure-zone']]);
-        expect(p.requeue).toBe(true);
-        expect(statusOf(p, 'roles')).toBe('pending');
-        expect(detailOf(p, 'roles')).toMatch(/principal id/);
-        expect(statusOf(p, 'approval')).toBe('pending');
-        expect(detailOf(p, 'approval')).toMatch(/once the vault identity holds its roles/);
-        const next = plan(applyInMemory(NEW_CLASSIC_VAULT_IDENTITY_OFF, allActions(p.stages)));
-        expect(stageKinds(next.stages)).toEqual([
-          ['grant-role', 'grant-role', 'grant-role'],
+        expect(stageKinds(p.actions)).toEqual([
+          ['enable-identity', 'ensure-zone', 'ensure-zone', 'ensure-zone'],
+          ['grant-role', 'grant-role', 'grant-role', 'ensure-link', 'ensure-link', 'ensure-link'],
           ['approve-connection'],
-          ['ensure-link', 'ensure-link', 'ensure-link', 'upsert-record', 'upsert-record'],
+          ['upsert-record', 'upsert-record'],
         ]);
+        expect(p.requeue).toBe(true);
+        const enable = ofKind(p, 'enable-identity')[0]?.key;
+        for (const g of ofKind(p, 'grant-role')) expect([g.principalId, g.followsFrom, g.needs]).toEqual([PLACEHOLDER_PRINCIPAL, enable, [enable]]);
+        // what needs the placeholder grants follows from the identity step too; zones and links do not
+        for (const a of [...ofKind(p, 'approve-connection'), ...ofKind(p, 'upsert-record')]) expect(a.followsFrom).toBe(enable);
+        for (const a of [...ofKind(p, 'ensure-zone'), ...ofKind(p, 'ensure-link')]) expect(a.followsFrom).toBeUndefined();
+        expect(statusOf(p, 'roles')).toBe('pending');
+        expect(detailOf(p, 'roles')).toMatch(/once the identity is on/);
+        const next = plan(applyInMemory(NEW_CLASSIC_VAULT_IDENTITY_OFF, allActions(p.actions)));
+        expect(stageKinds(next.actions)).toEqual([['grant-role', 'grant-role', 'grant-role'], ['approve-connection'], ['upsert-record', 'upsert-record']]);
+        for (const g of ofKind(next, 'grant-role')) expect([g.principalId, g.followsFrom]).toEqual([PRINCIPAL, undefined]);
         expect(next.requeue).toBe(false);
       });
 
       it('still rejects an unmatched request while the identity is being turned on (a rejection needs no identity)', () => {
         const p = plan(NEW_CLASSIC_VAULT_IDENTITY_OFF, policy({ approval: { unmatched: 'reject', rules: [] } }));
-        expect(stageKinds(p.stages)).toEqual([['enable-identity'], ['reject-connection'], ['ensure-zone', 'ensure-zone', 'ensure-zone']]);
+        expect(stageKinds(p.actions)).toEqual([['enable-identity', 'reject-connection', 'ensure-zone', 'ensure-zone', 'ensure-zone']]);
+        expect(ofKind(p, 'reject-connection')[0]?.followsFrom).toBeUndefined();
       });
 
       it('reports instead of acting when the policy may not turn it on', () => {
@@ -333,10 +346,9 @@ describe('plan', () => {
     describe('a v2 vault', () => {
       const p = plan(NEW_V2_VAULT_PENDING_PE);
 
-      it('gets no identity, role or secondary steps', () => {
-        expect(stageKinds(p.stages)).toEqual([
-          ['approve-connection'],
-          ['ensure-zone', 'ensure-zone', 'ensure-zone'],
+      it('gets no identity, role or secondary steps; its approval and zones need nothing and run side by side', () => {
+        expect(stageKinds(p.actions)).toEqual([
+          ['approve-connection', 'ensure-zone', 'ensure-zone', 'ensure-zone'],
           ['ensure-link', 'ensure-link', 'ensure-link', 'upsert-record', 'upsert-record'],
         ]);
         expect([statusOf(p, 'identity'), statusOf(p, 'roles'), statusOf(p, 'secondary-records')]).toEqual(['not-applicable', 'not-applicable', 'not-applicable']);
@@ -344,8 +356,8 @@ describe('plan', () => {
       });
 
       it('converges in one pass', () => {
-        const second = plan(applyInMemory(NEW_V2_VAULT_PENDING_PE, allActions(p.stages)));
-        expect(second.stages).toEqual([]);
+        const second = plan(applyInMemory(NEW_V2_VAULT_PENDING_PE, allActions(p.actions)));
+        expect(second.actions).toEqual([]);
         expect(summariseChecklist(second.checklist).converged).toBe(true);
       });
     });
@@ -353,7 +365,7 @@ describe('plan', () => {
     describe('vaults vaultlink must leave alone', () => {
       it('plans nothing for an ineligible vault and says why', () => {
         const p = plan(INELIGIBLE_VAULT);
-        expect(p.stages).toEqual([]);
+        expect(p.actions).toEqual([]);
         expect(codes(p)).toContain('vault-not-eligible');
         expect(statusOf(p, 'eligible')).toBe('failed');
         expect(detailOf(p, 'eligible')).toMatch(/3 protected item/);
@@ -362,14 +374,14 @@ describe('plan', () => {
 
       it('plans nothing for a deleted vault', () => {
         const p = plan(DELETED_VAULT);
-        expect(p.stages).toEqual([]);
+        expect(p.actions).toEqual([]);
         expect(p.checklist.every((i) => i.status === 'not-applicable')).toBe(true);
         expect(p.followUpAfter).toBeUndefined();
       });
 
       it('plans nothing, and follows up, when the vault could not be read', () => {
         const p = plan({ ...DELETED_VAULT, readErrors: [{ resourceId: VAULT_ID, operation: 'get vault', code: 'ServerError', message: '500' }] });
-        expect(p.stages).toEqual([]);
+        expect(p.actions).toEqual([]);
         expect(p.checklist.every((i) => i.status === 'pending')).toBe(true);
         expect(codes(p)).toEqual(['read-failed']);
         expect(p.followUpAfter).toBe(FOLLOW_UP_ON_AZURE);
@@ -377,7 +389,7 @@ describe('plan', () => {
 
       it('plans nothing when a read of the vault itself failed (eligibility unknown)', () => {
         const p = plan({ ...NEW_CLASSIC_VAULT_PENDING_PE, readErrors: [{ resourceId: VAULT_ID, operation: 'backup usage summaries', code: 'ServerError', message: '500' }] });
-        expect(p.stages).toEqual([]);
+        expect(p.actions).toEqual([]);
         expect(statusOf(p, 'eligible')).toBe('pending');
       });
     });
@@ -386,7 +398,7 @@ describe('plan', () => {
       it('plans no write in a zone whose read failed, and reports the read', () => {
         const state = { ...NEW_CLASSIC_VAULT_PENDING_PE, readErrors: [{ resourceId: zoneId(ZONES.blob), operation: 'get private DNS zone', code: 'TooManyRequests', message: '429' }] };
         const p = plan(state);
-        const targets = allActions(p.stages).filter((a) => 'zoneId' in a).map((a) => (a as { zoneId: string }).zoneId);
+        const targets = allActions(p.actions).filter((a) => 'zoneId' in a).map((a) => (a as { zoneId: string }).zoneId);
         expect(targets).not.toContain(zoneId(ZONES.blob));
         expect(targets).toContain(zoneId(ZONES.queue));
         expect(codes(p)).toContain('read-failed');
@@ -397,7 +409,9 @@ describe('plan', () => {
       it('grants nothing when the role assignments could not be read', () => {
         const p = plan({ ...NEW_CLASSIC_VAULT_PENDING_PE, readErrors: [{ resourceId: RG_NET, operation: 'list role assignments', code: 'AuthorizationFailed', message: '403' }] });
         expect(ofKind(p, 'grant-role')).toEqual([]);
-        expect(ofKind(p, 'approve-connection')).toHaveLength(1);
+        // the approval needs the roles it could not plan: it waits too (approving first would break Backup's registration)
+        expect(ofKind(p, 'approve-connection')).toEqual([]);
+        expect(detailOf(p, 'approval')).toMatch(/needs grant-role:.*which waits for a read/);
         expect(statusOf(p, 'roles')).toBe('pending');
       });
     });
@@ -409,7 +423,7 @@ describe('plan', () => {
       it('plans no DNS for a region without a geo code, and reports it', () => {
         const state = { ...NEW_CLASSIC_VAULT_PENDING_PE, privateEndpoints: [NO_FQDNS_PE], vault: vault({ location: 'marsnorth', connections: [connectionFor(NO_FQDNS_PE, 'Pending')] }), zones: [] };
         const p = plan(state);
-        expect(stageKinds(p.stages)).toEqual([['grant-role', 'grant-role', 'grant-role'], ['approve-connection']]);
+        expect(stageKinds(p.actions)).toEqual([['grant-role', 'grant-role', 'grant-role'], ['approve-connection']]);
         expect(codes(p)).toContain('unknown-region-geo-code');
         for (const key of ['dns-zones', 'dns-links', 'dns-records', 'secondary-records'] as const) {
           expect(statusOf(p, key)).toBe('failed');
@@ -462,7 +476,7 @@ describe('plan', () => {
       const p = plan({ ...NEW_CLASSIC_VAULT_PENDING_PE, zones: [] }, custom);
 
       it('writes no DNS at all', () => {
-        expect(stageKinds(p.stages)).toEqual([['grant-role', 'grant-role'], ['approve-connection']]);
+        expect(stageKinds(p.actions)).toEqual([['grant-role', 'grant-role'], ['approve-connection']]);
       });
 
       it('reports the zone-file and hosts lines the external server needs', () => {
@@ -536,7 +550,7 @@ describe('plan', () => {
       });
 
       it('gives every action a unique key that starts with its kind', () => {
-        const actions = allActions(plan(NEW_CLASSIC_VAULT_IDENTITY_OFF).stages);
+        const actions = allActions(plan(NEW_CLASSIC_VAULT_IDENTITY_OFF).actions);
         expect(new Set(actions.map((a) => a.key)).size).toBe(actions.length);
         for (const a of actions) expect(a.key.startsWith(`${a.kind}:`)).toBe(true);
       });

@@ -85,7 +85,7 @@ describe('observe and apply (emulator)', () => {
     it('makes zero writes in audit mode and skips every action', async () => {
       const before = world.vaultlinkWrites();
       const outcomes = await applyPlan({ ...ctx, policy: world.policy({ mode: 'audit' }) }, plan);
-      expect(outcomes.length).toBe(plan.stages.flat().length);
+      expect(outcomes.length).toBe(plan.actions.length);
       expect(outcomes.length).toBeGreaterThan(0);
       expect(outcomes.every((o) => o.status === 'skipped')).toBe(true);
       expect(world.vaultlinkWrites()).toBe(before);
@@ -93,7 +93,7 @@ describe('observe and apply (emulator)', () => {
 
     it('skips a single action under an audit policy without writing (whoever calls applyAction)', async () => {
       const before = world.vaultlinkWrites();
-      const action = plan.stages.flat()[0];
+      const action = plan.actions[0];
       if (action === undefined) throw new Error('the plan has no action');
       const result = await applyAction({ ...ctx, policy: world.policy({ mode: 'audit' }) }, action);
       expect(result).toMatchObject({ key: action.key, status: 'skipped' });
@@ -123,6 +123,7 @@ describe('observe and apply (emulator)', () => {
         kind: 'upsert-record',
         key: `upsert-record:${recordName}`,
         summary: 'test',
+        needs: [],
         zoneId: zoneId(),
         recordName,
         ipv4Addresses: ['10.1.1.4'],
@@ -134,7 +135,7 @@ describe('observe and apply (emulator)', () => {
       it.each([
         ['an update with its etag', () => upsert(etag)],
         ['a create', () => upsert(undefined)],
-        ['a delete with its etag', (): PlannedAction => ({ kind: 'delete-record', key: 'delete-record:handmade', summary: 'test', zoneId: zoneId(), recordName, etag })],
+        ['a delete with its etag', (): PlannedAction => ({ kind: 'delete-record', key: 'delete-record:handmade', summary: 'test', needs: [], zoneId: zoneId(), recordName, etag })],
       ])('refuses %s, writing nothing', async (_name, make) => {
         const before = world.vaultlinkWrites();
         const outcome = await applyAction(ctx, make());
@@ -146,21 +147,53 @@ describe('observe and apply (emulator)', () => {
     });
 
     describe('#applyAction on an owned record', () => {
-      it('updates it with If-Match, and a stale etag fails without overwriting', async () => {
+      it('updates it with If-Match; with a stale etag it looks again and re-plans against the record as it is (412 means look again)', async () => {
         const azure = ctx.azure.privateDns;
         const source = world.peId('pe-apply');
         const made = await azure.createARecordSet(world.zoneId(ZONE_NAMES.backup), 'owned1', { ttl: 10, ipv4Addresses: ['10.1.1.9'], metadata: ownershipMetadata('platform', source) });
-        const action: UpsertRecordAction = { kind: 'upsert-record', key: 'upsert-record:owned1', summary: 'test', zoneId: world.zoneId(ZONE_NAMES.backup), recordName: 'owned1', ipv4Addresses: ['10.1.1.10'], ttl: 10, sourcePrivateEndpointId: source, etag: made.etag };
+        const action: UpsertRecordAction = { kind: 'upsert-record', key: 'upsert-record:owned1', summary: 'test', needs: [], zoneId: world.zoneId(ZONE_NAMES.backup), recordName: 'owned1', ipv4Addresses: ['10.1.1.10'], ttl: 10, sourcePrivateEndpointId: source, etag: made.etag };
         await expect(applyAction(ctx, action)).resolves.toMatchObject({ status: 'applied' });
         await expect(applyAction(ctx, action)).resolves.toMatchObject({ status: 'already-done' });
+        const before = world.vaultlinkWrites();
         const stale = await applyAction(ctx, { ...action, ipv4Addresses: ['10.1.1.11'] });
-        expect(stale).toMatchObject({ status: 'failed', error: { code: 'RecordChanged', transient: true } });
-        expect((await azure.getARecordSet(world.zoneId(ZONE_NAMES.backup), 'owned1'))?.ipv4Addresses).toEqual(['10.1.1.10']);
+        expect(stale).toMatchObject({ status: 'applied' });
+        expect(stale.message).toMatch(/re-planned against the record as it is now/);
+        // one write, with the etag Azure holds now: no blind retry of the stale If-Match
+        expect(world.vaultlinkWrites() - before).toBe(1);
+        expect((await azure.getARecordSet(world.zoneId(ZONE_NAMES.backup), 'owned1'))?.ipv4Addresses).toEqual(['10.1.1.11']);
+      });
+
+      it('re-reads after a 412 on the write itself and writes again with the fresh etag, within the action', async () => {
+        const azure = ctx.azure.privateDns;
+        const source = world.peId('pe-apply');
+        const zone = world.zoneId(ZONE_NAMES.backup);
+        const made = await azure.createARecordSet(zone, 'owned2', { ttl: 10, ipv4Addresses: ['10.1.2.9'], metadata: ownershipMetadata('platform', source) });
+        // A concurrent writer changes the record between vaultlink's read and its write.
+        let raced = false;
+        const racing: typeof ctx = {
+          ...ctx,
+          azure: {
+            ...ctx.azure,
+            privateDns: Object.assign(Object.create(azure) as typeof azure, {
+              updateARecordSet: async (...args: Parameters<typeof azure.updateARecordSet>) => {
+                if (!raced) {
+                  raced = true;
+                  await azure.updateARecordSet(zone, 'owned2', { ttl: 10, ipv4Addresses: ['10.1.2.8'], metadata: ownershipMetadata('platform', source) }, args[3]);
+                }
+                return azure.updateARecordSet(...args);
+              },
+            }),
+          },
+        };
+        const action: UpsertRecordAction = { kind: 'upsert-record', key: 'upsert-record:owned2', summary: 'test', needs: [], zoneId: zone, recordName: 'owned2', ipv4Addresses: ['10.1.2.10'], ttl: 10, sourcePrivateEndpointId: source, etag: made.etag };
+        const result = await applyAction(racing, action);
+        expect(result).toMatchObject({ status: 'applied' });
+        expect((await azure.getARecordSet(zone, 'owned2'))?.ipv4Addresses).toEqual(['10.1.2.10']);
       });
     });
 
     it('never throws: an action on a malformed id is a failed outcome', async () => {
-      const outcome = await applyAction(ctx, { kind: 'ensure-zone', key: 'ensure-zone:bad', summary: 'bad', zoneId: '/not/an/id', zoneName: 'x' });
+      const outcome = await applyAction(ctx, { kind: 'ensure-zone', key: 'ensure-zone:bad', summary: 'bad', needs: [], zoneId: '/not/an/id', zoneName: 'x' });
       expect(outcome.status).toBe('failed');
       expect(outcome.error?.message).toMatch(/invalid resource id/);
     });
@@ -170,15 +203,11 @@ describe('observe and apply (emulator)', () => {
       const goodZone = world.zoneId('privatelink.other.example');
       const skipPlan: VaultPlan = {
         ...plan,
-        stages: [
-          [
-            { kind: 'ensure-zone', key: 'ensure-zone:bad', summary: 'bad zone', zoneId: badZone, zoneName: 'privatelink.skip.example' },
-            { kind: 'ensure-zone', key: 'ensure-zone:good', summary: 'good zone', zoneId: goodZone, zoneName: 'privatelink.other.example' },
-          ],
-          [
-            { kind: 'ensure-link', key: 'ensure-link:bad', summary: 'link', zoneId: badZone, vnetId: world.vnetId, linkName: 'l1' },
-            { kind: 'ensure-link', key: 'ensure-link:good', summary: 'link', zoneId: goodZone, vnetId: world.vnetId, linkName: 'l1' },
-          ],
+        actions: [
+          { kind: 'ensure-zone', key: 'ensure-zone:bad', summary: 'bad zone', needs: [], zoneId: badZone, zoneName: 'privatelink.skip.example' },
+          { kind: 'ensure-zone', key: 'ensure-zone:good', summary: 'good zone', needs: [], zoneId: goodZone, zoneName: 'privatelink.other.example' },
+          { kind: 'ensure-link', key: 'ensure-link:bad', summary: 'link', needs: ['ensure-zone:bad'], zoneId: badZone, vnetId: world.vnetId, linkName: 'l1' },
+          { kind: 'ensure-link', key: 'ensure-link:good', summary: 'link', needs: ['ensure-zone:good'], zoneId: goodZone, vnetId: world.vnetId, linkName: 'l1' },
         ],
       };
       const outcomes = await applyPlan(ctx, skipPlan);
@@ -189,6 +218,9 @@ describe('observe and apply (emulator)', () => {
         ['ensure-link:good', 'applied'],
       ]);
       expect(outcomes[0]?.error?.code).toBe('ResourceGroupNotFound');
+      // the failure names what it held back
+      expect(outcomes[0]?.skippedDependents).toEqual(['ensure-link:bad']);
+      expect(outcomes[2]?.message).toMatch(/needs ensure-zone:bad, which failed/);
     });
   });
 });

@@ -22,7 +22,7 @@ function count(list: readonly string[], kind: string): number {
 }
 
 function actionsOf(report: PassReport): PlannedAction[] {
-  return report.plan.stages.flat();
+  return [...report.plan.actions];
 }
 
 describe('reconcileVault (emulator, real planner)', () => {
@@ -179,7 +179,7 @@ describe('reconcileVault (emulator, real planner)', () => {
       expect(report.mode).toBe('audit');
       expect(report.outcomes.length).toBeGreaterThan(0);
       expect(report.outcomes.every((o) => o.status === 'skipped')).toBe(true);
-      expect(report.outcomes.map((o) => o.key)).toEqual(enforcePlan.stages.flat().map((a) => a.key));
+      expect(report.outcomes.map((o) => o.key)).toEqual(enforcePlan.actions.map((a) => a.key));
       expect(report.converged).toBe(false);
     });
   });
