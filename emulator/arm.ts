@@ -110,6 +110,10 @@ export interface LongRunningOperation {
   result?: JsonObject;
   /** Polls that still answer InProgress before the operation completes. */
   pollsLeft: number;
+  /** Epoch ms before which polls answer InProgress (the latency profile's duration). */
+  readyAt: number;
+  /** The resource this operation locks against concurrent writes (Microsoft.Network's lock), by id key. */
+  readonly lockKey?: string;
   completion: OperationCompletion;
   /** Set while the completion runs, so concurrent polls wait for the same outcome. */
   settling?: Promise<void>;
@@ -118,19 +122,30 @@ export interface LongRunningOperation {
 /** The framework's table of long-running operations; providers start them through `ctx.longRunning`. */
 export class OperationTable {
   private readonly operations = new Map<string, LongRunningOperation>();
+  /** Running operations by the key they lock (one per key: a second write is refused meanwhile). */
+  private readonly locks = new Map<string, LongRunningOperation>();
 
   constructor(private readonly defaultPollsBeforeDone: number) {}
 
-  start(subscriptionId: string, completion: OperationCompletion, pollsBeforeDone = this.defaultPollsBeforeDone): LongRunningOperation {
+  start(
+    subscriptionId: string,
+    completion: OperationCompletion,
+    pollsBeforeDone = this.defaultPollsBeforeDone,
+    options: { readonly durationMs?: number; readonly lockKey?: string } = {},
+  ): LongRunningOperation {
+    const now = Date.now();
     const op: LongRunningOperation = {
       id: randomUUID(),
       subscriptionId,
-      startTime: new Date().toISOString(),
+      startTime: new Date(now).toISOString(),
       status: 'InProgress',
       pollsLeft: Math.max(0, pollsBeforeDone),
+      readyAt: now + Math.max(0, options.durationMs ?? 0),
       completion,
+      ...(options.lockKey !== undefined ? { lockKey: options.lockKey } : {}),
     };
     this.operations.set(op.id, op);
+    if (op.lockKey !== undefined) this.locks.set(op.lockKey, op);
     return op;
   }
 
@@ -138,14 +153,30 @@ export class OperationTable {
     return this.operations.get(id.toLowerCase()) ?? this.operations.get(id);
   }
 
-  /** Counts one poll; completes the operation once its polls are used up. */
+  /** Counts one poll; completes the operation once its polls are used up and its duration has passed. */
   async poll(op: LongRunningOperation): Promise<void> {
     if (op.status !== 'InProgress') return;
     if (op.pollsLeft > 0) {
       op.pollsLeft--;
       return;
     }
+    if (Date.now() < op.readyAt) return;
     await this.settle(op);
+  }
+
+  /**
+   * The operation still running on `lockKey`, if any. The lock lasts the operation's duration:
+   * one whose duration has passed is completed here first, polled or not (in Azure the work is
+   * done by then; polls only observe it), so a client that lost the answer never leaves a lock.
+   */
+  async runningOn(lockKey: string): Promise<LongRunningOperation | undefined> {
+    const op = this.locks.get(lockKey);
+    if (!op || op.status !== 'InProgress') return undefined;
+    if (Date.now() >= op.readyAt) {
+      await this.settle(op);
+      return undefined;
+    }
+    return op;
   }
 
   /** Completes the operation now (runs its completion once). */
@@ -161,6 +192,7 @@ export class OperationTable {
         op.status = 'Failed';
       }
       op.endTime = new Date().toISOString();
+      if (op.lockKey !== undefined && this.locks.get(op.lockKey) === op) this.locks.delete(op.lockKey);
     })();
     await op.settling;
   }

@@ -17,8 +17,17 @@ import { seededRandom } from './faults';
 export const RESOURCE_WRITE_SUCCESS = 'Microsoft.Resources.ResourceWriteSuccess';
 export const RESOURCE_DELETE_SUCCESS = 'Microsoft.Resources.ResourceDeleteSuccess';
 export const RESOURCE_ACTION_SUCCESS = 'Microsoft.Resources.ResourceActionSuccess';
+export const RESOURCE_WRITE_FAILURE = 'Microsoft.Resources.ResourceWriteFailure';
+export const RESOURCE_DELETE_FAILURE = 'Microsoft.Resources.ResourceDeleteFailure';
+export const RESOURCE_ACTION_FAILURE = 'Microsoft.Resources.ResourceActionFailure';
 
-export type ResourceEventType = typeof RESOURCE_WRITE_SUCCESS | typeof RESOURCE_DELETE_SUCCESS | typeof RESOURCE_ACTION_SUCCESS;
+export type ResourceEventType =
+  | typeof RESOURCE_WRITE_SUCCESS
+  | typeof RESOURCE_DELETE_SUCCESS
+  | typeof RESOURCE_ACTION_SUCCESS
+  | typeof RESOURCE_WRITE_FAILURE
+  | typeof RESOURCE_DELETE_FAILURE
+  | typeof RESOURCE_ACTION_FAILURE;
 
 /** An event in the Event Grid schema, as a subscription system topic sends it. */
 export interface EventGridEvent {
@@ -57,6 +66,10 @@ export interface ResourceEventInput {
   readonly claims: Readonly<Record<string, unknown>>;
   readonly correlationId: string;
   readonly httpRequest?: { readonly method: string; readonly url: string; readonly clientRequestId?: string };
+  /** `Succeeded` (default) or `Failed` (the *Failure event types). */
+  readonly status?: 'Succeeded' | 'Failed';
+  /** What ARM answered a failed write (carried in `data.properties.statusMessage`, as the Failure events do). */
+  readonly error?: { readonly code: string; readonly message: string };
 }
 
 export interface DeliveryOptions {
@@ -71,15 +84,20 @@ export interface DeliveryOptions {
   readonly reorder?: boolean;
   /** Each batch waits a random 0…maxDelayMs before delivery. */
   readonly maxDelayMs?: number;
-  /** Largest batch; default 10. */
+  /**
+   * Largest batch; default 1: Event Grid delivers one event per request unless the subscription
+   * opts into batching (`maxEventsPerBatch` in its delivery settings).
+   */
   readonly maxEventsPerBatch?: number;
   /** How long events are collected before a batch is cut; default 0 (the next turn of the event loop). */
   readonly batchWindowMs?: number;
   /**
-   * `varied`: subjects and resource URIs reach this subscriber in the casings real events show
-   * (`resourcegroups`, lower-cased provider types), drawn from the PRNG; default `asWritten`.
+   * How subjects and resource URIs are cased. `azure` (default): as ARM's events show them, with
+   * `resourcegroups` in lower case and the rest as written. `varied`: also lower-cased or
+   * capitalised provider types (`privateendpoints`, `Vaults`), drawn from the PRNG. `asWritten`:
+   * the id as the resource was first written.
    */
-  readonly idCasing?: 'asWritten' | 'varied';
+  readonly idCasing?: 'azure' | 'asWritten' | 'varied';
   /** Only events whose subject starts with this (case-insensitive). */
   readonly subjectBeginsWith?: string;
   /** Only these event types. */
@@ -152,10 +170,13 @@ export class EventGridPublisher {
       resourceProvider: input.operationName.split('/')[0] ?? '',
       resourceUri: input.resourceId,
       operationName: input.operationName,
-      status: 'Succeeded',
+      status: input.status ?? 'Succeeded',
       subscriptionId: input.subscriptionId,
       tenantId: input.tenantId,
     };
+    if (input.error) {
+      data['properties'] = { statusCode: input.error.code, statusMessage: JSON.stringify({ error: { code: input.error.code, message: input.error.message } }) };
+    }
     if (input.httpRequest) {
       data['httpRequest'] = {
         clientRequestId: input.httpRequest.clientRequestId ?? '',
@@ -295,10 +316,11 @@ export class EventGridPublisher {
     }
     if (s.options.reorder) shuffle(events, s.random);
     const casings = new Map<EventGridEvent, EventGridEvent>();
-    if (s.options.idCasing === 'varied') {
-      for (const e of events) if (!casings.has(e)) casings.set(e, withVariedCasing(e, s.random));
+    const casing = s.options.idCasing ?? 'azure';
+    if (casing !== 'asWritten') {
+      for (const e of events) if (!casings.has(e)) casings.set(e, casing === 'varied' ? withVariedCasing(e, s.random) : withAzureCasing(e));
     }
-    const size = Math.max(1, s.options.maxEventsPerBatch ?? 10);
+    const size = Math.max(1, s.options.maxEventsPerBatch ?? 1);
     const schema = s.options.schema ?? 'EventGridSchema';
     for (let i = 0; i < events.length; i += size) {
       const batch = events.slice(i, i + size);
@@ -334,6 +356,19 @@ export function toCloudEvent(e: EventGridEvent): CloudEvent {
     datacontenttype: 'application/json',
     data: structuredClone(e.data),
   };
+}
+
+/**
+ * The event as ARM's system topic sends it: `resourcegroups` in lower case (the segment ARM
+ * writes into subjects and resource URIs), everything else as written.
+ */
+export function withAzureCasing(e: EventGridEvent): EventGridEvent {
+  const segments = e.subject.split('/');
+  for (let i = 2; i < segments.length; i++) {
+    if (segments[i - 2]?.toLowerCase() === 'subscriptions' && segments[i]?.toLowerCase() === 'resourcegroups') segments[i] = 'resourcegroups';
+  }
+  const subject = segments.join('/');
+  return subject === e.subject ? e : { ...e, subject, data: { ...e.data, resourceUri: subject } };
 }
 
 /**

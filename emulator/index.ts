@@ -11,6 +11,7 @@ import { EmulatorControl } from './control';
 import { Directory, IdentityClock, type IdentityTimingOptions } from './directory';
 import { EventGridPublisher } from './events';
 import { FaultInjector } from './faults';
+import { LatencyModel, type LatencyProfileName } from './latency';
 import { authorizationProvider, type AuthorizationExports } from './providers/authorization';
 import { backupProvider } from './providers/backup';
 import { backupJobsProvider } from './providers/backup-jobs';
@@ -18,8 +19,9 @@ import { networkProvider } from './providers/network';
 import { privateDnsProvider } from './providers/privatedns';
 import { recoveryServicesProvider } from './providers/recoveryservices';
 import { resourcesProvider, type ResourcesExports } from './providers/resources';
-import { ArmEngine, ArmServer, ReadCounter, WriteCounter, type EmulatorProvider } from './server';
+import { ArmEngine, ArmServer, DEFAULT_LATENCY_SCALE, DEFAULT_PAGE_SIZE, ReadCounter, WriteCounter, type EmulatorProvider } from './server';
 import { ResourceStore } from './store';
+import { AZURE_SUBSCRIPTION_RATE_LIMITS, SubscriptionRateLimiter, type RateLimitOptions } from './throttling';
 
 export { ArmError, armErrors } from './arm';
 export type { JsonObject, JsonValue } from './arm';
@@ -28,6 +30,9 @@ export { DEFAULT_REPLICATION_DELAY_MS, REALISTIC_IDENTITY_TIMING, type IdentityT
 export type { CloudEvent, DeliveryOptions, EventGridEvent, EventSchema } from './events';
 export type { Fault, FaultRule } from './faults';
 export type { ArmContext, ArmResponse, EmulatorProvider, ProviderApi, WriteRecord } from './server';
+export { AZURE_LATENCY_PROFILE, LatencyModel, type LatencyProfileName, type LatencyStep, type LatencyStepName } from './latency';
+export { AZURE_SUBSCRIPTION_RATE_LIMITS, type RateLimitOptions, type TokenBucketFigures } from './throttling';
+export { DEFAULT_LATENCY_SCALE, DEFAULT_PAGE_SIZE, NETWORK_SERVICE_PRINCIPAL_ID } from './server';
 
 export interface StartEmulatorOptions {
   /** Port to listen on; default 0 (any free port). */
@@ -43,6 +48,24 @@ export interface StartEmulatorOptions {
   readonly ownerPrincipalId?: string;
   /** Polls a long-running operation answers InProgress before it completes; default 1. */
   readonly lroPollsBeforeDone?: number;
+  /**
+   * `azure`: writes and operations take the durations of {@link AZURE_LATENCY_PROFILE} (× `latencyScale`);
+   * default `none` (answers at once; operations end after `lroPollsBeforeDone` polls).
+   */
+  readonly latency?: LatencyProfileName;
+  /**
+   * Emulated seconds → real milliseconds, for the latency profile and every `Retry-After` the
+   * emulator sends (an approval's 60 s becomes `Retry-After: 0` at the default 0.001). `1` is
+   * Azure's own pace.
+   */
+  readonly latencyScale?: number;
+  /** Items per page of the lists ARM pages (`nextLink` with `$skipToken`); default 2, so that every list spans pages. */
+  readonly pageSize?: number;
+  /**
+   * ARM's subscription throttling per principal and subscription (token buckets; default Azure's
+   * figures, {@link AZURE_SUBSCRIPTION_RATE_LIMITS}); `false` turns it off.
+   */
+  readonly rateLimits?: RateLimitOptions | false;
   /**
    * Providers to register besides the built-in ones (resources, authorization, and the RPs in
    * {@link DEFAULT_PROVIDERS}). One named like a default replaces it (a test configuring the
@@ -83,6 +106,8 @@ export interface Emulator {
   /** The generic resource store (read-only use in tests: write through ARM or the control API). */
   readonly store: ResourceStore;
   readonly engine: ArmEngine;
+  /** The latency model in force (its `profile` is the table a benchmark reads; empty without `latency: 'azure'`). */
+  readonly latency: LatencyModel;
   /** A registered provider's in-process API by name (e.g. `provider<NetworkExports>('network')`). */
   provider<T>(name: string): T;
   readonly resources: ResourcesExports;
@@ -118,12 +143,33 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const tenantId = options.tenantId ?? randomUUID();
   const ownerPrincipalId = options.ownerPrincipalId ?? randomUUID();
   const store = new ResourceStore();
-  const authorizer = new Authorizer(store, new Directory(new IdentityClock(), options.identity));
+  // With the Azure latency profile, role assignments take effect after the profile's propagation
+  // delay (scaled), unless the caller set the identity timing itself.
+  const latencyScale = options.latencyScale ?? DEFAULT_LATENCY_SCALE;
+  const latency = LatencyModel.of(options.latency ?? 'none', latencyScale, seed);
+  const identity = options.latency === 'azure' ? { propagationDelayMs: latency.propagationMs(), ...(options.identity ?? {}) } : options.identity;
+  const authorizer = new Authorizer(store, new Directory(new IdentityClock(), identity));
   const events = new EventGridPublisher(seed);
   const faults = new FaultInjector(seed);
   const writes = new WriteCounter();
   const reads = new ReadCounter();
-  const engine = new ArmEngine({ store, authorizer, events, faults, writes, reads, tenantId, lroPollsBeforeDone: options.lroPollsBeforeDone ?? 1 });
+  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError(`pageSize must be a positive integer, got ${pageSize}`);
+  const rateLimiter = options.rateLimits === false ? undefined : new SubscriptionRateLimiter(options.rateLimits ?? AZURE_SUBSCRIPTION_RATE_LIMITS);
+  const engine = new ArmEngine({
+    store,
+    authorizer,
+    events,
+    faults,
+    writes,
+    reads,
+    tenantId,
+    lroPollsBeforeDone: options.lroPollsBeforeDone ?? 1,
+    latency,
+    latencyScale,
+    pageSize,
+    ...(rateLimiter ? { rateLimiter } : {}),
+  });
 
   const resources = engine.registerProvider(resourcesProvider);
   const authorization = engine.registerProvider(authorizationProvider);
@@ -154,6 +200,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
     control,
     store,
     engine,
+    latency,
     provider: <T>(name: string) => engine.providerExportsOf<T>(name),
     resources,
     authorization,

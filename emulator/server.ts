@@ -15,12 +15,22 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { parentResourceId, parseResourceId, subscriptionResourceId, tryParseResourceId } from '../shared/domain/ids';
-import { ArmError, armErrors, OperationTable, type JsonObject, type JsonValue, type OperationCompletion } from './arm';
+import { ArmError, armErrors, OperationTable, type JsonObject, type JsonValue, type LongRunningOperation, type OperationCompletion } from './arm';
 import { authenticate, Authorizer, type Principal, type TokenClaims } from './auth';
-import { EventGridPublisher, RESOURCE_ACTION_SUCCESS, RESOURCE_DELETE_SUCCESS, RESOURCE_WRITE_SUCCESS } from './events';
+import {
+  EventGridPublisher,
+  RESOURCE_ACTION_FAILURE,
+  RESOURCE_ACTION_SUCCESS,
+  RESOURCE_DELETE_FAILURE,
+  RESOURCE_DELETE_SUCCESS,
+  RESOURCE_WRITE_FAILURE,
+  RESOURCE_WRITE_SUCCESS,
+} from './events';
 import { FaultInjector, type Fault } from './faults';
+import { LatencyModel } from './latency';
 import { assertResourceNamesValid } from './names';
 import type { ResourceStore } from './store';
+import { SubscriptionRateLimiter } from './throttling';
 
 export type HttpMethod = 'GET' | 'PUT' | 'PATCH' | 'DELETE' | 'POST' | 'HEAD';
 const HTTP_METHODS: readonly HttpMethod[] = ['GET', 'PUT', 'PATCH', 'DELETE', 'POST', 'HEAD'];
@@ -37,7 +47,17 @@ export interface ResourceEventSpec {
   readonly resourceId: string;
   /** Default: `<resource type>/write`, `/delete`, or for an action the request's operation name. */
   readonly operationName?: string;
+  /**
+   * The identity the event names as caller, when an Azure service wrote the resource on the
+   * request's behalf (the network service creating a private endpoint's NIC); default the caller.
+   */
+  readonly principal?: Principal;
 }
+
+/** Retry-After (seconds, before scaling) that Microsoft.Network answers its operations with. */
+export const DEFAULT_OPERATION_RETRY_AFTER_SECONDS = 10;
+/** Retry-After (seconds, before scaling) of the Backup RP's operations and private DNS links (issue 12). */
+export const SLOW_OPERATION_RETRY_AFTER_SECONDS = 60;
 
 /** What a handler answers. */
 export interface ArmResponse {
@@ -59,12 +79,17 @@ export interface LongRunningSpec {
   readonly body?: JsonObject;
   /** Runs when the operation completes; returns the final resource (served by the `Location` URL) or nothing; throws ArmError to fail. */
   readonly complete: OperationCompletion;
-  /** Events at success; default as for {@link ArmResponse.events}. */
-  readonly events?: readonly ResourceEventSpec[];
+  /** Events at success (or a function run after `complete`, for events that depend on what it did); default as for {@link ArmResponse.events}. */
+  readonly events?: readonly ResourceEventSpec[] | (() => readonly ResourceEventSpec[]);
   /** Send `Azure-AsyncOperation` (default true; false for the `Location`-only style of resource group deletes). */
   readonly asyncOperationHeader?: boolean;
   /** Polls answered InProgress before completion; default the emulator's `lroPollsBeforeDone`. */
   readonly pollsBeforeDone?: number;
+  /**
+   * `Retry-After` the RP sends with the operation, in Azure's seconds (scaled by the emulator's
+   * `latencyScale`, rounded down); default by RP ({@link operationRetryAfterSeconds}).
+   */
+  readonly retryAfterSeconds?: number;
 }
 
 /** One ARM request as a provider sees it. */
@@ -110,6 +135,12 @@ export interface RouteOptions {
   readonly scope?: (ctx: RouteMatch) => string;
   /** Check that the resource group in the path exists (404 ResourceGroupNotFound); default true. */
   readonly requireResourceGroup?: boolean;
+  /**
+   * A list (`{ value: [...] }`) that ARM pages: the engine cuts it into pages of the emulator's
+   * `pageSize` with a `nextLink` carrying `$skipToken`; `{ top: true }` also honours `$top` as the
+   * page size, where the API has it.
+   */
+  readonly pageable?: boolean | { readonly top: boolean };
 }
 
 /** What the pipeline knows before the handler runs (for {@link RouteOptions} callbacks). */
@@ -144,6 +175,10 @@ export interface WriteRecord {
   faulted: boolean;
   /** Made in-process by an Azure service acting with its identity (e.g. Azure Backup). */
   readonly sideEffect: boolean;
+  /** Applied, but its answer was dropped by a `lose-response` fault (the client saw a broken connection). */
+  answerLost?: boolean;
+  /** A read of a list's next page (`$skipToken`): Azure, paging at 100 or more, would mostly not have needed it. */
+  nextPage?: boolean;
 }
 
 /** Counts ARM write requests (PUT/PATCH/DELETE/POST), total and per principal; tests count vaultlink's writes. */
@@ -242,7 +277,21 @@ export interface ArmEngineOptions {
   readonly reads?: ReadCounter;
   readonly tenantId: string;
   readonly lroPollsBeforeDone: number;
+  /** Latency profile (durations of writes and operations); default none. */
+  readonly latency?: LatencyModel;
+  /** Emulated seconds → real ms (scales every Retry-After the emulator sends); default 0.001. */
+  readonly latencyScale?: number;
+  /** ARM's subscription throttling; undefined turns it off. */
+  readonly rateLimiter?: SubscriptionRateLimiter;
+  /** Items per page of pageable lists; default {@link DEFAULT_PAGE_SIZE}. */
+  readonly pageSize?: number;
 }
+
+/** Small enough that every list vaultlink makes spans pages (Azure pages at 100 or more). */
+export const DEFAULT_PAGE_SIZE = 2;
+
+/** The service principal Microsoft.Network acts as when it writes a private endpoint's NIC (the events' caller). */
+export const NETWORK_SERVICE_PRINCIPAL_ID = 'a1f7e0c4-5a2d-4c55-9f8e-6b1b7e4c0a11';
 
 interface RawRequest {
   readonly method: string;
@@ -375,6 +424,16 @@ export class ArmEngine {
         if (typeof tenantId === 'string' && tenantId.toLowerCase() !== caller.tenantId.toLowerCase()) {
           throw armErrors.invalidAuthenticationTokenTenant(caller.tenantId, subscriptionId);
         }
+        // ARM's throttling comes before the RP; Azure services' own in-process calls are not ours to
+        // count. A next page costs nothing: Azure pages at 100 or more, so a list it answers in one
+        // read spans several of the emulator's small pages, which exist to exercise paging, not to
+        // spend the client's budget.
+        const nextPage = query.has('$skipToken') || query.has('$skiptoken');
+        if (this.o.rateLimiter && !raw.sideEffect && !nextPage) {
+          const decision = this.o.rateLimiter.take(caller.principalId, subscriptionId, SubscriptionRateLimiter.kindOf(method));
+          Object.assign(baseHeaders, decision.headers);
+          if (decision.throttled) throw decision.throttled;
+        }
       }
 
       const found = this.match(method, segments);
@@ -390,16 +449,20 @@ export class ArmEngine {
       const scope = route.options.scope ? route.options.scope(routeMatch) : derived.scope;
 
       const fault = this.o.faults.decide({ method, path, operation, principalId: caller.principalId });
+      // A lost answer: the request runs to the end (the write is applied), then the connection is cut.
+      const answerLost = fault?.kind === 'lose-response';
       if (method === 'GET' && this.o.reads !== undefined) {
         writeRecord = { method, path, operation, principalId: caller.principalId, status: 0, faulted: fault !== undefined && fault.kind !== 'latency', sideEffect: raw.sideEffect };
+        if (query.has('$skipToken') || query.has('$skiptoken')) writeRecord.nextPage = true;
         this.o.reads.record(writeRecord);
       }
       if (WRITE_METHODS.has(method)) {
         // A lost response is a write that happened: it counts as one (not as a faulted attempt).
-        writeRecord = { method, path, operation, principalId: caller.principalId, status: 0, faulted: fault !== undefined && fault.kind !== 'latency' && fault.kind !== 'lose-response', sideEffect: raw.sideEffect };
+        writeRecord = { method, path, operation, principalId: caller.principalId, status: 0, faulted: fault !== undefined && fault.kind !== 'latency' && !answerLost, sideEffect: raw.sideEffect };
+        if (answerLost) writeRecord.answerLost = true;
         this.o.writes.record(writeRecord);
       }
-      if (fault) {
+      if (fault && !answerLost) {
         const answered = await applyFault(fault);
         if (answered) {
           if (writeRecord) writeRecord.status = answered.status;
@@ -426,24 +489,85 @@ export class ArmEngine {
         }
       }
 
-      const ctx = this.context({ method, path, segments, params, query, apiVersion, headers: raw.headers, body, caller, correlationId, operation, resourceId: derived.resourceId });
-      const response = await route.handler(ctx);
+      // Microsoft.Network locks a resource while an operation on it runs: a second write gets
+      // 429 RetryableErrorDueToAnotherOperation (ARM's throttling doc) until it ends.
+      const lockKey = method === 'PUT' || method === 'PATCH' || method === 'DELETE' ? networkLockKey(derived.resourceId) : undefined;
+      if (lockKey !== undefined) {
+        const running = await this.operations.runningOn(lockKey);
+        if (running) throw this.anotherOperation(running, derived.resourceId as string);
+      }
+
+      const durationMs = WRITE_METHODS.has(method) && this.o.latency ? this.o.latency.requestMs(method, operation) : 0;
+      const started = { operation: false };
+      const ctx = this.context(
+        { method, path, segments, params, query, apiVersion, headers: raw.headers, body, caller, correlationId, operation, resourceId: derived.resourceId },
+        { durationMs, lockKey, started },
+      );
+      const handled = await route.handler(ctx);
+      // A write answered at once still takes its time in Azure; a long-running one takes it in its operation.
+      if (durationMs > 0 && !started.operation) await sleep(durationMs);
+      const response = route.options.pageable && method === 'GET' && handled.status === 200 ? this.page(handled, route.options.pageable, path, query) : handled;
       if (writeRecord) writeRecord.status = response.status;
       if (response.status >= 200 && response.status < 300) {
         const events = response.events ?? defaultEvents(method, response.status, derived.resourceId, operation);
         for (const e of events) this.emit(e, caller, correlationId, method, raw.url, headerValue(raw.headers['x-ms-client-request-id']));
       }
-      if (fault?.kind === 'lose-response') return { status: 0, body: undefined, headers: {}, drop: true };
+      if (answerLost) return { status: 0, body: undefined, headers: {}, drop: true };
       return { status: response.status, body: method === 'HEAD' ? undefined : response.body, headers: { ...baseHeaders, ...(response.headers ?? {}) } };
     } catch (e) {
       const error = e instanceof ArmError ? e : armErrors.internalServerError(e instanceof Error ? e.message : String(e));
       if (!(e instanceof ArmError)) console.error('[emulator] unexpected error', e);
-      if (writeRecord) writeRecord.status = error.status;
+      if (writeRecord) {
+        writeRecord.status = error.status;
+        // A write the RP (or authorization) refused shows in Event Grid as a failure; throttled ones never reached it.
+        if (WRITE_METHODS.has(writeRecord.method) && failureEventsFor(error)) this.emitFailure(writeRecord.method, writeRecord.path, writeRecord.operation, error, raw, correlationId);
+      }
       return { status: error.status, body: error.toBody(), headers: { ...baseHeaders, ...error.headers } };
     }
   }
 
-  private context(c: {
+  /** 429 RetryableErrorDueToAnotherOperation with the wait until the running operation ends. */
+  private anotherOperation(running: LongRunningOperation, resourceId: string): ArmError {
+    const waitMs = Math.max(1, running.readyAt - Date.now());
+    const headers = { 'retry-after': String(Math.max(0, Math.floor(this.scaledSeconds(DEFAULT_OPERATION_RETRY_AFTER_SECONDS)))), 'retry-after-ms': String(waitMs) };
+    return new ArmError(
+      429,
+      'RetryableErrorDueToAnotherOperation',
+      `Operation on ${resourceId} cannot be performed because another operation (${running.id}) is in progress on it. Please retry after the other operation completes.`,
+      [],
+      headers,
+    );
+  }
+
+  private scaledSeconds(seconds: number): number {
+    return seconds * (this.o.latencyScale ?? DEFAULT_LATENCY_SCALE);
+  }
+
+  /** Cuts a `{ value }` list into the page `$skipToken` asks for, with `nextLink` to the next one. */
+  private page(response: ArmResponse, pageable: true | { readonly top: boolean }, path: string, query: URLSearchParams): ArmResponse {
+    const body = response.body;
+    if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body) || !Array.isArray(body['value'])) return response;
+    const items = body['value'];
+    const top = pageable !== true && pageable.top ? Number(query.get('$top') ?? Number.NaN) : Number.NaN;
+    const size = Number.isInteger(top) && top > 0 ? top : (this.o.pageSize ?? DEFAULT_PAGE_SIZE);
+    const token = query.get('$skipToken') ?? query.get('$skiptoken');
+    const offset = token === null ? 0 : decodeSkipToken(token);
+    const next = offset + size;
+    const out: JsonObject = { ...body, value: items.slice(offset, next) };
+    if (next < items.length) {
+      const q = new URLSearchParams(query);
+      q.delete('$skiptoken');
+      q.set('$skipToken', encodeSkipToken(next));
+      // ARM writes `$skipToken` with a literal dollar, as the REST examples show it.
+      out['nextLink'] = `${this.baseUrl}${path}?${q.toString().replace(/%24/g, '$')}`;
+    } else {
+      delete out['nextLink'];
+    }
+    return { ...response, body: out };
+  }
+
+  private context(
+    c: {
     method: HttpMethod;
     path: string;
     segments: readonly string[];
@@ -456,7 +580,9 @@ export class ArmEngine {
     correlationId: string;
     operation: string;
     resourceId: string | undefined;
-  }): ArmContext {
+  },
+    timing: { durationMs: number; lockKey: string | undefined; started: { operation: boolean } },
+  ): ArmContext {
     const authorizer = this.o.authorizer;
     return {
       ...c,
@@ -469,26 +595,41 @@ export class ArmEngine {
       authorize: (action, scope) => authorizer.assertAuthorized(c.caller.principalId, action, scope),
       authorizeLinked: (action, scope) => authorizer.assertLinkedAuthorized(c.caller.principalId, action, scope),
       isAuthorized: (action, scope) => authorizer.isAuthorized(c.caller.principalId, action, scope),
-      longRunning: (spec) => this.startLongRunning(spec, c),
+      longRunning: (spec) => {
+        timing.started.operation = true;
+        return this.startLongRunning(spec, c, timing);
+      },
     };
   }
 
   private startLongRunning(
     spec: LongRunningSpec,
     c: { method: HttpMethod; segments: readonly string[]; caller: TokenClaims; correlationId: string; operation: string; resourceId: string | undefined; path: string },
+    timing: { durationMs: number; lockKey: string | undefined } = { durationMs: 0, lockKey: undefined },
   ): ArmResponse {
     const subscriptionId = c.segments[0]?.toLowerCase() === 'subscriptions' && c.segments[1] ? c.segments[1] : this.defaultSubscriptionFor();
-    const events = spec.events ?? defaultEvents(c.method, 200, c.resourceId, c.operation);
+    const eventsOf = (): readonly ResourceEventSpec[] => (typeof spec.events === 'function' ? spec.events() : (spec.events ?? defaultEvents(c.method, 200, c.resourceId, c.operation)));
     const op = this.operations.start(
       subscriptionId,
       async () => {
-        const result = await spec.complete();
-        for (const e of events) this.emit(e, c.caller, c.correlationId, c.method, c.path, undefined);
+        let result: JsonObject | void;
+        try {
+          result = await spec.complete();
+        } catch (e) {
+          if (e instanceof ArmError && failureEventsFor(e)) this.emitFailureFor(c.method, c.resourceId, c.operation, e, c.caller, c.correlationId, c.path);
+          throw e;
+        }
+        for (const e of eventsOf()) this.emit(e, c.caller, c.correlationId, c.method, c.path, undefined);
         return result;
       },
       spec.pollsBeforeDone,
+      { durationMs: timing.durationMs, ...(timing.lockKey !== undefined ? { lockKey: timing.lockKey } : {}) },
     );
-    const headers: Record<string, string> = { location: `${this.baseUrl}/subscriptions/${subscriptionId}/${OPERATION_RESULTS_PATH}/${op.id}?api-version=${OPERATION_API_VERSION}` };
+    const retryAfter = Math.max(0, Math.floor(this.scaledSeconds(spec.retryAfterSeconds ?? operationRetryAfterSeconds(c.operation))));
+    const headers: Record<string, string> = {
+      location: `${this.baseUrl}/subscriptions/${subscriptionId}/${OPERATION_RESULTS_PATH}/${op.id}?api-version=${OPERATION_API_VERSION}`,
+      'retry-after': String(retryAfter),
+    };
     if (spec.asyncOperationHeader !== false) headers['azure-asyncoperation'] = `${this.baseUrl}/subscriptions/${subscriptionId}/${OPERATIONS_PATH}/${op.id}?api-version=${OPERATION_API_VERSION}`;
     const status = spec.status ?? (c.method === 'PUT' || c.method === 'PATCH' ? 201 : 202);
     return { status, body: spec.body, headers, events: [] };
@@ -506,15 +647,49 @@ export class ArmEngine {
     const resourceId = stored?.id ?? parsed.id;
     const eventType = spec.kind === 'write' ? RESOURCE_WRITE_SUCCESS : spec.kind === 'delete' ? RESOURCE_DELETE_SUCCESS : RESOURCE_ACTION_SUCCESS;
     const operationName = spec.operationName ?? `${parsed.type}/${spec.kind}`;
+    const by = spec.principal
+      ? { tenantId: spec.principal.tenantId, claims: { oid: spec.principal.principalId, tid: spec.principal.tenantId } as Record<string, unknown> }
+      : { tenantId: caller.tenantId, claims: caller.claims };
     this.o.events.publishResourceEvent({
       eventType,
       resourceId,
       subscriptionId: parsed.subscriptionId,
-      tenantId: caller.tenantId,
+      tenantId: by.tenantId,
       operationName,
+      claims: by.claims,
+      correlationId,
+      // A service's own write has no client request of the caller's to show.
+      ...(spec.principal ? {} : { httpRequest: { method, url: `${this.baseUrl}${url}`, ...(clientRequestId ? { clientRequestId } : {}) } }),
+    });
+  }
+
+  /** `ResourceWriteFailure` / `ResourceDeleteFailure` / `ResourceActionFailure` for a refused write. */
+  private emitFailure(method: HttpMethod, path: string, operation: string, error: ArmError, raw: RawRequest, correlationId: string): void {
+    let caller: TokenClaims;
+    try {
+      caller = raw.principal ?? authenticate(headerValue(raw.headers['authorization']));
+    } catch {
+      return;
+    }
+    const segments = splitPath(path);
+    this.emitFailureFor(method, deriveOperation(method, segments).resourceId, operation, error, caller, correlationId, raw.url);
+  }
+
+  private emitFailureFor(method: HttpMethod, resourceId: string | undefined, operation: string, error: ArmError, caller: TokenClaims, correlationId: string, url: string): void {
+    const parsed = resourceId === undefined ? undefined : tryParseResourceId(resourceId);
+    if (!parsed || parsed.subscriptionId === undefined) return;
+    const eventType = method === 'DELETE' ? RESOURCE_DELETE_FAILURE : method === 'POST' ? RESOURCE_ACTION_FAILURE : RESOURCE_WRITE_FAILURE;
+    this.o.events.publishResourceEvent({
+      eventType,
+      resourceId: this.o.store.get(parsed.id)?.id ?? parsed.id,
+      subscriptionId: parsed.subscriptionId,
+      tenantId: caller.tenantId,
+      operationName: operation,
       claims: caller.claims,
       correlationId,
-      httpRequest: { method, url: `${this.baseUrl}${url}`, ...(clientRequestId ? { clientRequestId } : {}) },
+      httpRequest: { method, url: url.startsWith('http') ? url : `${this.baseUrl}${url}` },
+      status: 'Failed',
+      error: { code: error.code, message: error.message },
     });
   }
 
@@ -672,6 +847,52 @@ function defaultEvents(method: HttpMethod, status: number, resourceId: string | 
   if (method === 'DELETE' && status !== 204) return [{ kind: 'delete', resourceId, operationName: `${armType(parsed.type)}/delete` }];
   if (method === 'POST') return [{ kind: 'action', resourceId, operationName: operation }];
   return [];
+}
+
+/**
+ * The `Retry-After` an RP sends with its operations (seconds, before scaling): 60 for the Backup
+ * RP (an approval) and private DNS links, as issue 12 observed; 10 for the rest of Microsoft.Network.
+ */
+export function operationRetryAfterSeconds(operation: string): number {
+  const o = operation.toLowerCase();
+  if (o.startsWith('microsoft.recoveryservices/') || o.startsWith('microsoft.network/privatednszones/virtualnetworklinks/')) return SLOW_OPERATION_RETRY_AFTER_SECONDS;
+  return DEFAULT_OPERATION_RETRY_AFTER_SECONDS;
+}
+
+/** Emulated seconds → real ms when nobody says otherwise: a minute of Azure takes 60 ms. */
+export const DEFAULT_LATENCY_SCALE = 0.001;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** Failures that reached the RP (or ARM's authorization) and so show in Event Grid; throttling never does. */
+function failureEventsFor(error: ArmError): boolean {
+  return error.status !== 429 && error.status !== 401 && !(error.status === 404 && error.code === 'InvalidResourceType');
+}
+
+/**
+ * The key Microsoft.Network locks for a write: the top-level network resource (a private endpoint
+ * for its zone groups, a VNet for its subnets, a private DNS zone for its links and record sets).
+ */
+export function networkLockKey(resourceId: string | undefined): string | undefined {
+  const parsed = resourceId === undefined ? undefined : tryParseResourceId(resourceId);
+  if (!parsed || !parsed.type.toLowerCase().startsWith('microsoft.network/') || parsed.resourceGroup === undefined || parsed.subscriptionId === undefined) return undefined;
+  const top = parsed.segments[0];
+  if (!top) return undefined;
+  return parseResourceId(`/subscriptions/${parsed.subscriptionId}/resourceGroups/${parsed.resourceGroup}/providers/${top.namespace}/${top.type}/${top.name}`).key;
+}
+
+/** `$skipToken` values are opaque to clients; the emulator's carry the offset of the next page. */
+function encodeSkipToken(offset: number): string {
+  return Buffer.from(`o:${offset}`, 'utf8').toString('base64url');
+}
+
+function decodeSkipToken(token: string): number {
+  const text = Buffer.from(token, 'base64url').toString('utf8');
+  const m = /^o:(\d+)$/.exec(text);
+  if (!m) throw armErrors.badRequest('InvalidSkipToken', `The $skipToken '${token}' is not one this list handed out.`);
+  return Number(m[1]);
 }
 
 async function applyFault(fault: Fault): Promise<PipelineResult | undefined> {

@@ -15,9 +15,9 @@ import { invocationReconcileLogger } from './log';
  * load: the host loads the entry point at every cold start, and the Azure SDK clients are most of
  * what there is to evaluate (npm run bench:package measures it).
  */
-async function reconcile(): Promise<typeof import('../shared/reconcile')> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy require: esbuild and tsc keep it CommonJS, evaluated on first use
-  return require('../shared/reconcile') as typeof import('../shared/reconcile');
+async function reconcile(): Promise<typeof import('./reconciler')> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy require: CommonJS for tsc, a separate file for esbuild (scripts/package.ts)
+  return require('./reconciler') as typeof import('./reconciler');
 }
 
 /** The result of the `observeAndPlan` activity: plain JSON, it travels through orchestration history. */
@@ -78,8 +78,7 @@ export function reconcilerFromContext(ctx: ReconcileContext): VaultReconciler {
 export async function createVaultReconcilerFromSettings(env: Readonly<Record<string, string | undefined>> = process.env): Promise<VaultReconciler> {
   const settings = readSettings(env);
   const policy = await loadPolicyFile(settings.policyFile);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy, as reconcile() above
-  const { ARM_READ_BUDGET, createAzureClients } = require('../shared/azure') as typeof import('../shared/azure');
+  const { ARM_READ_BUDGET, createAzureClients } = await reconcile();
   const azure = createAzureClients({
     cloud: settings.cloud,
     managedIdentityClientId: settings.managedIdentityClientId,

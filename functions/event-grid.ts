@@ -17,7 +17,7 @@ import contract from '../shared/contract.json';
 import { decodeDelivery, type EventIntake, type HintKind } from '../shared/domain/events';
 import { currentTime } from './clock';
 import { getDurableClient, isActiveRuntimeStatus, tryGetInstanceStatus, type VaultlinkDurableClient } from './durable-client';
-import { privateEndpointRoutingInstanceId } from './instance-ids';
+import { privateEndpointRoutingInstanceId, resourceRoutingInstanceId } from './instance-ids';
 import { errorMessage, logDecision } from './log';
 import { PRIVATE_ENDPOINT_ROUTER, type PrivateEndpointRoutingInput } from './private-endpoint-routing';
 import { declareFunction } from './registry';
@@ -47,7 +47,7 @@ export async function startPrivateEndpointRouting(
   correlationId: string | null,
   kind: Exclude<HintKind, 'vault'> = 'private-endpoint',
 ): Promise<'routing' | 'routing-in-progress'> {
-  const instanceId = privateEndpointRoutingInstanceId(privateEndpointId);
+  const instanceId = kind === 'private-endpoint' ? privateEndpointRoutingInstanceId(privateEndpointId) : resourceRoutingInstanceId(privateEndpointId);
   const status = await tryGetInstanceStatus(client, instanceId);
   // a running router has yet to signal (it signals after reading): this hint is covered
   if (status !== undefined && isActiveRuntimeStatus(status.runtimeStatus)) return 'routing-in-progress';

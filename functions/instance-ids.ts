@@ -45,6 +45,14 @@ export function privateEndpointRoutingInstanceId(privateEndpointId: string): str
   return instanceIdFor('pe', PRIVATE_ENDPOINT_TYPE, privateEndpointId);
 }
 
+/**
+ * The routing orchestration's instance id for a drift hint (an A record set, a zone's virtual
+ * network link, a role assignment): `route:sha256:<hash of the id's key>`, one per resource.
+ */
+export function resourceRoutingInstanceId(resourceId: string): string {
+  return `route:sha256:${createHash('sha256').update(parseResourceId(resourceId).key).digest('hex')}`;
+}
+
 /** True for ids made by {@link vaultInstanceId}. */
 export function isVaultInstanceId(instanceId: string): boolean {
   return instanceId.startsWith('vault:');

@@ -2,7 +2,8 @@
  * `npm run package`: the deployment folder of the Functions app, `dist/app/`, ready for
  * `func start` and `func azure functionapp publish` (run inside it):
  *
- *   index.js               functions/index.ts and every production dependency, bundled by esbuild
+ *   index.js               functions/index.ts and the production dependencies it loads at start (esbuild)
+ *   reconciler.js          shared/reconcile and the Azure SDK clients, loaded at the first pass
  *   host.json              as at the root
  *   vaultlink.policy.json  the policy the app reads by default (VAULTLINK_POLICY_FILE)
  *   package.json           minimal: main → index.js, no dependencies (nothing to install remotely)
@@ -13,7 +14,7 @@
  * (the script fails if any of their files reaches the bundle). `@azure/functions-core` stays
  * external: the Functions host's Node.js worker provides it.
  */
-import { build, context, type BuildOptions, type Metafile } from 'esbuild';
+import { build, context, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 
@@ -29,10 +30,23 @@ export interface PackageResult {
   readonly inputs: readonly string[];
 }
 
+/**
+ * functions/deps.ts loads `./reconciler` (shared/reconcile and the Azure SDK clients, most of the
+ * code) at the first invocation that needs it: it becomes a file of its own, so that a cold start
+ * parses index.js only.
+ */
+const lazyReconciler: Plugin = {
+  name: 'vaultlink-lazy-reconciler',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/reconciler$/ }, (args) => (args.importer === join(ROOT, 'functions', 'deps.ts') ? { path: './reconciler.js', external: true } : undefined));
+  },
+};
+
 function bundleOptions(appDir: string): BuildOptions & { metafile: true } {
   return {
-    entryPoints: [join(ROOT, 'functions', 'index.ts')],
-    outfile: join(appDir, 'index.js'),
+    entryPoints: [join(ROOT, 'functions', 'index.ts'), join(ROOT, 'functions', 'reconciler.ts')],
+    outdir: appDir,
+    plugins: [lazyReconciler],
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -63,7 +77,7 @@ export async function packageApp(appDir: string = APP_DIR): Promise<PackageResul
   const inputs = checkInputs(result.metafile);
 
   const rootPackage = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string; description?: string; license?: string; engines?: unknown };
-  const files = ['index.js', 'host.json', 'vaultlink.policy.json', 'package.json', '.funcignore'];
+  const files = ['index.js', 'reconciler.js', 'host.json', 'vaultlink.policy.json', 'package.json', '.funcignore'];
   copyFileSync(join(ROOT, 'host.json'), join(appDir, 'host.json'));
   copyFileSync(join(ROOT, 'vaultlink.policy.json'), join(appDir, 'vaultlink.policy.json'));
   copyFileSync(join(ROOT, '.funcignore'), join(appDir, '.funcignore'));
@@ -84,6 +98,7 @@ async function watchApp(appDir: string = APP_DIR): Promise<void> {
   const ctx = await context({
     ...bundleOptions(appDir),
     plugins: [
+      lazyReconciler,
       {
         name: 'vaultlink-report',
         setup(b) {

@@ -41,6 +41,8 @@ export const FAST_POLLING = { updateIntervalInMs: 5 } as const;
 export interface LandingZoneOptions {
   /** The DNS zones live in their own hub subscription (else: a resource group of the spoke's). */
   readonly separateHubSubscription: boolean;
+  /** A scenario's changes to the simulation's policy file (another allowlist rule; DNS settings: recordPolicy, linkedZones, geoCodes). */
+  readonly adjustPolicy?: (file: PolicyFile) => PolicyFile;
 }
 
 export interface LandingZone {
@@ -137,7 +139,7 @@ export async function layOutLandingZone(emulator: Emulator, options: LandingZone
   control.grantRole({ role: 'Contributor', principalId: ids.spokeTeamPrincipalId, scope: resourceGroupResourceId(spoke, networkResourceGroup), principalType: 'Group' });
   control.grantRole({ role: 'Reader', principalId: ids.spokeTeamPrincipalId, scope: resourceGroupResourceId(spoke, backupResourceGroup), principalType: 'Group' });
 
-  const policyFile = simulationPolicyFile({ spokeSubscriptionId: spoke, hubSubscriptionId: hub, dnsResourceGroup });
+  const policyFile = (options.adjustPolicy ?? ((f: PolicyFile) => f))(simulationPolicyFile({ spokeSubscriptionId: spoke, hubSubscriptionId: hub, dnsResourceGroup }));
   await grantVaultlinkRoles(emulator, { spoke, hub, dnsResourceGroup, profile: policyFile.roles?.profile ?? 'contributor' });
 
   // Through the same loader the app and `config check` use: the simulation's policy is a valid file.

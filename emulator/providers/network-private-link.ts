@@ -61,9 +61,26 @@ export function backupMemberFqdn(vaultNumericId: string, member: string, geo: st
   return `${vaultNumericId}-ab-pod01-${member}.${geo}.${BACKUP_DNS_SUFFIX}`;
 }
 
-/** `<account>.blob.core.windows.net`. */
-export function storageFqdn(accountName: string, group: StorageGroupId): string {
+/** `<account>.blob.core.windows.net`; with a DNS partition (`z12`), `<account>.z12.blob.storage.azure.net`. */
+export function storageFqdn(accountName: string, group: StorageGroupId, partition?: string): string {
+  if (partition !== undefined) return `${accountName.toLowerCase()}.${partition.toLowerCase()}.${group}.${PARTITIONED_STORAGE_DNS_SUFFIX}`;
   return `${accountName.toLowerCase()}.${group}.${STORAGE_DNS_SUFFIX}`;
+}
+
+/**
+ * Storage accounts with Azure DNS zone endpoints ("partitioned DNS") are named
+ * `<account>.z[00-99].<service>.storage.azure.net`; Backup's own accounts use them
+ * (MicrosoftDocs/azure-docs#82424, #82513). Their private-link alias is NOT the name with
+ * `privatelink.` inserted: public DNS points them at `<account>.privatelink.<service>.core.windows.net`
+ * (#82513: "the private link alias for this specific domain should be
+ * *.privatelink.blob.core.windows.net"), so the `privatelink.blob.core.windows.net` zone serves them.
+ */
+export const PARTITIONED_STORAGE_DNS_SUFFIX = 'storage.azure.net';
+const PARTITIONED_STORAGE_NAME = /^([a-z0-9]+)\.z\d{2}\.(blob|queue|file|table|dfs|web)\.storage\.azure\.net$/;
+
+/** A DNS partition label `z00`…`z99`. */
+export function isStoragePartition(value: string): boolean {
+  return /^z\d{2}$/i.test(value);
 }
 
 /**
@@ -75,6 +92,8 @@ export function privateLinkAlias(fqdn: string): string {
   const name = fqdn.toLowerCase().replace(/\.$/, '');
   const dot = name.indexOf('.');
   if (dot < 0) return name;
+  const partitioned = PARTITIONED_STORAGE_NAME.exec(name);
+  if (partitioned) return `${partitioned[1]}.privatelink.${partitioned[2]}.${STORAGE_DNS_SUFFIX}`;
   const rest = name.slice(dot + 1);
   if (rest.startsWith('privatelink.')) return name;
   return `${name.slice(0, dot)}.privatelink.${rest}`;

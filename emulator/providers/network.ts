@@ -29,7 +29,7 @@ import {
 import { VAULT_APPROVAL_ACTION as AZURE_VAULT_APPROVAL_ACTION } from '../azure-facts';
 import { ArmError, armErrors, type JsonObject, type JsonValue } from '../arm';
 import type { Authorizer, Principal } from '../auth';
-import type { ArmContext, ArmResponse, ControlResponse, EmulatorProvider, InvokeResult, ProviderApi } from '../server';
+import { NETWORK_SERVICE_PRINCIPAL_ID, type ArmContext, type ArmResponse, type ControlResponse, type EmulatorProvider, type InvokeResult, type ProviderApi, type ResourceEventSpec } from '../server';
 import type { ResourceStore, StoredResource } from '../store';
 import { arr, obj, propsOf, str } from './json';
 import {
@@ -42,11 +42,13 @@ import {
   type Ipv4Prefix,
 } from './network-addresses';
 import { normalizeDnsName, PRIVATE_DNS_ZONE_TYPE, relativeRecordName } from './network-dns-resolver';
+import { backupStorageAccountId, backupStorageAccountName, secondaryEndpointName } from './backup-rules';
 import { registerVirtualNetworkPeerings, virtualNetworkPeeringsOf } from './network-peerings';
 import {
   BACKUP_GROUP_ID,
   BACKUP_SECONDARY_GROUP_ID,
   backupGeoCode,
+  isStoragePartition,
   backupMemberFqdn,
   CLASSIC_BACKUP_MEMBERS,
   freeAddressesRequiredForBackup,
@@ -92,6 +94,8 @@ export interface NetworkProviderOptions {
   readonly backupFreeAddressesPerRegion?: Readonly<Record<string, number>>;
   /** Backup geo codes that override emulator/data/backup-geo-codes.json. */
   readonly geoCodeOverrides?: Readonly<Record<string, string>>;
+  /** The DNS partition (`z12`) of a storage account with Azure DNS zone endpoints; undefined for the classic `core.windows.net` names. */
+  readonly storagePartitionOf?: (accountName: string) => string | undefined;
 }
 
 /** The services a network operation runs with: the store, authorization, and who is calling. */
@@ -508,7 +512,7 @@ function planStorageTarget(ctx: NetworkOperationContext, connection: RequestedCo
   // customer's: approval follows its RBAC like any other target.
   const inStore = ctx.store.has(target.id);
   return {
-    members: [{ memberName: group, fqdn: storageFqdn(target.name, group) }],
+    members: [{ memberName: group, fqdn: storageFqdn(target.name, group, ctx.options.storagePartitionOf?.(target.name)) }],
     freeAddressesRequired: 1,
     approvalAction: inStore ? STORAGE_APPROVAL_ACTION : undefined,
   };
@@ -530,8 +534,20 @@ function connectionBody(peId: string, connection: RequestedConnection, state: Js
   };
 }
 
+/**
+ * Key of what a private endpoint gets when its creation completes, kept in the stored JSON and
+ * never rendered: the `customDnsConfigs` and the vault connection (Azure fills them in when the
+ * long-running operation ends; azure-cli#16598 shows the PUT's `Updating` answer with `[]`).
+ */
+const PENDING_KEY = 'x-emulator-pending';
+
 function renderPrivateEndpoint(stored: StoredResource): JsonObject {
-  return { ...stored.resource, etag: networkEtag(stored) };
+  const { [PENDING_KEY]: _pending, ...resource } = stored.resource;
+  return { ...resource, etag: networkEtag(stored) };
+}
+
+function provisioningStateOf(stored: StoredResource | undefined): string | undefined {
+  return str(propsOf(stored)['provisioningState']);
 }
 
 /** The vault connection that belongs to a private endpoint, if any. */
@@ -616,19 +632,22 @@ export function ensurePrivateEndpoint(ctx: NetworkOperationContext, peId: string
   const nicName = str(props['customNetworkInterfaceName']) ?? `${pe.name}.nic.${randomUUID()}`;
   const nicId = resourceInGroupId(pe.subscriptionId as string, pe.resourceGroup as string, NETWORK_INTERFACE_TYPE, nicName);
   const customDnsConfigs: JsonObject[] = plan.members.map((m, k) => ({ fqdn: m.fqdn, ipAddresses: [addresses[k] as string] }));
+  const pending: JsonObject = { customDnsConfigs, state, groupId: connection.groupId };
+  if (plan.vault) pending['vault'] = { id: plan.vault.id, numericId: plan.vault.numericId };
   const resource: JsonObject = {
     name: pe.name,
     id,
     type: PRIVATE_ENDPOINT_TYPE,
     location,
+    [PENDING_KEY]: pending,
     properties: {
-      provisioningState: 'Succeeded',
+      provisioningState: 'Updating',
       resourceGuid: randomUUID(),
       privateLinkServiceConnections: connection.manual ? [] : [connectionBody(id, connection, state)],
       manualPrivateLinkServiceConnections: connection.manual ? [connectionBody(id, connection, state)] : [],
       subnet: { id: subnet.id },
       networkInterfaces: [{ id: nicId }],
-      customDnsConfigs,
+      customDnsConfigs: [],
       applicationSecurityGroups: [],
       ipConfigurations: [],
       ...(str(props['customNetworkInterfaceName']) !== undefined ? { customNetworkInterfaceName: nicName } : {}),
@@ -643,7 +662,7 @@ export function ensurePrivateEndpoint(ctx: NetworkOperationContext, peId: string
     type: NETWORK_INTERFACE_TYPE,
     location,
     properties: {
-      provisioningState: 'Succeeded',
+      provisioningState: 'Updating',
       resourceGuid: randomUUID(),
       ipConfigurations: plan.members.map((m, k) => ({
         name: `privateEndpointIpConfig.${randomUUID()}`,
@@ -667,11 +686,34 @@ export function ensurePrivateEndpoint(ctx: NetworkOperationContext, peId: string
     },
   };
 
-  store.put(nicId, nic, { principalId });
+  // The addresses are taken now (the NIC holds them); Azure shows them when the operation ends.
+  store.put(nicId, nic, { principalId: NETWORK_SERVICE_PRINCIPAL_ID });
   const stored = store.put(id, resource, { principalId });
-  if (plan.vault) {
-    const connectionId = childResourceId(plan.vault.id, 'privateEndpointConnections', `${pe.name}.${plan.vault.numericId}.backup.${randomUUID()}`);
-    store.put(
+  return { status: 201, body: renderPrivateEndpoint(stored) };
+}
+
+/**
+ * Ends a private endpoint's creation, as Azure does when the long-running operation completes:
+ * `customDnsConfigs` and the NIC's IPs appear, the vault's connection is recorded, and zone groups
+ * written meanwhile get their records. Returns the vault connection it recorded, if any.
+ */
+export function completePrivateEndpoint(store: ResourceStore, peId: string, principalId: string): StoredResource | undefined {
+  const stored = store.get(peId);
+  const pending = obj(stored?.resource[PENDING_KEY]);
+  if (!stored || !pending) return undefined;
+  const { [PENDING_KEY]: _done, ...resource } = stored.resource;
+  const id = stored.id;
+  const updated = store.put(id, { ...resource, properties: { ...propsOf(stored), provisioningState: 'Succeeded', customDnsConfigs: arr(pending['customDnsConfigs']) } });
+  for (const nic of arr(propsOf(updated)['networkInterfaces'])) {
+    const nicStored = store.get(str(obj(nic)?.['id']) ?? '');
+    if (nicStored) store.put(nicStored.id, { ...nicStored.resource, properties: { ...propsOf(nicStored), provisioningState: 'Succeeded' } });
+  }
+  let connectionStored: StoredResource | undefined;
+  const vault = obj(pending['vault']);
+  const vaultId = str(vault?.['id']);
+  if (vault && vaultId !== undefined && store.has(vaultId)) {
+    const connectionId = childResourceId(vaultId, 'privateEndpointConnections', `${updated.parsed.name}.${str(vault['numericId']) ?? ''}.backup.${randomUUID()}`);
+    connectionStored = store.put(
       connectionId,
       {
         name: parseResourceId(connectionId).name,
@@ -680,14 +722,15 @@ export function ensurePrivateEndpoint(ctx: NetworkOperationContext, peId: string
         properties: {
           provisioningState: 'Succeeded',
           privateEndpoint: { id },
-          privateLinkServiceConnectionState: state,
-          groupIds: [connection.groupId],
+          privateLinkServiceConnectionState: obj(pending['state']) ?? { status: 'Pending', description: '', actionsRequired: 'None' },
+          groupIds: [str(pending['groupId']) ?? BACKUP_GROUP_ID],
         },
       },
       { principalId },
     );
   }
-  return { status: 201, body: renderPrivateEndpoint(stored) };
+  for (const group of store.children(id, PRIVATE_DNS_ZONE_GROUP_TYPE)) refreshZoneGroupRecords(store, group, principalId);
+  return connectionStored;
 }
 
 export function getPrivateEndpoint(ctx: NetworkOperationContext, peId: string): JsonObject {
@@ -698,6 +741,22 @@ export function getPrivateEndpoint(ctx: NetworkOperationContext, peId: string): 
 
 export function listPrivateEndpoints(ctx: NetworkOperationContext, scope: string): JsonObject {
   return { value: ctx.store.list({ type: PRIVATE_ENDPOINT_TYPE, scope }).map(renderPrivateEndpoint) };
+}
+
+/**
+ * Starts deleting a private endpoint: it (and its NIC) show `Deleting` until the operation ends,
+ * when {@link deletePrivateEndpoint} removes them. False when there is no such endpoint.
+ */
+export function beginDeletePrivateEndpoint(ctx: NetworkOperationContext, peId: string): boolean {
+  const { store } = ctx;
+  const stored = store.get(peId);
+  if (!stored) return false;
+  store.put(stored.id, { ...stored.resource, properties: { ...propsOf(stored), provisioningState: 'Deleting' } });
+  for (const nic of arr(propsOf(stored)['networkInterfaces'])) {
+    const nicStored = store.get(str(obj(nic)?.['id']) ?? '');
+    if (nicStored) store.put(nicStored.id, { ...nicStored.resource, properties: { ...propsOf(nicStored), provisioningState: 'Deleting' } });
+  }
+  return true;
 }
 
 /** Deletes a private endpoint with what Azure removes with it: NIC, zone groups (and their records), the vault's connection. */
@@ -716,14 +775,25 @@ export function deletePrivateEndpoint(ctx: NetworkOperationContext, peId: string
   return true;
 }
 
+/** A NIC as Microsoft.Network shows it: while its endpoint is being created, its IP configurations have no address yet. */
+function renderNetworkInterface(stored: StoredResource): JsonObject {
+  if (provisioningStateOf(stored) !== 'Updating') return { ...stored.resource, etag: networkEtag(stored) };
+  const configs = arr(propsOf(stored)['ipConfigurations']).map((c) => {
+    const co = obj(c) ?? {};
+    const { privateIPAddress: _hidden, ...p } = obj(co['properties']) ?? {};
+    return { ...co, properties: p };
+  });
+  return { ...stored.resource, properties: { ...propsOf(stored), ipConfigurations: configs }, etag: networkEtag(stored) };
+}
+
 export function getNetworkInterface(ctx: NetworkOperationContext, nicId: string): JsonObject {
   const stored = ctx.store.get(nicId);
   if (!stored) throw notFound(nicId);
-  return { ...stored.resource, etag: networkEtag(stored) };
+  return renderNetworkInterface(stored);
 }
 
 export function listNetworkInterfaces(ctx: NetworkOperationContext, scope: string): JsonObject {
-  return { value: ctx.store.list({ type: NETWORK_INTERFACE_TYPE, scope }).map((s) => ({ ...s.resource, etag: networkEtag(s) })) };
+  return { value: ctx.store.list({ type: NETWORK_INTERFACE_TYPE, scope }).map(renderNetworkInterface) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -798,6 +868,56 @@ function removeZoneGroupRecords(store: ResourceStore, group: StoredResource): vo
   }
 }
 
+/**
+ * The events a vault's subscription sees when a private endpoint from ANOTHER subscription
+ * connects: the network service validates and writes a private endpoint connection proxy on the
+ * vault (the `privateEndpointConnectionProxies/validate/action` and `/write` operations the
+ * Recovery Services RP publishes), then the vault records the connection
+ * (`privateEndpointConnections/write`). All name the endpoint's creator, whose linked
+ * authorization Azure checks. Same-subscription endpoints raise none here (the endpoint's own
+ * events already reach that subscription's topic).
+ */
+export function vaultSideEvents(peId: string, connection: StoredResource): ResourceEventSpec[] {
+  const pe = parseResourceId(peId);
+  const vaultId = parentResourceId(connection.id) as string;
+  const vault = parseResourceId(vaultId);
+  if (pe.subscriptionId === undefined || vault.subscriptionId === undefined || pe.subscriptionId.toLowerCase() === vault.subscriptionId.toLowerCase()) return [];
+  const proxyId = childResourceId(vault.id, 'privateEndpointConnectionProxies', connection.parsed.name);
+  return [
+    { kind: 'action', resourceId: proxyId, operationName: `${VAULT_TYPE}/privateEndpointConnectionProxies/validate/action` },
+    { kind: 'write', resourceId: proxyId, operationName: `${VAULT_TYPE}/privateEndpointConnectionProxies/write` },
+    { kind: 'write', resourceId: connection.id, operationName: `${VAULT_CONNECTION_TYPE}/write` },
+  ];
+}
+
+/** Rewrites a zone group's records from its endpoint's current `customDnsConfigs` (an endpoint whose creation just ended). */
+function refreshZoneGroupRecords(store: ResourceStore, group: StoredResource, principalId: string): void {
+  const pe = store.get(parentResourceId(group.id) as string);
+  if (!pe) return;
+  const zoneIds = arr(propsOf(group)['privateDnsZoneConfigs'])
+    .map((c) => str(obj(obj(c)?.['properties'])?.['privateDnsZoneId']))
+    .filter((z): z is string => z !== undefined && store.has(z));
+  removeZoneGroupRecords(store, group);
+  const records = zoneGroupRecords(store, pe, zoneIds);
+  for (const r of records) writeRecord(store, r, pe.id, principalId);
+  const configs = arr(propsOf(group)['privateDnsZoneConfigs']).map((c) => {
+    const co = obj(c) ?? {};
+    const cp = obj(co['properties']) ?? {};
+    const zoneId = str(cp['privateDnsZoneId']);
+    const mine = records.filter((r) => sameKey(r.zoneId, zoneId));
+    return { ...co, properties: { ...cp, recordSets: recordSetsJson(mine) } };
+  });
+  store.put(group.id, { ...group.resource, properties: { ...propsOf(group), privateDnsZoneConfigs: configs } });
+}
+
+function recordSetsJson(mine: readonly ZoneRecord[]): JsonValue[] {
+  const names = [...new Set(mine.map((r) => r.recordSetName))];
+  return names.map((n) => {
+    const forName = mine.filter((r) => r.recordSetName === n);
+    return { recordType: 'A', recordSetName: n, fqdn: (forName[0] as ZoneRecord).fqdn, ttl: ZONE_GROUP_RECORD_TTL, ipAddresses: forName.map((r) => r.ipAddress), provisioningState: 'Succeeded' };
+  });
+}
+
 /** PUT a zone group: checks `privateDnsZones/join/action` on every zone, then writes the A records. */
 export function ensurePrivateDnsZoneGroup(ctx: NetworkOperationContext, groupId: string, body: JsonObject): { status: 200 | 201; body: JsonObject } {
   const { store, authorizer, principalId } = ctx;
@@ -868,6 +988,86 @@ export function deletePrivateDnsZoneGroup(ctx: NetworkOperationContext, groupId:
 }
 
 // ---------------------------------------------------------------------------------------------
+// Backup's members grow: Azure adds FQDNs (and IPs) to a live endpoint
+
+/**
+ * Members real vaults show beyond the documented eight (`prot1b`, `prot1c`, `prot1d`, `prot1i`):
+ * issue 12, from real exports; the v2 documentation says "10 private IPs, and the count may increase".
+ */
+export const EXTRA_BACKUP_MEMBERS = ['prot1b', 'prot1c', 'prot1d', 'prot1i'] as const;
+
+/**
+ * Adds Backup members to a live private endpoint, as the service does over a vault's life: each
+ * gets a new private IP from the subnet (in the NIC) and an FQDN in `customDnsConfigs`; zone
+ * groups get the new records. Members it already has are skipped. Answers the endpoint.
+ */
+export function growPrivateEndpointMembers(ctx: NetworkOperationContext, peId: string, members: readonly string[]): JsonObject {
+  const { store } = ctx;
+  const pe = store.get(peId);
+  if (!pe) throw notFound(peId);
+  if (provisioningStateOf(pe) !== 'Succeeded') throw armErrors.conflict('PrivateEndpointNotReady', `Private endpoint ${pe.id} is ${provisioningStateOf(pe) ?? 'not ready'}; members are added to live endpoints only.`);
+  const connection = [...arr(propsOf(pe)['privateLinkServiceConnections']), ...arr(propsOf(pe)['manualPrivateLinkServiceConnections'])]
+    .map((c) => obj(obj(c)?.['properties']))
+    .find((c) => c !== undefined);
+  const targetId = str(connection?.['privateLinkServiceId']);
+  const vault = targetId === undefined ? undefined : ctx.options.vaultFor(store, targetId);
+  if (targetId === undefined || !vault) throw armErrors.badRequest('NotABackupEndpoint', `Private endpoint ${pe.id} does not connect to a Recovery Services vault.`);
+  const geo = backupGeoCode(vault.location, ctx.options.geoCodeOverrides);
+  if (geo === undefined) throw armErrors.badRequest('LocationNotAvailableForResourceType', `No Backup geo code is known for region '${vault.location}'.`);
+  const configs = arr(propsOf(pe)['customDnsConfigs']).map((c) => obj(c) ?? {});
+  const known = new Set(configs.map((c) => str(c['fqdn'])?.toLowerCase()));
+  const wanted = [...new Set(members.map((m) => m.toLowerCase()))]
+    .map((m) => ({ memberName: `backup-${m}`, fqdn: backupMemberFqdn(vault.numericId, m, geo) }))
+    .filter((m) => !known.has(m.fqdn.toLowerCase()));
+  if (wanted.length === 0) return renderPrivateEndpoint(pe);
+  const subnetId = str(obj(propsOf(pe)['subnet'])?.['id']) as string;
+  const subnet = store.get(subnetId);
+  if (!subnet) throw referenceNotFound(subnetId, pe.id);
+  const prefixes = subnetPrefixes(propsOf(subnet), subnet.id);
+  const taken = new Set(subnetUsage(store, subnet.id).addresses);
+  const addresses: string[] = [];
+  for (const prefix of prefixes) {
+    for (const a of allocateAddresses(prefix, taken, Math.min(wanted.length - addresses.length, usableAddressCount(prefix))) ?? []) {
+      addresses.push(a);
+      taken.add(a);
+    }
+    if (addresses.length === wanted.length) break;
+  }
+  if (addresses.length < wanted.length) throw armErrors.badRequest('SubnetIsFull', `Subnet ${subnet.parsed.name} has no room for ${wanted.length} more addresses of ${pe.id}.`);
+  const nicId = str(obj(arr(propsOf(pe)['networkInterfaces'])[0])?.['id']);
+  const nic = nicId === undefined ? undefined : store.get(nicId);
+  if (nic) {
+    const existing = arr(propsOf(nic)['ipConfigurations']);
+    const added = wanted.map((m, k) => ({
+      name: `privateEndpointIpConfig.${randomUUID()}`,
+      id: `${nic.id}/ipConfigurations/privateEndpointIpConfig.${existing.length + k}`,
+      type: 'Microsoft.Network/networkInterfaces/ipConfigurations',
+      properties: {
+        provisioningState: 'Succeeded',
+        privateIPAddress: addresses[k] as string,
+        privateIPAllocationMethod: 'Dynamic',
+        privateIPAddressVersion: 'IPv4',
+        primary: false,
+        subnet: { id: subnet.id },
+        privateLinkConnectionProperties: { groupId: str(arr(connection?.['groupIds'])[0]) ?? BACKUP_GROUP_ID, requiredMemberName: m.memberName, fqdns: [m.fqdn] },
+      },
+    }));
+    store.put(nic.id, { ...nic.resource, properties: { ...propsOf(nic), ipConfigurations: [...existing, ...added] } }, { principalId: NETWORK_SERVICE_PRINCIPAL_ID });
+  }
+  const grown = store.put(pe.id, { ...pe.resource, properties: { ...propsOf(pe), customDnsConfigs: [...configs, ...wanted.map((m, k) => ({ fqdn: m.fqdn, ipAddresses: [addresses[k] as string] }))] } });
+  for (const group of store.children(grown.id, PRIVATE_DNS_ZONE_GROUP_TYPE)) refreshZoneGroupRecords(store, group, NETWORK_SERVICE_PRINCIPAL_ID);
+  return renderPrivateEndpoint(store.get(grown.id) as StoredResource);
+}
+
+/** The next `count` member names after those a Backup endpoint has (`prot1b` … `prot1i`, then `prot1j` …). */
+export function nextBackupMembers(store: ResourceStore, peId: string, count: number): string[] {
+  const fqdns = arr(propsOf(store.get(peId))['customDnsConfigs']).map((c) => str(obj(c)?.['fqdn'])?.toLowerCase() ?? '');
+  const has = (m: string) => fqdns.some((f) => f.includes(`-ab-pod01-${m}.`));
+  const candidates = [...EXTRA_BACKUP_MEMBERS, ...Array.from('jklmnopqrstuvwxyz', (c) => `prot1${c}`)];
+  return candidates.filter((m) => !has(m)).slice(0, count);
+}
+
+// ---------------------------------------------------------------------------------------------
 // The provider: ARM routes and the in-process API other providers use
 
 /** What other providers (and tests) get from the network provider. */
@@ -883,6 +1083,82 @@ export interface NetworkExports {
   freeAddressCount(subnetId: string): number;
   /** The vault-side connection of a private endpoint (stored by this provider next to the vault). */
   vaultConnectionOf(peId: string): StoredResource | undefined;
+  /** Adds Backup members (default `prot1b`, `prot1c`, `prot1d`, `prot1i`) to a live endpoint; answers it. */
+  growMembers(peId: string, members?: readonly string[]): JsonObject;
+  /** Adds `count` more IPs (members) to a live Backup endpoint, v2 ones included; answers it. */
+  addAddresses(peId: string, count: number): JsonObject;
+  /** Gives a storage account Azure DNS zone endpoints: its FQDNs become `<account>.<partition>.blob.storage.azure.net`. */
+  setStoragePartition(accountName: string, partition: string): void;
+  /** Azure Backup adds another `_prot` storage account for a vault (see {@link addProtStorageAccount}). */
+  addProtStorageAccount(vaultId: string, partition?: string): Promise<AddProtStorageAccountResult>;
+}
+
+export interface AddProtStorageAccountResult {
+  readonly vaultId: string;
+  readonly storageAccountId: string;
+  /** The FQDN the new account's endpoints serve (partitioned when asked). */
+  readonly fqdn: string;
+  readonly createdPrivateEndpoints: readonly string[];
+  /** The vault identity's ARM error, when Backup could not create an endpoint. */
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+/**
+ * Azure Backup starts using one more `_prot` storage account for a vault (real vaults show
+ * several): next to each approved primary endpoint it creates `<pe>_prot<tag>_<n>_blob` for the
+ * new account, ACTING AS THE VAULT IDENTITY through the ARM pipeline (it fails like Azure
+ * without the identity's roles). With `partition` the account has Azure DNS zone endpoints
+ * (`<account>.zNN.blob.storage.azure.net`), as Backup's secondaries can.
+ */
+export async function addProtStorageAccount(
+  api: ProviderApi,
+  options: NetworkProviderOptions,
+  registry: { readonly partitions: Map<string, string>; readonly protAccounts: Map<string, number> },
+  vaultId: string,
+  partition: string | undefined,
+): Promise<AddProtStorageAccountResult> {
+  const store = api.store;
+  const vault = store.get(vaultId);
+  const facts = vault ? options.vaultFor(store, vault.id) : undefined;
+  if (!vault || !facts) throw armErrors.resourceNotFound(VAULT_TYPE, parseResourceId(vaultId).name, parseResourceId(vaultId).resourceGroup);
+  // The first `_prot` account is Backup's own (first backup); extra ones are numbered from 2.
+  const index = (registry.protAccounts.get(vault.key) ?? 1) + 1;
+  registry.protAccounts.set(vault.key, index);
+  const accountName = backupStorageAccountName(`${facts.numericId}#${index}`, 'prot');
+  const storageAccountId = backupStorageAccountId(facts.numericId, 'prot').replace(/[^/]+$/, accountName);
+  const partitions = registry.partitions;
+  if (partition !== undefined) partitions.set(accountName, partition);
+  const fqdn = storageFqdn(accountName, 'blob', partition);
+  const identity = obj(vault.resource['identity']);
+  const principalId = str(identity?.['principalId']);
+  const tenantId = str(identity?.['tenantId']) ?? api.tenantId;
+  const created: string[] = [];
+  const primaries = store
+    .children(vault.id, VAULT_CONNECTION_TYPE)
+    .filter((c) => str(obj(propsOf(c)['privateLinkServiceConnectionState'])?.['status']) === 'Approved' && arr(propsOf(c)['groupIds']).some((g) => String(g).toLowerCase() === BACKUP_GROUP_ID.toLowerCase()))
+    .map((c) => store.get(str(obj(propsOf(c)['privateEndpoint'])?.['id']) ?? ''))
+    .filter((pe): pe is StoredResource => pe !== undefined);
+  for (const pe of primaries) {
+    if (principalId === undefined) {
+      return { vaultId: vault.id, storageAccountId, fqdn, createdPrivateEndpoints: created, error: { code: 'UserErrorVaultIdentityNotEnabled', message: `Vault ${vault.parsed.name} has no system-assigned identity.` } };
+    }
+    const name = `${secondaryEndpointName(pe.parsed.name, 'prot', 'blob', facts.numericId).replace(/_blob$/, '')}_${index}_blob`;
+    const id = resourceInGroupId(pe.parsed.subscriptionId as string, pe.parsed.resourceGroup as string, PRIVATE_ENDPOINT_TYPE, name);
+    const body: JsonObject = {
+      location: str(pe.resource['location']) ?? facts.location,
+      properties: {
+        subnet: { id: str(obj(propsOf(pe)['subnet'])?.['id']) ?? '' },
+        privateLinkServiceConnections: [{ name, properties: { privateLinkServiceId: storageAccountId, groupIds: ['blob'] } }],
+      },
+    };
+    const result = await api.invoke({ principalId, tenantId }, 'PUT', id, body);
+    if (result.status >= 400) {
+      const error = obj(obj(result.body as JsonValue)?.['error']);
+      return { vaultId: vault.id, storageAccountId, fqdn, createdPrivateEndpoints: created, error: { code: str(error?.['code']) ?? String(result.status), message: str(error?.['message']) ?? '' } };
+    }
+    created.push(parseResourceId(id).id);
+  }
+  return { vaultId: vault.id, storageAccountId, fqdn, createdPrivateEndpoints: created };
 }
 
 /** Name under which the provider registers (for `api.provider<NetworkExports>(NETWORK_PROVIDER_NAME)`). */
@@ -933,7 +1209,15 @@ export function createNetworkProvider(options: Partial<NetworkProviderOptions> =
           }
           return typeof source?.privateLinkVault === 'function' ? source.privateLinkVault(vaultId) : undefined;
         });
-      const resolved: NetworkProviderOptions = { ...options, vaultFor };
+      // Storage accounts with Azure DNS zone endpoints, by lower-cased name → `zNN` (control API),
+      // and how many `_prot` accounts each vault has (by vault key).
+      const partitions = new Map<string, string>();
+      const registry = { partitions, protAccounts: new Map<string, number>() };
+      const resolved: NetworkProviderOptions = {
+        ...options,
+        vaultFor,
+        storagePartitionOf: (name) => partitions.get(name.toLowerCase()) ?? options.storagePartitionOf?.(name),
+      };
       const opCtx = (ctx: ArmContext): NetworkOperationContext => ({ store: api.store, authorizer: api.authorizer, options: resolved, principalId: ctx.caller.principalId });
       const store = api.store;
 
@@ -944,8 +1228,8 @@ export function createNetworkProvider(options: Partial<NetworkProviderOptions> =
       });
       api.route('GET', `${RG_NETWORK}/virtualNetworks/{virtualNetworkName}`, (ctx) => ({ status: 200, body: getVirtualNetwork(opCtx(ctx), idOf(ctx)) }));
       api.route('DELETE', `${RG_NETWORK}/virtualNetworks/{virtualNetworkName}`, (ctx) => deleteLongRunning(ctx, deleteVirtualNetwork(opCtx(ctx), idOf(ctx))));
-      api.route('GET', `${RG_NETWORK}/virtualNetworks`, (ctx) => ({ status: 200, body: listVirtualNetworks(opCtx(ctx), rgScope(ctx)) }));
-      api.route('GET', `${SUB_NETWORK}/virtualNetworks`, (ctx) => ({ status: 200, body: listVirtualNetworks(opCtx(ctx), `/subscriptions/${ctx.params['subscriptionId']}`) }), { requireResourceGroup: false });
+      api.route('GET', `${RG_NETWORK}/virtualNetworks`, (ctx) => ({ status: 200, body: listVirtualNetworks(opCtx(ctx), rgScope(ctx)) }), { pageable: true });
+      api.route('GET', `${SUB_NETWORK}/virtualNetworks`, (ctx) => ({ status: 200, body: listVirtualNetworks(opCtx(ctx), `/subscriptions/${ctx.params['subscriptionId']}`) }), { requireResourceGroup: false, pageable: true });
       api.route('GET', `${RG_NETWORK}/virtualNetworks/{virtualNetworkName}/usages`, (ctx) => {
         const vnetId = `${rgScope(ctx)}/providers/Microsoft.Network/virtualNetworks/${ctx.params['virtualNetworkName']}`;
         return { status: 200, body: listVirtualNetworkUsages(opCtx(ctx), vnetId) };
@@ -964,17 +1248,58 @@ export function createNetworkProvider(options: Partial<NetworkProviderOptions> =
       api.route('GET', `${RG_NETWORK}/virtualNetworks/{virtualNetworkName}/subnets`, (ctx) => {
         const vnetId = `${rgScope(ctx)}/providers/Microsoft.Network/virtualNetworks/${ctx.params['virtualNetworkName']}`;
         return { status: 200, body: listSubnets(opCtx(ctx), vnetId) };
-      });
+      }, { pageable: true });
 
       // private endpoints
       api.route('PUT', `${RG_NETWORK}/privateEndpoints/{privateEndpointName}`, (ctx) => {
-        const result = ensurePrivateEndpoint(opCtx(ctx), idOf(ctx), ctx.requireBody());
-        return putLongRunning(ctx, result, () => getPrivateEndpoint(opCtx(ctx), idOf(ctx)));
+        const peId = idOf(ctx);
+        const existing = store.get(peId);
+        if (existing && provisioningStateOf(existing) === 'Deleting') {
+          throw armErrors.conflict('PrivateEndpointIsBeingDeleted', `Private endpoint ${existing.id} is being deleted; it cannot be updated.`);
+        }
+        const result = ensurePrivateEndpoint(opCtx(ctx), peId, ctx.requireBody());
+        const created = result.status === 201;
+        const nicIds = arr(obj(result.body['properties'])?.['networkInterfaces']).map((n) => str(obj(n)?.['id'])).filter((n): n is string => n !== undefined);
+        const events = () => {
+          const stored = store.get(peId);
+          const out: ResourceEventSpec[] = [{ kind: 'write', resourceId: stored?.id ?? peId }];
+          if (!created) return out;
+          // Azure's network service writes the endpoint's NIC itself: its events name that service, not the caller.
+          for (const nicId of nicIds) out.push({ kind: 'write', resourceId: nicId, principal: { principalId: NETWORK_SERVICE_PRINCIPAL_ID, tenantId: ctx.caller.tenantId } });
+          return out;
+        };
+        let connection: StoredResource | undefined;
+        const response = ctx.longRunning({
+          status: result.status,
+          body: result.body,
+          complete: () => {
+            if (created) connection = completePrivateEndpoint(store, peId, ctx.caller.principalId);
+            return getPrivateEndpoint(opCtx(ctx), peId);
+          },
+          events: () => [...events(), ...(connection ? vaultSideEvents(peId, connection) : [])],
+        });
+        return response;
       });
       api.route('GET', `${RG_NETWORK}/privateEndpoints/{privateEndpointName}`, (ctx) => ({ status: 200, body: getPrivateEndpoint(opCtx(ctx), idOf(ctx)) }));
-      api.route('DELETE', `${RG_NETWORK}/privateEndpoints/{privateEndpointName}`, (ctx) => deleteLongRunning(ctx, deletePrivateEndpoint(opCtx(ctx), idOf(ctx))));
-      api.route('GET', `${RG_NETWORK}/privateEndpoints`, (ctx) => ({ status: 200, body: listPrivateEndpoints(opCtx(ctx), rgScope(ctx)) }));
-      api.route('GET', `${SUB_NETWORK}/privateEndpoints`, (ctx) => ({ status: 200, body: listPrivateEndpoints(opCtx(ctx), `/subscriptions/${ctx.params['subscriptionId']}`) }), { requireResourceGroup: false });
+      api.route('DELETE', `${RG_NETWORK}/privateEndpoints/{privateEndpointName}`, (ctx) => {
+        const peId = idOf(ctx);
+        const stored = store.get(peId);
+        if (!stored) return { status: 204, events: [] };
+        const nicIds = arr(propsOf(stored)['networkInterfaces']).map((n) => str(obj(n)?.['id'])).filter((n): n is string => n !== undefined);
+        beginDeletePrivateEndpoint(opCtx(ctx), peId);
+        return ctx.longRunning({
+          status: 202,
+          complete: () => {
+            deletePrivateEndpoint(opCtx(ctx), peId);
+          },
+          events: [
+            { kind: 'delete', resourceId: stored.id },
+            ...nicIds.map((nicId): ResourceEventSpec => ({ kind: 'delete', resourceId: nicId, principal: { principalId: NETWORK_SERVICE_PRINCIPAL_ID, tenantId: ctx.caller.tenantId } })),
+          ],
+        });
+      });
+      api.route('GET', `${RG_NETWORK}/privateEndpoints`, (ctx) => ({ status: 200, body: listPrivateEndpoints(opCtx(ctx), rgScope(ctx)) }), { pageable: true });
+      api.route('GET', `${SUB_NETWORK}/privateEndpoints`, (ctx) => ({ status: 200, body: listPrivateEndpoints(opCtx(ctx), `/subscriptions/${ctx.params['subscriptionId']}`) }), { requireResourceGroup: false, pageable: true });
 
       // private DNS zone groups
       api.route('PUT', `${RG_NETWORK}/privateEndpoints/{privateEndpointName}/privateDnsZoneGroups/{privateDnsZoneGroupName}`, (ctx) => {
@@ -986,12 +1311,12 @@ export function createNetworkProvider(options: Partial<NetworkProviderOptions> =
       api.route('GET', `${RG_NETWORK}/privateEndpoints/{privateEndpointName}/privateDnsZoneGroups`, (ctx) => {
         const peId = `${rgScope(ctx)}/providers/Microsoft.Network/privateEndpoints/${ctx.params['privateEndpointName']}`;
         return { status: 200, body: listPrivateDnsZoneGroups(opCtx(ctx), peId) };
-      });
+      }, { pageable: true });
 
       // network interfaces (read-only here: Azure creates a private endpoint's NIC itself)
       api.route('GET', `${RG_NETWORK}/networkInterfaces/{networkInterfaceName}`, (ctx) => ({ status: 200, body: getNetworkInterface(opCtx(ctx), idOf(ctx)) }));
-      api.route('GET', `${RG_NETWORK}/networkInterfaces`, (ctx) => ({ status: 200, body: listNetworkInterfaces(opCtx(ctx), rgScope(ctx)) }));
-      api.route('GET', `${SUB_NETWORK}/networkInterfaces`, (ctx) => ({ status: 200, body: listNetworkInterfaces(opCtx(ctx), `/subscriptions/${ctx.params['subscriptionId']}`) }), { requireResourceGroup: false });
+      api.route('GET', `${RG_NETWORK}/networkInterfaces`, (ctx) => ({ status: 200, body: listNetworkInterfaces(opCtx(ctx), rgScope(ctx)) }), { pageable: true });
+      api.route('GET', `${SUB_NETWORK}/networkInterfaces`, (ctx) => ({ status: 200, body: listNetworkInterfaces(opCtx(ctx), `/subscriptions/${ctx.params['subscriptionId']}`) }), { requireResourceGroup: false, pageable: true });
 
       // control API: free addresses of a subnet (tests and simulations)
       api.controlRoute('GET', 'network/freeAddresses', (req): ControlResponse => {
@@ -1000,7 +1325,56 @@ export function createNetworkProvider(options: Partial<NetworkProviderOptions> =
         return { status: 200, body: { subnetId, freeAddresses: freeAddressCount(store, subnetId) } };
       });
 
+      // control API: Backup's members grow (issue 12, "Backup's members grow")
+      const controlCtx = (): NetworkOperationContext => ({ store, authorizer: api.authorizer, options: resolved, principalId: NETWORK_SERVICE_PRINCIPAL_ID });
+      const controlBody = (req: { body: JsonValue | undefined }): JsonObject => {
+        const b = obj(req.body as JsonValue);
+        if (!b) throw armErrors.invalidRequestContent('the body must be a JSON object.');
+        return b;
+      };
+      const requiredString = (b: JsonObject, name: string): string => {
+        const v = str(b[name]);
+        if (v === undefined || v.length === 0) throw armErrors.badRequest('MissingParameter', `The body needs "${name}" (a string).`);
+        return v;
+      };
+      api.controlRoute('POST', 'network/privateEndpoints/members', (req): ControlResponse => {
+        const b = controlBody(req);
+        const peId = requiredString(b, 'privateEndpointId');
+        const members = b['members'] === undefined ? [...EXTRA_BACKUP_MEMBERS] : arr(b['members']).filter((m): m is string => typeof m === 'string' && /^[a-z0-9]+$/i.test(m));
+        if (b['members'] !== undefined && members.length !== arr(b['members']).length) throw armErrors.badRequest('InvalidParameter', '"members" must be an array of member names (letters and digits), e.g. ["prot1b"].');
+        return { status: 200, body: growPrivateEndpointMembers(controlCtx(), peId, members) };
+      });
+      api.controlRoute('POST', 'network/privateEndpoints/addresses', (req): ControlResponse => {
+        const b = controlBody(req);
+        const peId = requiredString(b, 'privateEndpointId');
+        const count = b['count'];
+        if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 16) throw armErrors.badRequest('InvalidParameter', '"count" must be an integer from 1 to 16.');
+        return { status: 200, body: growPrivateEndpointMembers(controlCtx(), peId, nextBackupMembers(store, peId, count)) };
+      });
+      api.controlRoute('PUT', 'network/storagePartitions', (req): ControlResponse => {
+        const b = controlBody(req);
+        const accountName = requiredString(b, 'accountName').toLowerCase();
+        const partition = requiredString(b, 'partition').toLowerCase();
+        if (!isStoragePartition(partition)) throw armErrors.badRequest('InvalidParameter', `"partition" must be z00…z99, got ${JSON.stringify(partition)}.`);
+        partitions.set(accountName, partition);
+        return { status: 200, body: { accountName, partition } };
+      });
+      api.controlRoute('POST', 'backup/addProtStorageAccount', async (req): Promise<ControlResponse> => {
+        const b = controlBody(req);
+        const vaultId = requiredString(b, 'vaultId');
+        const partition = str(b['partition']);
+        if (partition !== undefined && !isStoragePartition(partition)) throw armErrors.badRequest('InvalidParameter', `"partition" must be z00…z99, got ${JSON.stringify(partition)}.`);
+        return { status: 200, body: (await addProtStorageAccount(api, resolved, registry, vaultId, partition?.toLowerCase())) as unknown as JsonValue };
+      });
+
       return {
+        growMembers: (peId, members) => growPrivateEndpointMembers(controlCtx(), peId, members ?? [...EXTRA_BACKUP_MEMBERS]),
+        addAddresses: (peId, count) => growPrivateEndpointMembers(controlCtx(), peId, nextBackupMembers(store, peId, count)),
+        setStoragePartition: (accountName, partition) => {
+          if (!isStoragePartition(partition)) throw new RangeError(`partition must be z00…z99, got ${partition}`);
+          partitions.set(accountName.toLowerCase(), partition.toLowerCase());
+        },
+        addProtStorageAccount: (vaultId, partition) => addProtStorageAccount(api, resolved, registry, vaultId, partition?.toLowerCase()),
         createPrivateEndpointAs: (principal, peId, body) => api.invoke(principal, 'PUT', parseResourceId(peId).id, body),
         freeAddressCount: (subnetId) => freeAddressCount(store, subnetId),
         vaultConnectionOf: (peId) => vaultConnectionOf(store, peId),

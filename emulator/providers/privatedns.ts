@@ -349,13 +349,13 @@ function listRecordSets(store: ResourceStore, zoneId: string, type: RecordType |
   const zone = store.get(zoneId);
   if (!zone) throw zoneNotFound(zoneId);
   const suffix = query.get('$recordsetnamesuffix')?.toLowerCase();
-  const top = Number(query.get('$top') ?? Number.NaN);
   const value: JsonObject[] = [];
   if (type === undefined || type === 'SOA') value.push(soaRecordSet(zone));
   const sets = type === undefined ? recordSetsOf(store, zone.id) : type === 'SOA' ? [] : store.children(zone.id, `${PRIVATE_DNS_ZONE_TYPE}/${type}`);
   for (const s of sets) value.push(renderRecordSet(zone, s));
   const filtered = suffix === undefined ? value : value.filter((v) => typeof v['name'] === 'string' && v['name'].endsWith(suffix));
-  return { value: Number.isInteger(top) && top > 0 ? filtered.slice(0, top) : filtered };
+  // Paged by the engine: `$top` is the page size, as the private DNS API defines it (default 100 in Azure).
+  return { value: filtered };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -412,12 +412,12 @@ export const privateDnsProvider: EmulatorProvider<PrivateDnsExports> = {
     api.route('GET', ZONES_RG, (ctx) => ({
       status: 200,
       body: { value: store.list({ type: PRIVATE_DNS_ZONE_TYPE, scope: `/subscriptions/${ctx.params['subscriptionId']}/resourceGroups/${ctx.params['resourceGroupName']}` }).map((z) => renderZone(store, z)) },
-    }));
+    }), { pageable: { top: true } });
     api.route(
       'GET',
       '/subscriptions/{subscriptionId}/providers/Microsoft.Network/privateDnsZones',
       (ctx) => ({ status: 200, body: { value: store.list({ type: PRIVATE_DNS_ZONE_TYPE, scope: `/subscriptions/${ctx.params['subscriptionId']}` }).map((z) => renderZone(store, z)) } }),
-      { requireResourceGroup: false },
+      { requireResourceGroup: false, pageable: { top: true } },
     );
 
     // virtual network links (registered before record sets: `{recordType}` would match them too)
@@ -453,14 +453,15 @@ export const privateDnsProvider: EmulatorProvider<PrivateDnsExports> = {
       const zone = store.get(zoneIdOf(ctx));
       if (!zone) throw zoneNotFound(zoneIdOf(ctx));
       return { status: 200, body: { value: linksOf(store, zone.id).map(renderLink) } };
-    });
+    }, { pageable: { top: true } });
 
     // record sets; the list of every type is `…/ALL`
     api.route('GET', `${ZONE}/ALL`, (ctx) => ({ status: 200, body: listRecordSets(store, zoneIdOf(ctx), undefined, ctx.query) }), {
       action: 'Microsoft.Network/privateDnsZones/ALL/read',
       scope: (m) => `/subscriptions/${m.params['subscriptionId']}/resourceGroups/${m.params['resourceGroupName']}/providers/${PRIVATE_DNS_ZONE_TYPE}/${m.params['privateZoneName']}`,
+      pageable: { top: true },
     });
-    api.route('GET', `${ZONE}/{recordType}`, (ctx) => ({ status: 200, body: listRecordSets(store, zoneIdOf(ctx), recordTypeOf(ctx.params['recordType'] as string), ctx.query) }));
+    api.route('GET', `${ZONE}/{recordType}`, (ctx) => ({ status: 200, body: listRecordSets(store, zoneIdOf(ctx), recordTypeOf(ctx.params['recordType'] as string), ctx.query) }), { pageable: { top: true } });
     api.route('PUT', `${ZONE}/{recordType}/{relativeRecordSetName}`, (ctx) => {
       const r = ensureRecordSet(store, zoneIdOf(ctx), ctx.params['recordType'] as string, ctx.params['relativeRecordSetName'] as string, ctx.requireBody(), ctx.headers, ctx.caller.principalId, 'put');
       return { status: r.status, body: r.body };

@@ -24,7 +24,7 @@ import { randomUUID } from 'node:crypto';
 import { VAULT_APPROVAL_ACTION as AZURE_VAULT_APPROVAL_ACTION } from '../azure-facts';
 import { parseResourceId, resourceGroupResourceId, subscriptionResourceId } from '../../shared/domain/ids';
 import { ArmError, armErrors, type JsonObject } from '../arm';
-import type { ArmContext, ControlResponse, EmulatorProvider, ProviderApi } from '../server';
+import type { ArmContext, ArmResponse, ControlResponse, EmulatorProvider, ProviderApi } from '../server';
 import type { ResourceStore, StoredResource } from '../store';
 import { obj, str } from './json';
 import { itemsBeforePrivateEndpoints, type BackupStorageVersion, type VaultBackupActivity, vaultNumericIdFor } from './backup-rules';
@@ -322,19 +322,27 @@ export function createRecoveryServicesProvider(options: { geoCodeOverrides?: Rea
       api.route('GET', `/subscriptions/{subscriptionId}/providers/Microsoft.RecoveryServices/vaults`, (ctx) => ({
         status: 200,
         body: { value: store.list({ type: VAULT_TYPE, scope: subscriptionResourceId(ctx.params['subscriptionId'] as string) }).map((v) => renderVault(store, v)) },
-      }), { requireResourceGroup: false });
+      }), { requireResourceGroup: false, pageable: true });
       api.route('GET', RG_VAULTS, (ctx) => ({
         status: 200,
         body: { value: store.list({ type: VAULT_TYPE, scope: resourceGroupResourceId(ctx.params['subscriptionId'] as string, ctx.params['resourceGroupName'] as string) }).map((v) => renderVault(store, v)) },
-      }));
+      }), { pageable: true });
       api.route('GET', `${RG_VAULTS}/{vaultName}`, (ctx) => ({ status: 200, body: renderVault(store, getVault(ctx)) }));
-      // Vault writes complete at once: the service answers 200/201 with the vault (the seed's
-      // "Response JSON"), which the SDK's poller accepts as a finished operation.
-      api.route('PUT', `${RG_VAULTS}/{vaultName}`, (ctx) => writeVault(ctx, false));
-      api.route('PATCH', `${RG_VAULTS}/{vaultName}`, (ctx) => {
-        const result = writeVault(ctx, true);
-        return { status: 200, body: result.body };
+      // Vault writes are long-running, as the Recovery Services spec declares them
+      // (x-ms-long-running-operation on Vaults_CreateOrUpdate, Vaults_Update and Vaults_Delete):
+      // the vault is written at once and answered with `Azure-AsyncOperation` (and Retry-After 60),
+      // the final vault is read when the operation completes.
+      const vaultOperation = (ctx: ArmContext, result: { status: number; body: JsonObject }, status: 200 | 201): ArmResponse =>
+        ctx.longRunning({
+          status,
+          body: { ...result.body, properties: { ...(obj(result.body['properties']) ?? {}), provisioningState: 'Updating' } },
+          complete: () => renderVault(store, getVault(ctx)),
+        });
+      api.route('PUT', `${RG_VAULTS}/{vaultName}`, (ctx) => {
+        const result = writeVault(ctx, false);
+        return vaultOperation(ctx, result, result.status === 201 ? 201 : 200);
       });
+      api.route('PATCH', `${RG_VAULTS}/{vaultName}`, (ctx) => vaultOperation(ctx, writeVault(ctx, true), 200));
       api.route('DELETE', `${RG_VAULTS}/{vaultName}`, (ctx) => {
         const stored = store.get(vaultIdOf(ctx.params));
         if (!stored) return { status: 204, events: [] };
@@ -348,14 +356,19 @@ export function createRecoveryServicesProvider(options: { geoCodeOverrides?: Rea
           ].filter((s) => s.length > 0);
           throw armErrors.conflict('ServiceResourceNotEmpty', `Vault ${stored.parsed.name} cannot be deleted as there are existing resources within the vault: ${what.join(', ')}. Please delete them and try again.`);
         }
-        store.deleteTree(stored.id);
-        return { status: 200 };
+        return ctx.longRunning({
+          status: 202,
+          complete: () => {
+            const current = store.get(stored.id);
+            if (current) store.deleteTree(current.id);
+          },
+        });
       });
 
       api.route('GET', `${RG_VAULTS}/{vaultName}/privateLinkResources`, (ctx) => ({
         status: 200,
         body: { value: renderPrivateLinkResources(getVault(ctx), options.geoCodeOverrides) },
-      }), { action: `${VAULT_TYPE}/privateLinkResources/read` });
+      }), { action: `${VAULT_TYPE}/privateLinkResources/read`, pageable: true });
       api.route('GET', `${RG_VAULTS}/{vaultName}/privateLinkResources/{privateLinkResourceName}`, (ctx) => {
         const found = renderPrivateLinkResources(getVault(ctx), options.geoCodeOverrides).find((r) => str(r['name'])?.toLowerCase() === ctx.params['privateLinkResourceName']?.toLowerCase());
         if (!found) throw armErrors.resourceNotFound(`${VAULT_TYPE}/privateLinkResources`, ctx.params['privateLinkResourceName'] as string, ctx.params['resourceGroupName']);

@@ -222,9 +222,28 @@ export function missingRoleAssignments(desired: readonly DesiredRoleAssignment[]
 
 const MARKER_PREFIX = 'managed by vaultlink';
 
-/** The `description` vaultlink gives a role assignment it makes for the identity of `vaultId`. */
-export function roleAssignmentMarker(ownerId: string, vaultId: string): string {
-  return `${MARKER_PREFIX} (owner ${ownerId}) for the system-assigned identity of vault ${parseResourceId(vaultId).id}`;
+/** An identity change vaultlink recorded in the marker of the grants it made for the new identity. */
+export interface MarkedIdentityChange {
+  readonly fromPrincipalId: string;
+  readonly detectedAt: string;
+}
+
+const CHANGE_MARK = /; identity changed from ([0-9a-f-]{36}) at (\S+)$/i;
+
+/**
+ * The `description` vaultlink gives a role assignment it makes for the identity of `vaultId`. When
+ * the grant follows an identity change, the marker records it, so that the change stays visible in
+ * Azure itself (a stateless `vaultlink status` reads it back) for as long as the grant lives.
+ */
+export function roleAssignmentMarker(ownerId: string, vaultId: string, change?: MarkedIdentityChange): string {
+  const base = `${MARKER_PREFIX} (owner ${ownerId}) for the system-assigned identity of vault ${parseResourceId(vaultId).id}`;
+  return change === undefined ? base : `${base}; identity changed from ${change.fromPrincipalId} at ${change.detectedAt}`;
+}
+
+/** The identity change a marker records, if any. */
+export function markedIdentityChangeOf(description: string | undefined): MarkedIdentityChange | undefined {
+  const m = description === undefined ? null : CHANGE_MARK.exec(description);
+  return m === null ? undefined : { fromPrincipalId: (m[1] as string).toLowerCase(), detectedAt: m[2] as string };
 }
 
 /** The vault a role assignment was made for by vaultlink with this `ownerId`, from its description; undefined when it carries no such marker. */
@@ -232,7 +251,9 @@ export function markedVaultOf(description: string | undefined, ownerId: string):
   if (description === undefined || ownerId.length === 0) return undefined;
   const head = `${MARKER_PREFIX} (owner ${ownerId}) for the system-assigned identity of vault `;
   if (!description.startsWith(head)) return undefined;
-  const id = tryParseResourceId(description.slice(head.length).trim());
+  const rest = description.slice(head.length);
+  const end = rest.indexOf(';');
+  const id = tryParseResourceId((end < 0 ? rest : rest.slice(0, end)).trim());
   return id === undefined ? undefined : id.id;
 }
 

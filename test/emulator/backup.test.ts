@@ -287,7 +287,8 @@ describe('backup provider', () => {
         [identity, true, 201],
         [identity, true, 201],
       ]);
-      const ecsEvents = f.emu.events.published().filter((e) => e.subject.includes('_ecs'));
+      // The endpoints' own events (their NICs' events name the network service, as in Azure).
+      const ecsEvents = f.emu.events.published().filter((e) => e.subject.includes('_ecs') && e.data['operationName'] === 'Microsoft.Network/privateEndpoints/write');
       expect(ecsEvents.length).toBeGreaterThanOrEqual(2);
       expect(ecsEvents.every((e) => JSON.stringify(e.data).includes(identity))).toBe(true);
     });
@@ -312,9 +313,9 @@ describe('backup provider', () => {
       expect(job.status).toBe('Failed');
       expect(job.error?.code).toBe(code);
       expect(job.createdPrivateEndpoints).toEqual([]);
-      // The vault had its endpoint first: a failed attempt now does not make it ineligible (FAQ 3),
-      // and Backup's job history keeps the failed attempt.
-      expect(f.vaults.vaultState(f.vaultId)).toMatchObject({ registeredContainers: 0, everHadItems: false });
+      // The attempt counts (FAQ 2), but the vault had its endpoint first: the order keeps it eligible (FAQ 3).
+      expect(f.vaults.vaultState(f.vaultId)).toMatchObject({ registeredContainers: 0, everHadItems: true });
+      expect(f.vaults.privateLinkVault(f.vaultId)?.itemsBeforePrivateEndpoints).toBe(false);
     });
 
     it('fails when the vault identity was turned off', async () => {

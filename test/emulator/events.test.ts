@@ -165,12 +165,14 @@ describe('Event Grid through the emulator', () => {
     expect((await armRequest(emulator, { method: 'DELETE', path: `/_emulator/eventSubscriptions/${id}`, principalId: null })).status).toBe(204);
   });
 
-  it('emits nothing for reads, failed writes and control-API writes', async () => {
+  it('emits nothing for reads and control-API writes, and a ResourceWriteFailure for a failed write', async () => {
     emulator.control.createResourceGroup(emulator.subscriptionId, 'rg-quiet', 'westeurope');
     await armRequest(emulator, { path: `/subscriptions/${emulator.subscriptionId}/resourcegroups/rg-quiet?api-version=2021-04-01` });
     await armRequest(emulator, { method: 'PUT', path: `/subscriptions/${emulator.subscriptionId}/resourcegroups/rg-quiet?api-version=2021-04-01`, body: {} });
     await emulator.events.drain();
-    expect(emulator.events.published()).toEqual([]);
+    expect(emulator.events.published().map((e) => [e.eventType, e.data['status'], e.data['operationName']])).toEqual([
+      ['Microsoft.Resources.ResourceWriteFailure', 'Failed', 'Microsoft.Resources/subscriptions/resourceGroups/write'],
+    ]);
   });
 });
 

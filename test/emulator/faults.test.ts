@@ -120,6 +120,19 @@ describe('faults through the server', () => {
     await expect(armRequest(emulator, { path: `${rgId}?${API}` })).rejects.toThrow(/socket hang up|ECONNRESET/);
   });
 
+  it('applies a write and then drops its answer for a lose-response fault, set through the control API like the other kinds', async () => {
+    const added = await armRequest(emulator, { method: 'POST', path: '/_emulator/faults', principalId: null, body: { match: { operation: 'Microsoft.Authorization/roleAssignments/write' }, fault: { kind: 'lose-response' }, times: 1 } });
+    expect(added.status).toBe(201);
+    emulator.writes.reset();
+    const name = randomUUID();
+    const path = `${rgId}/providers/Microsoft.Authorization/roleAssignments/${name}?api-version=2022-04-01`;
+    const body = { properties: { roleDefinitionId: `/subscriptions/${emulator.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${contract.roleDefinitions.Reader}`, principalId: newPrincipalId(), principalType: 'ServicePrincipal' } };
+    await expect(armRequest(emulator, { method: 'PUT', path, body })).rejects.toThrow(/socket hang up|ECONNRESET/);
+    // The assignment exists: the answer was lost, not the write.
+    expect((await armRequest(emulator, { path })).status).toBe(200);
+    expect(emulator.writes.log().map((w) => [w.status, w.faulted, w.answerLost])).toEqual([[201, false, true]]);
+  });
+
   it('delays a request by the latency given, then serves it', async () => {
     emulator.faults.add({ match: {}, fault: { kind: 'latency', ms: 30 } });
     const r = await armRequest(emulator, { path: `${rgId}?${API}` });

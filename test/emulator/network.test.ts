@@ -267,7 +267,8 @@ describe('network provider', () => {
       });
       const pe = await f.client().privateEndpoints.beginCreateOrUpdateAndWait('rg-net', 'pe1', backupPe(f), poll);
       await f.emu.events.drain();
-      expect(seen).toContainEqual({ subject: pe.id, operationName: 'Microsoft.Network/privateEndpoints/write' });
+      // Event Grid writes `resourcegroups` in lower case in subjects.
+      expect(seen).toContainEqual({ subject: (pe.id as string).replace('/resourceGroups/', '/resourcegroups/'), operationName: 'Microsoft.Network/privateEndpoints/write' });
     });
   });
 

@@ -75,14 +75,14 @@ describe('ArmEngine with a provider', () => {
       expect(emulator.events.published().map((e) => e.data['operationName'])).toEqual(['Microsoft.Test/widgets/write']);
     });
 
-    it('reports Failed with the ARM error when the completion throws, and emits nothing', async () => {
+    it('reports Failed with the ARM error when the completion throws, and emits only a ResourceWriteFailure', async () => {
       const put = await armRequest(emulator, { method: 'PUT', path: `${rg}/providers/Microsoft.Test/widgets/w-bad?${API}`, body: { properties: { fail: true } } });
       const done = await pollUntilDone(emulator, put.headers['azure-asyncoperation'] as string);
       expect(done.body).toMatchObject({ status: 'Failed', error: { code: 'WidgetBroken' } });
       const viaLocation = await pollUntilDone(emulator, put.headers['location'] as string);
       expect(viaLocation.status).toBe(400);
       expect(errorCode(viaLocation)).toBe('WidgetBroken');
-      expect(emulator.events.published()).toHaveLength(0);
+      expect(emulator.events.published().map((e) => [e.eventType, e.data['status']])).toEqual([['Microsoft.Resources.ResourceWriteFailure', 'Failed']]);
     });
 
     it('completes pending operations on settleOperations()', async () => {

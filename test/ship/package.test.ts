@@ -49,7 +49,7 @@ describe('npm run package', () => {
 
   it('holds the bundle, host.json, the policy, a minimal package.json and .funcignore, nothing else', () => {
     const files = readdirSync(APP).filter((f) => f !== 'local.settings.json').sort();
-    expect(files).toEqual(['.funcignore', 'host.json', 'index.js', 'package.json', 'vaultlink.policy.json']);
+    expect(files).toEqual(['.funcignore', 'host.json', 'index.js', 'package.json', 'reconciler.js', 'vaultlink.policy.json']);
     const pkg = JSON.parse(readFileSync(join(APP, 'package.json'), 'utf8')) as Record<string, unknown>;
     expect(pkg).toMatchObject({ main: 'index.js', private: true });
     expect(pkg).not.toHaveProperty('dependencies');
@@ -63,13 +63,22 @@ describe('npm run package', () => {
     expect(bytes).toBeLessThanOrEqual(5 * 1024 * 1024);
   });
 
-  it('carries no emulator, CLI or local driver, and requires only Node built-ins and the host core', () => {
-    for (const devOnly of ['LocalDurableDriver', 'ArmServer', 'ArmEngine', 'vaultlink simulate', 'emulator/providers']) expect(bundle).not.toContain(devOnly);
-    const required = new Set([...bundle.matchAll(/\brequire\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1] as string));
+  it('carries no emulator, CLI or local driver, and requires only Node built-ins, the host core and its own reconciler.js', () => {
+    const reconciler = readFileSync(join(APP, 'reconciler.js'), 'utf8');
     const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
-    const outside = [...required].filter((m) => !builtins.has(m) && m !== '@azure/functions-core');
-    expect(outside).toEqual([]);
-    expect(required).toContain('@azure/functions-core');
+    const requiredBy = (code: string): Set<string> => new Set([...code.matchAll(/\brequire\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1] as string));
+    for (const code of [bundle, reconciler]) {
+      for (const devOnly of ['LocalDurableDriver', 'ArmServer', 'ArmEngine', 'vaultlink simulate', 'emulator/providers']) expect(code).not.toContain(devOnly);
+    }
+    expect([...requiredBy(bundle)].filter((m) => !builtins.has(m)).sort()).toEqual(['./reconciler.js', '@azure/functions-core']);
+    expect([...requiredBy(reconciler)].filter((m) => !builtins.has(m) && m !== '@azure/functions-core')).toEqual([]);
+  });
+
+  it('loads the reconciler only when asked: index.js alone at start, reconciler.js with the SDK clients on demand', () => {
+    // the Azure SDK clients live in reconciler.js only, so a cold start does not parse them
+    expect(bundle).not.toContain('NetworkManagementClient');
+    const script = `require('./app/index.js'); const r = require('./app/reconciler.js'); process.stdout.write(JSON.stringify(['observeAndPlan', 'applyAction', 'createAzureClients'].map((k) => typeof r[k])));`;
+    expect(execFileSync(process.execPath, ['-e', script], { cwd: work, encoding: 'utf8' })).toBe('["function","function","function"]');
   });
 
   it('registers every function with its bindings when the host loads it, with nothing logged as broken', () => {

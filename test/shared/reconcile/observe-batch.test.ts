@@ -36,7 +36,8 @@ describe('observeSweep (emulator)', () => {
     world.emu.reads.reset();
     await run();
     const byKind: Record<string, number> = {};
-    for (const r of world.emu.reads.log()) if (r.principalId.toLowerCase() === world.vaultlink.toLowerCase()) byKind[readKind(r.path)] = (byKind[readKind(r.path)] ?? 0) + 1;
+    // Lists count once: next pages exist because the emulator pages at 2, where Azure answers these in one page.
+    for (const r of world.emu.reads.log()) if (r.principalId.toLowerCase() === world.vaultlink.toLowerCase() && r.nextPage !== true) byKind[readKind(r.path)] = (byKind[readKind(r.path)] ?? 0) + 1;
     return byKind;
   }
 
@@ -57,6 +58,8 @@ describe('observeSweep (emulator)', () => {
       'PE list': 1,
       subnet: 1,
       zone: 3,
+      // the zones the vaults' VNets already resolve through (issue 10): one list of the subscription
+      'zone list': 1,
       'zone link list': 3,
       'record list': 3,
       'role assignment list': 1,

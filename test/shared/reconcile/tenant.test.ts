@@ -54,7 +54,9 @@ describe('tenant rules for requesters in other subscriptions (emulator)', () => 
   }
 
   it('approves a PE from another subscription of the same tenant, reading that subscription once per pass', async () => {
-    const vaultId = await world.createVault('vault-tenant');
+    // A v2 vault: its identity needs no roles in the other subscription (a classic vault's endpoint there would wait for
+    // roles vaultlink cannot grant, lifecycle.test.ts), so the tenant rule alone decides.
+    const vaultId = await world.createVault('vault-tenant', 'V2');
     await peInOtherSubscription(readable, vaultId, 'pe-other-sub');
     const before = world.emu.reads.log().length;
     const observed = await observeVault(ctx(), vaultId);
