@@ -15,6 +15,7 @@ export function readKind(path: string): string {
   if (/\/privatednszones\/[^/]+\/a$/.test(p)) return 'record list';
   if (/\/privatednszones\/[^/]+\/(a|all)\/[^/]+$/.test(p)) return 'record';
   if (/\/privatednszones\/[^/]+$/.test(p)) return 'zone';
+  if (/\/providers\/microsoft\.network\/privatednszones$/.test(p)) return 'zone list';
   if (/\/roleassignments$/.test(p)) return 'role assignment list';
   if (/^\/subscriptions\/[^/]+$/.test(p)) return 'subscription';
   return p.replace(/\/subscriptions\/[^/]+/, '/…').replace(/[0-9a-f-]{36}/g, '…');

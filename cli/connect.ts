@@ -10,7 +10,7 @@ import { createAzureClients, type CreateAzureClientsOptions } from '../shared/az
 import type { Policy } from '../shared/config';
 import { AZURE_CLOUDS, type AzureCloud } from '../shared/domain/dns';
 import { planVault } from '../shared/plan';
-import { listVaultsInScope, observeAndPlan, reconcileVault, type ReconcileContext } from '../shared/reconcile';
+import { listVaultsInScope, observeAndPlan, observeVault, reconcileVault, type ReconcileContext } from '../shared/reconcile';
 import type { VaultlinkBackend } from './backend';
 import type { ConnectBackend, ConnectionOptions } from './commands/scan';
 import { RuntimeError, UsageError, messageOf } from './errors';
@@ -29,8 +29,10 @@ export function cloudOf(io: CliIO, option: string | undefined): AzureCloud {
 export function reconcilerBackend(ctx: ReconcileContext, close: () => Promise<void> = async () => undefined): VaultlinkBackend {
   return {
     policy: ctx.policy,
+    cloud: ctx.cloud,
     listVaults: (subscriptionIds) => listVaultsInScope({ ...ctx, policy: { ...ctx.policy, scope: { ...ctx.policy.scope, subscriptions: [...subscriptionIds] } } }),
     planVault: async (vaultId) => (await observeAndPlan(ctx, vaultId)).plan,
+    observeVault: (vaultId) => observeVault(ctx, vaultId),
     reconcileVault: (vaultId) => reconcileVault(ctx, vaultId),
     close,
   };

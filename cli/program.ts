@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { CONFIG_CHECK_FORMATS, checkConfig, type ConfigCheckFormat } from './commands/config-check';
+import { DNS_EXPORT_FORMATS, dnsExportCommand, type DnsExportCommandOptions, type DnsExportFormat } from './commands/dns-export';
 import { explainEvent } from './commands/explain-event';
 import { replayDeadLetters, type ReplayDeadLettersOptions } from './commands/replay-dead-letters';
 import { planCommand, type PlanOptions } from './commands/plan';
@@ -116,6 +117,21 @@ function registerAzureCommands(program: Command, ctx: CommandContext, deps: CliD
   )
     .addHelpText('after', '\nExit: 0 every vault converged; 1 some vault not converged; 2 bad options or policy; 3 Azure failed.')
     .action((raw: RawScanOptions) => ctx.run(() => statusCommand(ctx.io, scanOptionsOf(raw) satisfies StatusOptions, deps.connect)));
+
+  const dns = program.command('dns').description('DNS for the vaults in scope').helpCommand(false);
+  addScanOptions(
+    dns
+      .command('export')
+      .summary('what a custom DNS server must serve: a zone file per zone, hosts lines, conditional forwarders (writes nothing)')
+      .description(
+        'Observes every vault in scope (or --vault) and prints the A records of their approved private endpoints (and Backup\'s _ecs/_prot endpoints): ' +
+          'a zone file per zone, hosts-file lines, and the conditional forwarders to Azure DNS (168.63.129.16) for the backup, blob and queue namespaces ' +
+          '(plus blob.storage.azure.net when Backup uses zone-partitioned storage names). For placement custom, or a DNS server vaultlink does not write. Writes nothing.',
+      )
+      .addOption(new Option('--format <part>', 'with table output: which part to print').choices(DNS_EXPORT_FORMATS as string[]).default('all')),
+  )
+    .addHelpText('after', '\nJSON: {"zones": [{"zone", "records": [{"zone", "name", "addresses", "publicFqdn", "privateLinkFqdn", "vaultId", "privateEndpointId"}]}], "hostsLines", "zoneFiles", "forwarders", "conflicts", "unnamed"}.\nExit: 0 exported; 1 a vault\'s zones cannot be named; 2 bad options or policy; 3 Azure failed.')
+    .action((raw: RawScanOptions & { format: DnsExportFormat }) => ctx.run(() => dnsExportCommand(ctx.io, { ...scanOptionsOf(raw), format: raw.format } satisfies DnsExportCommandOptions, deps.connect)));
 }
 
 function registerReplayDeadLetters(program: Command, ctx: CommandContext): void {

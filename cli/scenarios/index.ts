@@ -8,6 +8,12 @@ import { rolePropagation } from './role-propagation';
 import type { Scenario } from './types';
 import { unmatchedRequester } from './unmatched-requester';
 import { v2Vault } from './v2-vault';
+import { linkedZoneAdopt, linkedZoneConflict } from './linked-zone-conflict';
+import { partitionedStorage } from './partitioned-storage';
+import { rejectedEndpoint } from './rejected-endpoint';
+import { sharedZonesTwoVaults } from './shared-zones-two-vaults';
+import { twoVnets } from './two-vnets';
+import { wrongGeoOverride } from './wrong-geo-override';
 
 export type { Scenario, ScenarioExpectation, ScenarioOutcome } from './types';
 
@@ -24,6 +30,14 @@ export const SCENARIOS: readonly Scenario[] = [
   ungrantableResourceGroup,
   identityFlip,
   drift,
+  // DNS on day 2 (issue 10)
+  twoVnets,
+  sharedZonesTwoVaults,
+  rejectedEndpoint,
+  linkedZoneConflict,
+  linkedZoneAdopt,
+  wrongGeoOverride,
+  partitionedStorage,
 ];
 
 export const DEFAULT_SCENARIO = 'lifecycle';

@@ -41,7 +41,7 @@ export const FAST_POLLING = { updateIntervalInMs: 5 } as const;
 export interface LandingZoneOptions {
   /** The DNS zones live in their own hub subscription (else: a resource group of the spoke's). */
   readonly separateHubSubscription: boolean;
-  /** A scenario's changes to the simulation's policy file (another allowlist rule, say). */
+  /** A scenario's changes to the simulation's policy file (another allowlist rule; DNS settings: recordPolicy, linkedZones, geoCodes). */
   readonly adjustPolicy?: (file: PolicyFile) => PolicyFile;
 }
 

@@ -96,6 +96,8 @@ export interface NetworkPort {
 /** Microsoft.Network/privateDnsZones: zones, virtual network links and A record sets. */
 export interface PrivateDnsPort {
   getZone(zoneId: string): Promise<DnsZone | undefined>;
+  /** The private DNS zones of a subscription (every page): where a VNet's own linked zones are found. */
+  listZones(subscriptionId: string): Promise<DnsZone[]>;
   /** Creates the zone (location `global`) with `tags`, create-only (`If-None-Match: *`: 412 when it exists). */
   createZone(zoneId: string, tags: StringMap): Promise<DnsZone>;
   /** The virtual network links of a zone ([] when the zone does not exist). */

@@ -55,6 +55,14 @@ export class SdkPrivateDnsAdapter implements PrivateDnsPort {
     return raw === undefined ? undefined : toDnsZone(raw);
   }
 
+  async listZones(subscriptionId: string): Promise<DnsZone[]> {
+    return describeAzureCall('listing private DNS zones', `/subscriptions/${subscriptionId}`, async () => {
+      const out: DnsZone[] = [];
+      for await (const z of this.clients.privateDns(subscriptionId).privateZones.list()) out.push(toDnsZone(z));
+      return out;
+    });
+  }
+
   async createZone(zoneId: string, tags: StringMap): Promise<DnsZone> {
     const z = zoneRef(zoneId);
     const raw = await describeAzureCall('creating private DNS zone', z.id, () =>

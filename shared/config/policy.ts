@@ -270,7 +270,9 @@ const dnsSchema = z
     recordPolicy: z
       .enum(['upsert-only', 'sync'])
       .default('upsert-only')
-      .describe('upsert-only: create and update records, never delete. sync: also delete records that vaultlink owns whose private endpoint is gone.'),
+      .describe(
+        'upsert-only: create and update records, never delete; records vaultlink owns whose private endpoint is gone, rejected or disconnected are reported. sync: also delete exactly those records (by the ownership registry in their metadata, never by name).',
+      ),
     ttl: z
       .number()
       .int({ error: 'a whole number of seconds' })
@@ -289,6 +291,12 @@ const dnsSchema = z
       .superRefine((ids, ctx) => refuseDuplicates(ids, ctx, (id) => tryParseResourceId(id)?.key ?? id, 'a virtual network id', (i) => [i]))
       .default([])
       .describe('Virtual networks to link to the three zones besides those that host private endpoints (DNS resolver or hub networks).'),
+    linkedZones: z
+      .enum(['report', 'adopt'])
+      .default('report')
+      .describe(
+        "A VNet already linked to another private DNS zone of the same name resolves through that zone (Azure refuses a second link). report: an error finding names that zone, its link and the choices; vaultlink writes nothing there. adopt: vaultlink writes the vault's records into that zone (never touching records it does not own).",
+      ),
   })
   .superRefine((dns, ctx) => {
     if ((dns.placement === 'central' || dns.placement === 'zone-group') && dns.central === undefined) {

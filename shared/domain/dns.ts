@@ -47,7 +47,17 @@ export interface DnsPolicy {
   readonly ttl: number;
   /** Resolver/hub VNets linked to every zone besides those hosting PEs. */
   readonly linkVirtualNetworks: readonly string[];
+  /**
+   * A VNet already linked to another zone of the same name (an app team's own
+   * `privatelink.blob.core.windows.net`) resolves through that zone, and Azure refuses a second
+   * link. `report` (default): an error finding names that zone and the choices. `adopt`: vaultlink
+   * writes the vault's records into that zone (records of others are never touched).
+   */
+  readonly linkedZones?: LinkedZonesPolicy | undefined;
 }
+
+/** What to do about a VNet that already resolves a namespace through a zone vaultlink does not place. */
+export type LinkedZonesPolicy = 'report' | 'adopt';
 
 /** Region → geo code additions/overrides (the policy's `geoCodes`). Keys are region names. */
 export type GeoCodeOverrides = Readonly<Record<string, string>>;
@@ -127,14 +137,34 @@ export interface ZoneRecordName {
   readonly publicFqdn: string;
 }
 
+// Zone-partitioned storage names (public cloud): `<account>.z<NN>.<service>.storage.azure.net`.
+// Azure's public DNS answers them with a CNAME to `<account>.privatelink.<service>.core.windows.net`
+// (MicrosoftDocs/azure-docs#82513: "the private link alias for this specific domain should be
+// *.privatelink.blob.core.windows.net"), so their record is `<account>` in the same
+// `privatelink.blob.core.windows.net` / `privatelink.queue.core.windows.net` zone as the
+// account's classic name. The partition label `zNN` never appears in the private zone.
+const PARTITIONED_STORAGE = /^([a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)\.z(\d{1,2})\.(blob|queue)\.storage\.azure\.net$/;
+/** The public suffix of zone-partitioned storage names (public cloud only; other clouds publish none). */
+export const PARTITIONED_STORAGE_SUFFIX = 'storage.azure.net';
+
 /**
  * Maps an FQDN from `customDnsConfigs` to its zone and record, inserting `privatelink.` where
  * Azure omits it (`x.uks.backup.windowsazure.com` → record `x` in
  * `privatelink.uks.backup.windowsazure.com`); already privatelink-qualified names are taken as
- * they are. Undefined when the FQDN is outside the three zones (not ours) or not `<label>.<zone>`.
+ * they are. A zone-partitioned storage name (`acct.z12.blob.storage.azure.net`) maps to record
+ * `acct` of the blob zone, where its public CNAME leads (public cloud zones only). Undefined when
+ * the FQDN is outside the three zones (not ours) or not `<label>.<zone>`.
  */
 export function zoneRecordOf(fqdn: string, zones: BackupZoneNames): ZoneRecordName | undefined {
   const name = fqdn.trim().toLowerCase().replace(/\.$/, '');
+  const partitioned = PARTITIONED_STORAGE.exec(name);
+  if (partitioned !== null) {
+    const [, label, , service] = partitioned as unknown as [string, string, string, 'blob' | 'queue'];
+    const zone = zones[service].toLowerCase();
+    // Only where the storage zone is the public cloud's: the CNAME target is `….core.windows.net`.
+    if (zone !== `privatelink.${service}.core.windows.net`) return undefined;
+    return { zoneKind: service, zone, recordName: label, privateLinkFqdn: `${label}.${zone}`, publicFqdn: name };
+  }
   for (const zoneKind of ZONE_KINDS) {
     const zone = zones[zoneKind].toLowerCase();
     const publicZone = zone.startsWith(PRIVATELINK) ? zone.slice(PRIVATELINK.length) : zone;
@@ -147,6 +177,60 @@ export function zoneRecordOf(fqdn: string, zones: BackupZoneNames): ZoneRecordNa
     }
   }
   return undefined;
+}
+
+/** True for a zone-partitioned storage name (`<account>.zNN.blob.storage.azure.net`). */
+export function isPartitionedStorageName(fqdn: string): boolean {
+  return PARTITIONED_STORAGE.test(fqdn.trim().toLowerCase().replace(/\.$/, ''));
+}
+
+// ---------------------------------------------------------------------------------------------
+// FQDNs as the ground truth for the backup zone
+
+// `<vault id>-ab-pod01-<member>.<geo>.backup.windowsazure.com` (with or without `privatelink.`).
+const BACKUP_FQDN = /^[0-9]+-ab-pod[0-9]+-[a-z0-9]+\.(?:privatelink\.)?([a-z0-9]+)\.backup\.windowsazure\.(?:com|us|cn)$/;
+
+/** The Backup geo code named by a Backup FQDN, or undefined when it is not one. */
+export function backupGeoCodeOfFqdn(fqdn: string): string | undefined {
+  const m = BACKUP_FQDN.exec(fqdn.trim().toLowerCase().replace(/\.$/, ''));
+  return m?.[1];
+}
+
+/** How the vault's backup zone was named: from the FQDNs Azure lists, or from the table/override before any. */
+export type ZoneNameSource = 'fqdns' | 'table' | 'override';
+
+export type VaultZoneNaming =
+  | {
+      readonly known: true;
+      readonly zones: BackupZoneNames;
+      readonly source: ZoneNameSource;
+      /** The geo code the table or override gives, when the FQDNs say otherwise (reported, not followed). */
+      readonly contradiction?: { readonly configured: string; readonly configuredSource: 'table' | 'override'; readonly fromFqdns: string } | undefined;
+    }
+  | { readonly known: false; readonly region: string; readonly reason: string };
+
+/**
+ * The vault's three zones, with Azure's word first: when the vault's PEs list Backup FQDNs, the
+ * geo code they carry names the backup zone (the most common FQDN wins; ties by code point). The
+ * table (and `geoCodes`) only names the zone before Azure has listed any FQDN. A table or override
+ * that disagrees with the FQDNs is returned as a contradiction for the planner to report.
+ */
+export function vaultZoneNames(region: string, fqdns: readonly string[], cloud: AzureCloud = 'AzurePublicCloud', overrides: GeoCodeOverrides = {}): VaultZoneNaming {
+  const counts = new Map<string, number>();
+  for (const f of fqdns) {
+    const geo = backupGeoCodeOfFqdn(f);
+    if (geo !== undefined) counts.set(geo, (counts.get(geo) ?? 0) + 1);
+  }
+  const fromFqdns = [...counts.entries()].sort((a, b) => b[1] - a[1] || byCodePoint(a[0], b[0]))[0]?.[0];
+  const configured = backupGeoCodeOf(region, overrides);
+  const s = CLOUD_DNS_SUFFIXES[cloud];
+  const zonesFor = (geo: string): BackupZoneNames => ({ backup: `privatelink.${geo}.${s.backup}`, blob: `privatelink.blob.${s.storage}`, queue: `privatelink.queue.${s.storage}` });
+  if (fromFqdns === undefined) {
+    if (!configured.known) return configured;
+    return { known: true, zones: zonesFor(configured.geoCode), source: configured.source };
+  }
+  const contradiction = configured.known && configured.geoCode !== fromFqdns ? { configured: configured.geoCode, configuredSource: configured.source, fromFqdns } : undefined;
+  return { known: true, zones: zonesFor(fromFqdns), source: 'fqdns', contradiction };
 }
 
 /** A desired A record for a PE. */
@@ -234,7 +318,49 @@ export function zoneFileLines(records: readonly DesiredARecord[], ttl: number): 
   return lines;
 }
 
-/** Conditional forwarders an external server may use instead of blob/queue zones (the seed's option). */
-export function conditionalForwarders(zones: BackupZoneNames): { zone: string; forwarder: string }[] {
-  return [zones.blob, zones.queue].map((zone) => ({ zone, forwarder: AZURE_DNS_SERVER_IP }));
+/**
+ * Conditional forwarders for an external DNS server, to Azure DNS (168.63.129.16): all three
+ * namespaces, as the seed asks for SQL Availability Groups (its blob/queue note is the subset for
+ * servers without AG). When the vault's Backup storage uses zone-partitioned names, the public
+ * `blob.storage.azure.net` namespace too (MicrosoftDocs/azure-docs#82424): a server that does not
+ * chase the public CNAME to `privatelink.blob.core.windows.net` must ask Azure DNS for it.
+ */
+export function conditionalForwarders(zones: BackupZoneNames, options: { partitionedStorage?: readonly ('blob' | 'queue')[] } = {}): { zone: string; forwarder: string }[] {
+  const out = [zones.backup, zones.blob, zones.queue].map((zone) => ({ zone, forwarder: AZURE_DNS_SERVER_IP }));
+  for (const service of [...new Set(options.partitionedStorage ?? [])].sort()) out.push({ zone: `${service}.${PARTITIONED_STORAGE_SUFFIX}`, forwarder: AZURE_DNS_SERVER_IP });
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The ownership registry (record-set metadata, link tags), the way external-dns keeps a TXT registry
+
+/** Metadata key naming the vault a record or link serves. */
+export const REGISTRY_VAULT_KEY = 'vaultlinkVault';
+/** Metadata key naming the private endpoint connection (of the vault) a record serves. */
+export const REGISTRY_CONNECTION_KEY = 'vaultlinkConnection';
+
+/** What vaultlink's registry says about a record or link. */
+export interface RegistryEntry {
+  readonly vaultId: string | undefined;
+  readonly privateEndpointId: string | undefined;
+  readonly connectionName: string | undefined;
+}
+
+/** The registry part of metadata (keys compared case-insensitively, as Azure does). */
+export function registryOf(metadata: Readonly<Record<string, string>> | undefined): RegistryEntry {
+  const get = (key: string): string | undefined => {
+    if (metadata === undefined) return undefined;
+    const wanted = key.toLowerCase();
+    for (const [k, v] of Object.entries(metadata)) if (k.toLowerCase() === wanted) return v;
+    return undefined;
+  };
+  return { vaultId: get(REGISTRY_VAULT_KEY), privateEndpointId: get('vaultlinkSource'), connectionName: get(REGISTRY_CONNECTION_KEY) };
+}
+
+/** The registry fields vaultlink adds to its ownership metadata (owner id and `managedBy` come from model.ts). */
+export function registryMetadata(entry: { vaultId?: string | undefined; connectionName?: string | undefined }): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (entry.vaultId !== undefined) out[REGISTRY_VAULT_KEY] = entry.vaultId;
+  if (entry.connectionName !== undefined) out[REGISTRY_CONNECTION_KEY] = entry.connectionName;
+  return out;
 }

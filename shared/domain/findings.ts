@@ -50,6 +50,18 @@ export const FINDING_CODES = [
    * endpoints (first VM registration, first backup) may fail with AuthorizationFailed until then.
    */
   'role-propagation',
+  /** A VNet that must resolve the vault is linked to another zone of the same name (Azure refuses a second link). */
+  'linked-zone-conflict',
+  /** `dns.linkedZones: adopt`: vaultlink writes the vault's records into a zone a VNet already resolves through. */
+  'linked-zone-adopted',
+  /** The geo-code table or a `geoCodes` override contradicts the geo code in the FQDNs Azure lists: Azure is followed. */
+  'geo-code-contradiction',
+  /** A record vaultlink's registry ties to this vault whose endpoint is gone, rejected or disconnected (`upsert-only` keeps it). */
+  'stale-record',
+  /** An owned record written by an older vaultlink, without the registry, that does not match exactly: left as it is. */
+  'record-not-adopted',
+  /** A name of an approved endpoint does not resolve privately from a VNet that must resolve it, and nothing planned fixes it. */
+  'name-not-resolving',
 ] as const;
 
 export type FindingCode = (typeof FINDING_CODES)[number];

@@ -8,36 +8,23 @@ import {
   type ChecklistItemKey,
   type ChecklistStatus,
   buildChecklist,
-  type DesiredARecord,
   type DesiredRoleAssignment,
   evaluateApproval,
   type Finding,
   type FindingSeverity,
   hasSystemAssignedIdentity,
-  hostsFileLines,
-  isOwnedBy,
   grantsRoleAssignment,
   missingRoleAssignments,
   rolesEffectiveAfter,
   normalizeResourceId,
-  ownedSourceOf,
-  parentResourceId,
   preflightFindings,
-  privateDnsZonesForVault,
-  recordsForPrivateEndpoint,
   requiredRoleAssignments,
   resourceGroupResourceId,
-  resourceInGroupId,
   sameResourceId,
   type SecondaryRole,
   tryParseResourceId,
   type Vault,
   type VaultConnection,
-  type BackupZoneNames,
-  type ZoneKind,
-  ZONE_KINDS,
-  zoneFileLines,
-  conditionalForwarders,
   type RoleAssignment,
   type Subnet,
   roleAssignmentMarker,
@@ -46,9 +33,9 @@ import {
   BUILT_IN_ROLE_GUIDS,
   armEquals,
 } from '../domain';
-import { virtualNetworkLinkName } from './link-name';
+import { isActivePrimary, planDns, vnetOfEndpoint, type ConnectionStanding, type DnsPrimary, type DnsSink } from './dns';
 import { readErrorBlocking } from './read-errors';
-import { connectionIdOf, linkIdOf, recordIdOf } from './targets';
+import { connectionIdOf } from './targets';
 import {
   EMPTY_MEMORY,
   type IdentityChange,
@@ -58,7 +45,6 @@ import type {
   ActionKind,
   ObservedPrivateEndpoint,
   ObservedVault,
-  ObservedZone,
   PlanOptions,
   PlanPolicy,
   PlannedAction,
@@ -98,8 +84,6 @@ export const DEFAULT_IDENTITY_CHANGE_FINDING_DAYS = 30;
 /** The seed's warning about the vault identity, quoted by the identity-changed finding. */
 export const IDENTITY_WARNING = 'Once enabled, the Managed Identity must not be disabled (even temporarily). Disabling the managed identity may lead to inconsistent behavior.';
 
-const ZONE_RESOURCE_TYPE = 'Microsoft.Network/privateDnsZones';
-
 // ---------------------------------------------------------------------------------------------
 // Working state of one planning pass
 
@@ -112,7 +96,7 @@ interface Item {
 type Unlinked<A> = A extends PlannedAction ? Omit<A, 'needs'> : never;
 export type DraftAction = Unlinked<PlannedAction>;
 
-class Draft {
+class Draft implements DnsSink {
   readonly actions: { action: DraftAction; item: ChecklistItemKey }[] = [];
   /** Primary PE key → the keys of the scopes its roles go on (its resource groups, its VNet). */
   readonly endpointScopes = new Map<string, Set<string>>();
@@ -144,6 +128,10 @@ class Draft {
   find(code: Finding['code'], severity: FindingSeverity, resourceId: string, message: string): void {
     this.findings.push({ code, severity, resourceId, message });
   }
+
+  waitOnAzure(): void {
+    this.followUps.add(FOLLOW_UP_ON_AZURE);
+  }
 }
 
 const RANK: Readonly<Record<ChecklistStatus, number>> = { 'not-applicable': 0, ok: 1, pending: 2, failed: 3 };
@@ -163,18 +151,8 @@ function nameOf(id: string): string {
   return tryParseResourceId(id)?.name ?? id;
 }
 
-function rgNameOf(id: string): string {
-  return tryParseResourceId(id)?.resourceGroup ?? id;
-}
-
 function list(items: readonly string[]): string {
   return items.join(', ');
-}
-
-function sameAddresses(a: readonly string[], b: readonly string[]): boolean {
-  const sa = [...new Set(a.map((x) => x.trim()))].sort();
-  const sb = [...new Set(b.map((x) => x.trim()))].sort();
-  return sa.length === sb.length && sa.every((x, i) => x === sb[i]);
 }
 
 /** Tenant of a subscription from observe's map (keys lower-case; looked up case-insensitively anyway). */
@@ -191,12 +169,7 @@ function tenantErrorOfSubscription(observed: ObservedVault, subscriptionId: stri
   return undefined;
 }
 
-function vnetOf(pe: ObservedPrivateEndpoint): string | undefined {
-  // The subnet read may have failed; the PE itself names its subnet, whose parent is the VNet.
-  if (pe.subnet !== undefined) return pe.subnet.vnetId;
-  const parsed = tryParseResourceId(pe.endpoint.subnetId);
-  return parsed === undefined ? undefined : parentResourceId(parsed.id);
-}
+const vnetOf = vnetOfEndpoint;
 
 function readErrorFinding(error: ReadError): Finding {
   return {
@@ -270,19 +243,8 @@ function rememberConnections(observed: ObservedVault, vault: Vault): VaultMemory
 // ---------------------------------------------------------------------------------------------
 // The vault's private endpoints, as the planner sees them
 
-/** Where a primary PE's connection to the vault stands after this plan's decisions. */
-type ConnectionStanding = 'approved' | 'approving' | 'pending' | 'rejecting' | 'rejected' | 'disconnected' | 'unknown';
-
-interface Primary {
-  readonly observed: ObservedPrivateEndpoint;
-  readonly standing: ConnectionStanding;
-  readonly secondaries: readonly { readonly observed: ObservedPrivateEndpoint; readonly role: SecondaryRole }[];
-}
-
-/** A primary whose connection is approved, or approved by this plan: it gets roles, links and records. */
-function isActive(p: Primary): boolean {
-  return p.standing === 'approved' || p.standing === 'approving';
-}
+type Primary = DnsPrimary;
+const isActive = isActivePrimary;
 
 // ---------------------------------------------------------------------------------------------
 
@@ -552,7 +514,7 @@ function primariesOf(observed: ObservedVault, vault: Vault, decisions: readonly 
       .map((s) => ({ observed: s, c: s.classification }))
       .filter((s) => s.c.kind === 'backup-secondary' && sameResourceId(s.c.primaryId, p.endpoint.id))
       .map((s) => ({ observed: s.observed, role: (s.c as { role: SecondaryRole }).role }));
-    primaries.push({ observed: p, standing, secondaries });
+    primaries.push({ observed: p, standing, connectionName: decided?.connection.name, secondaries });
   }
   return primaries.sort((a, b) => byCodePoint(keyOf(a.observed.endpoint.id), keyOf(b.observed.endpoint.id)));
 }
@@ -827,348 +789,6 @@ function describeScope(scope: string): string {
   if (p === undefined) return scope;
   if (p.segments.length === 0 && p.resourceGroup !== undefined) return `resource group ${p.resourceGroup}`;
   return `${p.type.split('/').pop() ?? p.type} ${p.name}`;
-}
-
-// ---------------------------------------------------------------------------------------------
-// DNS
-
-interface PlannedZone {
-  readonly kind: ZoneKind;
-  readonly name: string;
-  readonly zoneId: string;
-  /** Undefined when observe did not report the zone: nothing is written in it. */
-  readonly observed: ObservedZone | undefined;
-}
-
-function planDns(draft: Draft, observed: ObservedVault, vault: Vault, policy: PlanPolicy, options: PlanOptions, primaries: readonly Primary[]): void {
-  const classic = vault.experience === 'classic';
-  const lookup = privateDnsZonesForVault(vault.location, options.cloud, policy.geoCodes ?? {});
-  if (!lookup.known) {
-    const why = `${lookup.reason}; no DNS is planned`;
-    for (const key of ['dns-zones', 'dns-links', 'dns-records'] as const) draft.set(key, 'failed', why);
-    if (classic) draft.set('secondary-records', 'failed', why);
-    return;
-  }
-  const zones = lookup.zones;
-  const active = primaries.filter(isActive);
-  const notActive = primaries.filter((p) => !isActive(p));
-  for (const p of notActive) {
-    const status = p.standing === 'pending' || p.standing === 'unknown' ? 'not approved yet' : p.standing;
-    const detail = `private endpoint ${p.observed.endpoint.name}: connection ${status}, no records for it`;
-    draft.set('dns-records', p.standing === 'pending' || p.standing === 'unknown' ? 'pending' : 'ok', detail);
-  }
-  if (active.length === 0) {
-    draft.set('dns-records', 'pending', 'no approved private endpoint of the vault yet');
-    if (classic) draft.set('secondary-records', 'pending', 'no approved private endpoint of the vault yet');
-  } else if (classic) {
-    planSecondaryWaits(draft, active);
-  }
-
-  if (policy.dns.placement !== 'zone-group') {
-    // Central and custom records come from the PE's customDnsConfigs, which Azure fills in once the PE has its addresses.
-    for (const p of active) {
-      if (recordsForPrivateEndpoint(p.observed.endpoint, zones).length > 0) continue;
-      draft.set('dns-records', 'pending', `Azure lists no FQDN with an address in the zones for private endpoint ${p.observed.endpoint.name} yet`);
-      draft.followUps.add(FOLLOW_UP_ON_AZURE);
-    }
-  }
-
-  if (policy.dns.placement === 'custom') {
-    planCustomDns(draft, vault, policy, zones, active);
-    return;
-  }
-  const central = policy.dns.central;
-  if (central === undefined) {
-    const why = `placement ${policy.dns.placement} needs dns.central (where the zones live) and the policy names none`;
-    for (const key of ['dns-zones', 'dns-links', 'dns-records'] as const) draft.set(key, 'failed', why);
-    return;
-  }
-
-  const planned: PlannedZone[] = ZONE_KINDS.map((kind) => {
-    const name = zones[kind];
-    const found = observed.zones.find((z) => z.kind === kind && z.name.toLowerCase() === name);
-    const zoneId = found?.resourceId ?? resourceInGroupId(central.subscriptionId, central.resourceGroup, ZONE_RESOURCE_TYPE, name);
-    return { kind, name, zoneId: normalizeResourceId(zoneId), observed: found };
-  });
-
-  planZones(draft, planned, central.resourceGroup);
-  planLinks(draft, policy, planned, active);
-  if (policy.dns.placement === 'central') planRecords(draft, observed, vault, policy, zones, planned, active);
-  else planZoneGroups(draft, vault, zones, planned, active);
-}
-
-function planSecondaryWaits(draft: Draft, active: readonly Primary[]): void {
-  for (const p of active) {
-    const present = new Set(p.secondaries.map((s) => s.role));
-    const name = p.observed.endpoint.name;
-    const waits: string[] = [];
-    if (!present.has('ecs-blob') || !present.has('ecs-queue')) waits.push(`the first registration (Azure Backup then creates ${name}_ecs…_blob and _queue)`);
-    if (!present.has('prot-blob')) waits.push(`the first backup (Azure Backup then creates ${name}_prot…_blob)`);
-    if (waits.length > 0) {
-      draft.set('secondary-records', 'pending', `private endpoint ${name} is waiting for ${waits.join(' and ')}`);
-      draft.followUps.add(FOLLOW_UP_ON_AZURE);
-    }
-  }
-}
-
-function planZones(draft: Draft, planned: readonly PlannedZone[], resourceGroup: string): void {
-  const creating: string[] = [];
-  for (const z of planned) {
-    if (z.observed === undefined) {
-      draft.set('dns-zones', 'pending', `zone ${z.name} was not observed: nothing is written in it this pass`);
-      draft.followUps.add(FOLLOW_UP_ON_AZURE);
-      continue;
-    }
-    if (z.observed.zone !== undefined) continue;
-    draft.add({ kind: 'ensure-zone', key: `ensure-zone:${z.zoneId}`, summary: `Create private DNS zone ${z.name} in resource group ${rgNameOf(z.zoneId)}`, zoneId: z.zoneId, zoneName: z.name }, 'dns-zones');
-    creating.push(z.name);
-  }
-  if (creating.length > 0) draft.set('dns-zones', 'pending', `creating ${list(creating)} in resource group ${resourceGroup}`);
-  else draft.set('dns-zones', 'ok', `the three zones exist (${list(planned.filter((z) => z.observed?.zone !== undefined).map((z) => z.name))})`);
-}
-
-function planLinks(draft: Draft, policy: PlanPolicy, planned: readonly PlannedZone[], active: readonly Primary[]): void {
-  const vnets = new Map<string, string>();
-  const addVnet = (id: string | undefined) => {
-    const p = id === undefined ? undefined : tryParseResourceId(id);
-    if (p !== undefined && !vnets.has(p.key)) vnets.set(p.key, p.id);
-  };
-  for (const p of active) {
-    addVnet(vnetOf(p.observed));
-    for (const s of p.secondaries) addVnet(vnetOf(s.observed));
-  }
-  for (const v of policy.dns.linkVirtualNetworks) addVnet(v);
-
-  const linking: string[] = [];
-  let done = 0;
-  for (const z of planned) {
-    if (z.observed === undefined) continue;
-    for (const vnetId of [...vnets.values()]) {
-      // Any link from the VNet serves: whoever made it, the VNet resolves the zone.
-      if (z.observed.links.some((l) => sameResourceId(l.vnetId, vnetId))) {
-        done++;
-        continue;
-      }
-      const linkName = virtualNetworkLinkName(vnetId);
-      draft.add(
-        {
-          kind: 'ensure-link',
-          key: `ensure-link:${linkIdOf(z.zoneId, linkName)}`,
-          summary: `Link virtual network ${nameOf(vnetId)} to zone ${z.name} (link ${linkName})`,
-          zoneId: z.zoneId,
-          vnetId,
-          linkName,
-        },
-        'dns-links',
-      );
-      linking.push(`${nameOf(vnetId)} → ${z.name}`);
-    }
-  }
-  if (linking.length > 0) draft.set('dns-links', 'pending', `linking ${list(linking)}`);
-  if (vnets.size === 0) draft.set('dns-links', 'pending', 'no VNet hosts an approved private endpoint of the vault yet');
-  else if (linking.length === 0) draft.set('dns-links', 'ok', `${vnets.size} VNet(s) linked to every observed zone (${done} link(s))`);
-}
-
-interface Wanted {
-  readonly record: DesiredARecord;
-  readonly item: 'dns-records' | 'secondary-records';
-}
-
-/** The records the active PEs need, one per (zone, name); a conflict between PEs goes to the lowest PE id, with a finding. */
-function wantedRecords(draft: Draft, vault: Vault, zones: BackupZoneNames, active: readonly Primary[]): Map<string, Wanted> {
-  const all: Wanted[] = [];
-  const classic = vault.experience === 'classic';
-  for (const p of active) {
-    recordsForPrivateEndpoint(p.observed.endpoint, zones).forEach((record) => all.push({ record, item: 'dns-records' }));
-    if (!classic) continue;
-    for (const s of p.secondaries) recordsForPrivateEndpoint(s.observed.endpoint, zones).forEach((record) => all.push({ record, item: 'secondary-records' }));
-  }
-  all.sort((a, b) => byCodePoint(keyOf(a.record.sourcePrivateEndpointId), keyOf(b.record.sourcePrivateEndpointId)));
-  const wanted = new Map<string, Wanted>();
-  for (const w of all) {
-    const key = `${w.record.zone}|${w.record.recordName}`;
-    const first = wanted.get(key);
-    if (first === undefined) {
-      wanted.set(key, w);
-      continue;
-    }
-    if (!sameAddresses(first.record.ipv4Addresses, w.record.ipv4Addresses)) {
-      draft.find(
-        'record-claimed-by-several-endpoints',
-        'warning',
-        w.record.sourcePrivateEndpointId,
-        `${w.record.privateLinkFqdn} is claimed by private endpoints ${nameOf(first.record.sourcePrivateEndpointId)} (${list(first.record.ipv4Addresses)}) and ${nameOf(w.record.sourcePrivateEndpointId)} (${list(w.record.ipv4Addresses)}); a zone holds one answer, so the record follows ${nameOf(first.record.sourcePrivateEndpointId)}: give the other VNet its own zones or resolver`,
-      );
-    }
-  }
-  return wanted;
-}
-
-function planRecords(
-  draft: Draft,
-  observed: ObservedVault,
-  vault: Vault,
-  policy: PlanPolicy,
-  zones: BackupZoneNames,
-  planned: readonly PlannedZone[],
-  active: readonly Primary[],
-): void {
-  const wanted = wantedRecords(draft, vault, zones, active);
-  const ttl = policy.dns.ttl;
-  const tally: Record<'dns-records' | 'secondary-records', { ok: number; creating: string[]; updating: string[] }> = {
-    'dns-records': { ok: 0, creating: [], updating: [] },
-    'secondary-records': { ok: 0, creating: [], updating: [] },
-  };
-
-  for (const { record, item } of [...wanted.values()].sort((a, b) => byCodePoint(a.record.zone, b.record.zone) || byCodePoint(a.record.recordName, b.record.recordName))) {
-    const zone = planned.find((z) => z.name === record.zone);
-    if (zone?.observed === undefined) {
-      draft.set(item, 'pending', `${record.privateLinkFqdn}: zone ${record.zone} was not observed`);
-      continue;
-    }
-    const existing = zone.observed.records.find((r) => r.name.toLowerCase() === record.recordName);
-    const base = {
-      kind: 'upsert-record' as const,
-      key: `upsert-record:${recordIdOf(zone.zoneId, record.recordName)}`,
-      zoneId: zone.zoneId,
-      recordName: record.recordName,
-      ipv4Addresses: record.ipv4Addresses,
-      ttl,
-      sourcePrivateEndpointId: record.sourcePrivateEndpointId,
-    };
-    const pe = nameOf(record.sourcePrivateEndpointId);
-    if (existing === undefined) {
-      draft.add({ ...base, etag: undefined, summary: `Create A record ${record.privateLinkFqdn} → ${list(record.ipv4Addresses)} (private endpoint ${pe})` }, item);
-      tally[item].creating.push(record.privateLinkFqdn);
-      continue;
-    }
-    if (!isOwnedBy(existing.metadata, policy.ownerId)) {
-      const same = sameAddresses(existing.ipv4Addresses, record.ipv4Addresses);
-      draft.find(
-        'record-not-managed',
-        same ? 'info' : 'warning',
-        existing.id,
-        `record exists, not managed by vaultlink (owner ${policy.ownerId}): ${record.privateLinkFqdn} holds ${list(existing.ipv4Addresses) || 'no address'}` +
-          (same ? ', as private endpoint ' + pe + ' needs' : `, private endpoint ${pe} needs ${list(record.ipv4Addresses)}: fix it, or delete it so that vaultlink creates its own`),
-      );
-      if (same) tally[item].ok++;
-      else draft.set(item, 'failed', `${record.privateLinkFqdn} exists with other addresses and is not managed by vaultlink: a person must fix or delete it`);
-      continue;
-    }
-    const drift: string[] = [];
-    if (!sameAddresses(existing.ipv4Addresses, record.ipv4Addresses)) drift.push(`${list(existing.ipv4Addresses) || 'no address'} → ${list(record.ipv4Addresses)}`);
-    if (existing.ttl !== ttl) drift.push(`TTL ${existing.ttl} → ${ttl}`);
-    const source = ownedSourceOf(existing.metadata);
-    if (source === undefined || !sameResourceId(source, record.sourcePrivateEndpointId)) drift.push(`source ${source === undefined ? '(none)' : nameOf(source)} → ${pe}`);
-    if (drift.length === 0) {
-      tally[item].ok++;
-      continue;
-    }
-    draft.add({ ...base, etag: existing.etag, summary: `Update A record ${record.privateLinkFqdn}: ${drift.join(', ')} (private endpoint ${pe})` }, item);
-    tally[item].updating.push(record.privateLinkFqdn);
-  }
-
-  for (const item of ['dns-records', 'secondary-records'] as const) {
-    const t = tally[item];
-    if (item === 'secondary-records' && vault.experience !== 'classic') continue;
-    if (t.creating.length > 0) draft.set(item, 'pending', `creating ${list(t.creating)}`);
-    if (t.updating.length > 0) draft.set(item, 'pending', `updating ${list(t.updating)}`);
-    if (t.ok > 0) draft.set(item, 'ok', `${t.ok} record(s) in place`);
-  }
-
-  planDeletes(draft, observed, policy, planned, wanted);
-}
-
-function planDeletes(draft: Draft, observed: ObservedVault, policy: PlanPolicy, planned: readonly PlannedZone[], wanted: ReadonlyMap<string, Wanted>): void {
-  const stale: { zone: PlannedZone; name: string; etag: string; source: string }[] = [];
-  const live = new Set<string>([
-    ...observed.privateEndpoints.map((p) => keyOf(p.endpoint.id)),
-    ...(observed.vault?.connections ?? []).map((c) => keyOf(c.privateEndpointId)),
-  ]);
-  for (const z of planned) {
-    if (z.observed?.zone === undefined) continue;
-    for (const r of z.observed.records) {
-      if (!isOwnedBy(r.metadata, policy.ownerId) || wanted.has(`${z.name}|${r.name.toLowerCase()}`)) continue;
-      const source = ownedSourceOf(r.metadata);
-      // Without a recorded source there is no telling whether its PE is gone: keep it.
-      if (source === undefined || live.has(keyOf(source))) continue;
-      stale.push({ zone: z, name: r.name.toLowerCase(), etag: r.etag, source });
-    }
-  }
-  if (stale.length === 0) return;
-  const names = stale.map((s) => `${s.name}.${s.zone.name}`);
-  if (policy.dns.recordPolicy !== 'sync') return; // upsert-only never deletes
-  if (observed.readErrors.length > 0) {
-    // A PE may only look gone because its read failed: never delete on a partial picture.
-    draft.set('dns-records', 'pending', `not deleting ${list(names)} (private endpoint gone) while a read failed`);
-    draft.followUps.add(FOLLOW_UP_ON_AZURE);
-    return;
-  }
-  for (const s of stale) {
-    draft.add(
-      {
-        kind: 'delete-record',
-        key: `delete-record:${recordIdOf(s.zone.zoneId, s.name)}`,
-        summary: `Delete A record ${s.name}.${s.zone.name}: vaultlink made it for private endpoint ${nameOf(s.source)}, which is gone (recordPolicy sync)`,
-        zoneId: s.zone.zoneId,
-        recordName: s.name,
-        etag: s.etag,
-      },
-      'dns-records',
-    );
-  }
-  draft.set('dns-records', 'pending', `deleting ${list(names)} (private endpoint gone)`);
-}
-
-function planZoneGroups(draft: Draft, vault: Vault, zones: BackupZoneNames, planned: readonly PlannedZone[], active: readonly Primary[]): void {
-  const zoneIdOf = (kind: ZoneKind) => planned.find((z) => z.kind === kind)?.zoneId ?? zones[kind];
-  const check = (pe: ObservedPrivateEndpoint, kinds: readonly ZoneKind[], item: 'dns-records' | 'secondary-records') => {
-    const has = pe.endpoint.zoneGroups.flatMap((g) => g.zoneIds);
-    const missing = kinds.filter((k) => !has.some((id) => sameResourceId(id, zoneIdOf(k))));
-    if (missing.length === 0) {
-      draft.set(item, 'ok', `private endpoint ${pe.endpoint.name}: its zone group points at ${list(kinds.map((k) => zones[k]))}`);
-      return;
-    }
-    const what = missing.map((k) => zoneIdOf(k));
-    draft.find(
-      'zone-group-mismatch',
-      'error',
-      pe.endpoint.id,
-      pe.endpoint.zoneGroups.length === 0
-        ? `private endpoint ${pe.endpoint.name} has no private DNS zone group; add one with ${list(what)}`
-        : `the zone group of private endpoint ${pe.endpoint.name} does not point at ${list(what)}`,
-    );
-    draft.set(item, 'failed', `private endpoint ${pe.endpoint.name}: zone group misses ${list(missing.map((k) => zones[k]))} (placement zone-group: a person fixes the zone group)`);
-  };
-  for (const p of active) {
-    check(p.observed, ZONE_KINDS, 'dns-records');
-    if (vault.experience !== 'classic') continue;
-    for (const s of p.secondaries) check(s.observed, [s.role === 'ecs-queue' ? 'queue' : 'blob'], 'secondary-records');
-  }
-}
-
-function planCustomDns(draft: Draft, vault: Vault, policy: PlanPolicy, zones: BackupZoneNames, active: readonly Primary[]): void {
-  const forwarders = conditionalForwarders(zones).map((f) => `${f.zone} → ${f.forwarder}`);
-  draft.set('dns-zones', 'not-applicable', `placement custom: the external DNS server hosts ${list(ZONE_KINDS.map((k) => zones[k]))} (or forwards ${list(forwarders)})`);
-  draft.set('dns-links', 'not-applicable', 'placement custom: no Azure private DNS zone to link');
-  const primaryRecords = active.flatMap((p) => recordsForPrivateEndpoint(p.observed.endpoint, zones));
-  const secondaryRecords = vault.experience === 'classic' ? active.flatMap((p) => p.secondaries.flatMap((s) => recordsForPrivateEndpoint(s.observed.endpoint, zones))) : [];
-  const records = [...primaryRecords, ...secondaryRecords];
-  if (records.length === 0) return;
-  draft.find(
-    'custom-dns-records-needed',
-    'info',
-    vault.id,
-    [
-      `placement custom: the external DNS server must serve these ${records.length} record(s); zone file:`,
-      ...zoneFileLines(records, policy.dns.ttl),
-      'hosts file:',
-      ...hostsFileLines(records),
-    ].join('\n'),
-  );
-  const detail = (n: number) => `placement custom: vaultlink writes no DNS; the external server needs ${n} record(s) (zone-file and hosts lines in finding custom-dns-records-needed)`;
-  if (primaryRecords.length > 0) draft.set('dns-records', 'not-applicable', detail(primaryRecords.length));
-  if (secondaryRecords.length > 0) draft.set('secondary-records', 'not-applicable', detail(secondaryRecords.length));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -101,6 +101,12 @@ export interface ObservedVault {
   readonly privateEndpoints: readonly ObservedPrivateEndpoint[];
   /** The three zones (empty when placement is `custom`, or the region's geo code is unknown). */
   readonly zones: readonly ObservedZone[];
+  /**
+   * Other zones with one of the three names (not where the policy places them), linked to a VNet
+   * that must resolve the vault: what that VNet resolves through, wherever it lives. Absent when
+   * observe did not look (older observations, placement custom).
+   */
+  readonly linkedZones?: readonly ObservedZone[] | undefined;
   /** Role assignments of the vault identity on the scopes the role profile concerns. */
   readonly roleAssignments: readonly RoleAssignment[];
   /** Subscription id (lower-case) → tenant id, for the subscriptions that could be read. */
@@ -247,6 +253,8 @@ export interface EnsureLinkAction extends ActionBase {
   readonly vnetId: string;
   /** Deterministic link name. */
   readonly linkName: string;
+  /** The vault that first needed the link (ownership registry in the link's tags). */
+  readonly vaultId?: string | undefined;
 }
 
 export interface UpsertRecordAction extends ActionBase {
@@ -256,6 +264,9 @@ export interface UpsertRecordAction extends ActionBase {
   readonly ipv4Addresses: readonly string[];
   readonly ttl: number;
   readonly sourcePrivateEndpointId: string;
+  /** The vault and the connection the record serves (ownership registry in its metadata). */
+  readonly vaultId?: string | undefined;
+  readonly connectionName?: string | undefined;
   /** Undefined: create only (`If-None-Match: *`). Set: update an owned record (`If-Match`). */
   readonly etag: string | undefined;
 }

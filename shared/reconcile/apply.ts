@@ -16,6 +16,7 @@
  * `applyAction` never throws: a failure is an outcome with the classified cause.
  */
 import { azureErrorCode, classifyAzureError, isConflict, isPreconditionFailed } from '../azure/errors';
+import { registryMetadata, registryOf } from '../domain/dns';
 import { sameResourceId } from '../domain/ids';
 import { isOwnedBy, ownedSourceOf, ownershipMetadata, type ARecordSet, type StringMap, type VirtualNetworkLink } from '../domain/model';
 import { grantsRoleAssignment, markedVaultOf } from '../domain/rbac';
@@ -212,7 +213,7 @@ async function ensureLink(ctx: ReconcileContext, action: EnsureLinkAction): Prom
   const before = decide(await dns.listVirtualNetworkLinks(action.zoneId));
   if (before !== undefined) return before;
   try {
-    await dns.createVirtualNetworkLink(action.zoneId, action.linkName, action.vnetId, ownershipMetadata(ctx.policy.ownerId));
+    await dns.createVirtualNetworkLink(action.zoneId, action.linkName, action.vnetId, { ...ownershipMetadata(ctx.policy.ownerId), ...registryMetadata({ vaultId: action.vaultId }) });
     return outcome(action, 'applied', `linked ${action.vnetId} to ${action.zoneId} (${action.linkName})`);
   } catch (e) {
     if (isPreconditionFailed(e) || isConflict(e)) {
@@ -229,6 +230,13 @@ function sameAddresses(a: readonly string[], b: readonly string[]): boolean {
   return x.length === y.length && x.every((v, i) => v === y[i]);
 }
 
+/** The record's registry names the vault and connection the action writes (an older record without them is adopted by a write). */
+function registryHolds(record: ARecordSet, action: UpsertRecordAction): boolean {
+  const entry = registryOf(record.metadata);
+  const vaultOk = action.vaultId === undefined || (entry.vaultId !== undefined && sameResourceId(entry.vaultId, action.vaultId));
+  return vaultOk && (action.connectionName === undefined || entry.connectionName === action.connectionName);
+}
+
 /** The record already holds what the action wants: same addresses, TTL, and made for the same PE by this owner. */
 function recordMatches(ctx: ReconcileContext, record: ARecordSet, action: UpsertRecordAction): boolean {
   const source = ownedSourceOf(record.metadata);
@@ -236,6 +244,7 @@ function recordMatches(ctx: ReconcileContext, record: ARecordSet, action: Upsert
     isOwnedBy(record.metadata, ctx.policy.ownerId) &&
     source !== undefined &&
     sameResourceId(source, action.sourcePrivateEndpointId) &&
+    registryHolds(record, action) &&
     record.ttl === action.ttl &&
     sameAddresses(record.ipv4Addresses, action.ipv4Addresses)
   );
@@ -253,7 +262,7 @@ const RECORD_WRITE_ATTEMPTS = 3;
 async function upsertRecord(ctx: ReconcileContext, action: UpsertRecordAction): Promise<ActionOutcome> {
   const dns = ctx.azure.privateDns;
   const what = `A record ${action.recordName} in ${action.zoneId}`;
-  const content = { ttl: action.ttl, ipv4Addresses: [...action.ipv4Addresses], metadata: ownershipMetadata(ctx.policy.ownerId, action.sourcePrivateEndpointId) as StringMap };
+  const content = { ttl: action.ttl, ipv4Addresses: [...action.ipv4Addresses], metadata: { ...ownershipMetadata(ctx.policy.ownerId, action.sourcePrivateEndpointId), ...registryMetadata(action) } as StringMap };
   const judgeExisting = (record: ARecordSet): ActionOutcome | undefined => {
     if (recordMatches(ctx, record, action)) return outcome(action, 'already-done', `${what} already holds ${action.ipv4Addresses.join(', ')}`);
     if (!isOwnedBy(record.metadata, ctx.policy.ownerId)) return refused(action, 'RecordNotManaged', `${what} exists and vaultlink does not own it: not modified`);

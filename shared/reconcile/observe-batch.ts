@@ -12,6 +12,7 @@
  *   - private endpoints: one list per subscription (a resource group's list, when the
  *     subscription-wide one is refused);
  *   - subnets, zones, zone links, zone A records, zone groups: one read per resource;
+ *   - private DNS zones (what the vaults' VNets already resolve through): one list per subscription;
  *     a record read by name is answered from its zone's list;
  *   - role assignments: one list per subscription, every principal's (one per scope when the
  *     subscription-wide one is refused: vaultlink holds only the DNS resource group of a hub);
@@ -95,6 +96,7 @@ export function sweepReadPorts(azure: AzurePorts): AzurePorts & { vaultsOfSubscr
   const subnets = new Shared<Awaited<ReturnType<NetworkPort['getSubnet']>>>();
   const zones = new Shared<Awaited<ReturnType<PrivateDnsPort['getZone']>>>();
   const links = new Shared<Awaited<ReturnType<PrivateDnsPort['listVirtualNetworkLinks']>>>();
+  const zonesOfSubscription = new Shared<Awaited<ReturnType<PrivateDnsPort['listZones']>>>();
   const records = new Shared<ARecordSet[]>();
   const assignmentsOfSubscription = new Shared<RoleAssignment[]>();
   const assignmentsAtScope = new Shared<RoleAssignment[]>();
@@ -142,6 +144,8 @@ export function sweepReadPorts(azure: AzurePorts): AzurePorts & { vaultsOfSubscr
   const privateDns: PrivateDnsPort = {
     getZone: (zoneId) => zones.get(keyOf(zoneId), () => azure.privateDns.getZone(zoneId)),
     createZone: (zoneId, tags) => azure.privateDns.createZone(zoneId, tags),
+    // the zones a vault's VNets already resolve through (observe's linked zones): one list per subscription per sweep
+    listZones: (subscriptionId) => zonesOfSubscription.get(subscriptionId.toLowerCase(), () => azure.privateDns.listZones(subscriptionId)),
     listVirtualNetworkLinks: (zoneId) => links.get(keyOf(zoneId), () => azure.privateDns.listVirtualNetworkLinks(zoneId)),
     createVirtualNetworkLink: (zoneId, linkName, vnetId, tags) => azure.privateDns.createVirtualNetworkLink(zoneId, linkName, vnetId, tags),
     listARecordSets: (zoneId) => records.get(keyOf(zoneId), () => azure.privateDns.listARecordSets(zoneId)),

@@ -10,7 +10,14 @@
  *   3. under placement `zone-group` only, each of those PEs' zone groups (1 per PE);
  *   4. each distinct subnet of those PEs (1 per subnet);
  *   5. the three zones where the policy places the records, and for each that exists its links
- *      and its A record sets (up to 3 × 3);
+ *      and its A record sets (up to 3 × 3); their names follow the FQDNs the PEs list (Azure's
+ *      word), the geo-code table only before any is listed;
+ *   5b. the zones each VNet that must resolve the vault already resolves through, wherever they
+ *      live: the private DNS zones of every subscription in scope (plus those of the resolver
+ *      VNets the policy names), 1 paged list per subscription; for each zone named like one of the
+ *      three (other than the central one), its links (1); for each such zone linked to one of
+ *      the vault's VNets, its A record sets (1). The zone lists do not depend on the vault: the
+ *      `perf` work may share them across the vaults of one sweep;
  *   6. for a vault with a system-assigned identity, that principal's role assignments (1 per
  *      distinct subscription among the scopes the role profile concerns);
  *   7. the vault subscription's tenant (1; skipped silently when it cannot be read: the tenant
@@ -29,10 +36,9 @@
  */
 import { classifyAzureError } from '../azure/errors';
 import { backupConnectionOf, findSecondaryPrivateEndpoints, VAULT_RESOURCE_TYPE } from '../domain/endpoints';
-import { privateDnsZonesForVault, recordsForPrivateEndpoint, ZONE_KINDS, type BackupZoneNames } from '../domain/dns';
+import { recordsForPrivateEndpoint, registryOf, vaultZoneNames, ZONE_KINDS, type BackupZoneNames } from '../domain/dns';
 import { armCaseKey, armEquals, isResourceType, parseResourceId, parentResourceId, resourceGroupResourceId, resourceInGroupId, sameResourceId, tryParseResourceId } from '../domain/ids';
-import { hasSystemAssignedIdentity, isOwnedBy, ownedSourceOf, type ARecordSet, type PrivateEndpoint, type RoleAssignment, type Subnet, type Vault } from '../domain/model';
-import { secondaryRoleOf } from '../domain/endpoints';
+import { hasSystemAssignedIdentity, isOwnedBy, type ARecordSet, type DnsZone, type PrivateEndpoint, type RoleAssignment, type Subnet, type Vault } from '../domain/model';
 import type { BackupAttempt, ObservedPrivateEndpoint, ObservedVault, ObservedZone, ReadError, VaultMemory } from '../plan/types';
 import { isMarkedFor } from '../domain/rbac';
 import { loggerOf, nowOf, type ReconcileContext } from './context';
@@ -63,11 +69,15 @@ function readErrorOf(resourceId: string, operation: string, error: unknown): Rea
   return { resourceId, operation, code: c.code, message: c.message };
 }
 
-/** Where the zones of a vault are, by kind, or undefined when the policy places none (custom) or the geo code is unknown. */
-export function zoneIdsForVault(ctx: ReconcileContext, vault: Pick<Vault, 'location'>): { names: BackupZoneNames; ids: Record<string, string> } | undefined {
+/**
+ * Where the zones of a vault are, by kind, or undefined when the policy places none (custom) or
+ * the geo code is unknown. `fqdns` (what the vault's PEs list) name the backup zone when given:
+ * the same rule as the planner's (shared/domain/dns.ts `vaultZoneNames`).
+ */
+export function zoneIdsForVault(ctx: ReconcileContext, vault: Pick<Vault, 'location'>, fqdns: readonly string[] = []): { names: BackupZoneNames; ids: Record<string, string> } | undefined {
   const dns = ctx.policy.dns;
   if (dns.placement === 'custom' || dns.central === undefined) return undefined;
-  const lookup = privateDnsZonesForVault(vault.location, ctx.cloud, ctx.policy.geoCodes);
+  const lookup = vaultZoneNames(vault.location, fqdns, ctx.cloud, ctx.policy.geoCodes);
   if (!lookup.known) return undefined;
   const central = dns.central;
   const ids: Record<string, string> = {};
@@ -97,6 +107,8 @@ export async function observeVault(callerCtx: ReconcileContext, vaultId: string,
   // round 1: the tenant needs only the subscription id (its failure is handled where it is awaited)
   const vaultSubscriptionId = parseResourceId(id).subscriptionId;
   if (vaultSubscriptionId !== undefined) void ctx.azure.subscriptions.getSubscriptionTenantId(vaultSubscriptionId).catch(() => undefined);
+  // round 1 too: the private zones of the subscriptions searched for linked zones need nothing of the vault
+  if (ctx.policy.dns.placement !== 'custom') for (const s of linkedZoneSubscriptions(ctx)) void ctx.azure.privateDns.listZones(s).catch(() => undefined);
   const observedAt = nowOf(ctx).toISOString();
   const readErrors: ReadError[] = [];
   const empty = (vault: Vault | undefined): ObservedVault => ({
@@ -191,7 +203,8 @@ export async function observeVault(callerCtx: ReconcileContext, vaultId: string,
   }));
 
   // 5. Zones, links, records.
-  const zones = await observeZones(ctx, theVault, privateEndpoints, readErrors);
+  // 5b. (beside them) The zones the vault's VNets already resolve through, wherever they live.
+  const [zones, linkedZones] = await Promise.all([observeZones(ctx, theVault, privateEndpoints, readErrors), observeLinkedZones(ctx, theVault, privateEndpoints, readErrors)]);
 
   // 6. Role assignments of the vault identity, and vaultlink's grants to identities it no longer has.
   const { roleAssignments, staleRoleAssignments } = await observeRoleAssignments(ctx, theVault, privateEndpoints, readErrors);
@@ -226,6 +239,7 @@ export async function observeVault(callerCtx: ReconcileContext, vaultId: string,
     vault: theVault,
     privateEndpoints,
     zones,
+    linkedZones,
     roleAssignments,
     subscriptionTenants,
     subscriptionTenantErrors,
@@ -298,18 +312,14 @@ function readAheadRoleAssignments(ctx: ReconcileContext, vault: Vault, ids: read
 }
 
 async function observeZones(ctx: ReconcileContext, vault: Vault, endpoints: readonly ObservedPrivateEndpoint[], readErrors: ReadError[]): Promise<ObservedZone[]> {
-  const placed = zoneIdsForVault(ctx, vault);
+  const placed = zoneIdsForVault(ctx, vault, fqdnsOf(endpoints));
   if (placed === undefined) return [];
-  const ownerId = ctx.policy.ownerId;
-  const knownEndpointKeys = new Set<string>([...endpoints.map((o) => keyOf(o.endpoint.id)), ...vault.connections.map((c) => keyOf(c.privateEndpointId))]);
-  const primaries = endpoints.filter((o) => o.classification.kind === 'backup-primary').map((o) => o.endpoint);
 
   return Promise.all(
     ZONE_KINDS.map(async (kind): Promise<ObservedZone> => {
       const name = placed.names[kind];
       const zoneId = placed.ids[kind] as string;
-      const wantedNames = new Set<string>();
-      for (const o of endpoints) for (const r of recordsForPrivateEndpoint(o.endpoint, placed.names)) if (r.zoneKind === kind) wantedNames.add(r.recordName);
+      const wantedNames = wantedNamesOf(endpoints, placed.names, kind);
 
       let zone;
       try {
@@ -330,24 +340,113 @@ async function observeZones(ctx: ReconcileContext, vault: Vault, endpoints: read
           return [] as ARecordSet[];
         }),
       ]);
-      // Only the records that concern this vault: those its PEs need (owned or not, so that the
-      // planner sees a record it must not touch), and those vaultlink made for one of its PEs —
-      // including PEs that are gone, as far as they can still be tied to the vault (for `sync`).
-      const concerning = records.filter((r) => wantedNames.has(r.name) || (isOwnedBy(r.metadata, ownerId) && madeForVault(ownedSourceOf(r.metadata), knownEndpointKeys, primaries)));
+      const concerning = records.filter((r) => concernsVault(ctx, vault, endpoints, wantedNames, r));
       concerning.sort((a, b) => compareKeys(a.name, b.name));
       return { kind, name, resourceId: zoneId, zone, links: [...links].sort((a, b) => compareKeys(a.id, b.id)), records: concerning };
     }),
   );
 }
 
-/** True when an owned record's source PE is (or was) the vault's: a known PE or connection, or a secondary name of a primary in its resource group. */
-function madeForVault(source: string | undefined, knownEndpointKeys: ReadonlySet<string>, primaries: readonly PrivateEndpoint[]): boolean {
+function fqdnsOf(endpoints: readonly ObservedPrivateEndpoint[]): string[] {
+  return endpoints.flatMap((o) => o.endpoint.customDnsConfigs.map((c) => c.fqdn));
+}
+
+function wantedNamesOf(endpoints: readonly ObservedPrivateEndpoint[], names: BackupZoneNames, kind: string): Set<string> {
+  const wanted = new Set<string>();
+  for (const o of endpoints) for (const r of recordsForPrivateEndpoint(o.endpoint, names)) if (r.zoneKind === kind) wanted.add(r.recordName);
+  return wanted;
+}
+
+/**
+ * The records of a zone that concern this vault: those its PEs need (owned or not, so that the
+ * planner sees a record it must not touch), and those vaultlink's registry ties to the vault —
+ * including records of PEs that are gone (for `sync`). A record from before the registry counts
+ * when its recorded PE is one of the vault's (by id; never by name patterns, which tied another
+ * vault's PE named like a secondary to this vault).
+ */
+function concernsVault(ctx: ReconcileContext, vault: Vault, endpoints: readonly ObservedPrivateEndpoint[], wantedNames: ReadonlySet<string>, r: ARecordSet): boolean {
+  if (wantedNames.has(r.name)) return true;
+  if (!isOwnedBy(r.metadata, ctx.policy.ownerId)) return false;
+  const registry = registryOf(r.metadata);
+  if (registry.vaultId !== undefined) return sameResourceId(registry.vaultId, vault.id);
+  const source = registry.privateEndpointId;
   if (source === undefined) return false;
-  const p = tryParseResourceId(source);
-  if (p === undefined) return false;
-  if (knownEndpointKeys.has(p.key)) return true;
-  const rg = p.resourceGroup?.toLowerCase();
-  return primaries.some((primary) => primary.resourceGroup.toLowerCase() === rg && primary.subscriptionId.toLowerCase() === p.subscriptionId?.toLowerCase() && secondaryRoleOf(p.name, primary.name) !== undefined);
+  return endpoints.some((o) => sameResourceId(o.endpoint.id, source)) || vault.connections.some((c) => sameResourceId(c.privateEndpointId, source));
+}
+
+/**
+ * The subscriptions searched for the zones a VNet already resolves through: where vaultlink holds
+ * Reader (infra/), the subscriptions in scope, and those of the resolver VNets the policy names. A
+ * VNet elsewhere (an outsider's) is not searched: its zones are not vaultlink's to read, and a
+ * link planned for it would be for an outsider's PE anyway (never active).
+ */
+function linkedZoneSubscriptions(ctx: ReconcileContext): string[] {
+  const subscriptions = new Map<string, string>();
+  const add = (s: string | undefined) => {
+    if (s !== undefined && !subscriptions.has(s.toLowerCase())) subscriptions.set(s.toLowerCase(), s);
+  };
+  for (const s of ctx.policy.scope.subscriptions) add(s);
+  for (const v of ctx.policy.dns.linkVirtualNetworks) add(tryParseResourceId(v)?.subscriptionId);
+  return [...subscriptions.values()];
+}
+
+/**
+ * Zones named like the vault's three, outside the policy's central place, linked to a VNet that
+ * hosts one of the vault's PEs or is in `dns.linkVirtualNetworks`: what that VNet resolves through.
+ * Subscriptions searched: the policy's scope, the VNets' and the central zones' subscriptions.
+ */
+async function observeLinkedZones(ctx: ReconcileContext, vault: Vault, endpoints: readonly ObservedPrivateEndpoint[], readErrors: ReadError[]): Promise<ObservedZone[]> {
+  const placed = zoneIdsForVault(ctx, vault, fqdnsOf(endpoints));
+  if (placed === undefined) return [];
+  const vnets = new Map<string, string>();
+  const addVnet = (id: string | undefined) => {
+    const p = id === undefined ? undefined : tryParseResourceId(id);
+    if (p !== undefined) vnets.set(p.key, p.id);
+  };
+  for (const o of endpoints) addVnet(o.subnet?.vnetId ?? parentResourceId(o.endpoint.subnetId));
+  for (const v of ctx.policy.dns.linkVirtualNetworks) addVnet(v);
+  if (vnets.size === 0) return [];
+
+  const subscriptions = linkedZoneSubscriptions(ctx);
+
+  const names = new Map<string, string>(ZONE_KINDS.map((k) => [placed.names[k], k]));
+  const centralIds = Object.values(placed.ids);
+  const candidates: DnsZone[] = [];
+  await Promise.all(
+    subscriptions.map(async (s) => {
+      try {
+        for (const z of await ctx.azure.privateDns.listZones(s)) {
+          if (names.has(z.name.toLowerCase()) && !centralIds.some((c) => sameResourceId(c, z.id))) candidates.push(z);
+        }
+      } catch (e) {
+        readErrors.push(readErrorOf(`/subscriptions/${s}`, 'listing private DNS zones', e));
+      }
+    }),
+  );
+  const found = await Promise.all(
+    candidates.map(async (zone): Promise<ObservedZone | undefined> => {
+      const kind = names.get(zone.name.toLowerCase()) as ObservedZone['kind'];
+      let links;
+      try {
+        links = await ctx.azure.privateDns.listVirtualNetworkLinks(zone.id);
+      } catch (e) {
+        readErrors.push(readErrorOf(zone.id, 'listing virtual network links', e));
+        return undefined;
+      }
+      if (!links.some((l) => vnets.has(tryParseResourceId(l.vnetId)?.key ?? ''))) return undefined;
+      let records: ARecordSet[];
+      try {
+        records = await ctx.azure.privateDns.listARecordSets(zone.id);
+      } catch (e) {
+        readErrors.push(readErrorOf(zone.id, 'listing A record sets', e));
+        records = [];
+      }
+      const wantedNames = wantedNamesOf(endpoints, placed.names, kind);
+      const concerning = records.filter((r) => concernsVault(ctx, vault, endpoints, wantedNames, r)).sort((a, b) => compareKeys(a.name, b.name));
+      return { kind, name: zone.name.toLowerCase(), resourceId: zone.id, zone, links: [...links].sort((a, b) => compareKeys(a.id, b.id)), records: concerning };
+    }),
+  );
+  return found.filter((z): z is ObservedZone => z !== undefined).sort((a, b) => compareKeys(a.resourceId, b.resourceId));
 }
 
 async function observeRoleAssignments(
@@ -396,10 +495,6 @@ async function observeRoleAssignments(
     roleAssignments: unique.filter((a) => a.principalId.trim().toLowerCase() === mine),
     staleRoleAssignments: unique.filter((a) => a.principalId.trim().toLowerCase() !== mine && isMarkedFor(a, ctx.policy.ownerId, vault.id)),
   };
-}
-
-function keyOf(id: string): string {
-  return tryParseResourceId(id)?.key ?? id.toLowerCase();
 }
 
 // Locale-independent order on lower-cased ids.

@@ -38,7 +38,7 @@ describe('simulate scenarios', () => {
 
     it('shows every vault in scope with the full checklist', () => {
       expect(result.vaults.length).toBeGreaterThan(0);
-      for (const v of result.vaults) expect(v.checklist.map((i) => i.key)).toEqual(['eligible', 'identity', 'roles', 'approval', 'dns-zones', 'dns-links', 'dns-records', 'secondary-records']);
+      for (const v of result.vaults) expect(v.checklist.map((i) => i.key)).toEqual(['eligible', 'identity', 'roles', 'approval', 'dns-zones', 'dns-links', 'dns-records', 'secondary-records', 'health']);
     });
   });
 

@@ -43,21 +43,30 @@ describe('vaultlink plan and status', () => {
       const io = captureIO();
       const code = await runCli(['plan', '--emulator', '--output', 'json'], io);
       expect(code).toBe(1);
-      const result = JSON.parse(io.out()) as { vaults: { id: string; plan: { stages: { kind: string }[][]; requeue: boolean; checklist: { key: string; status: string; detail: string }[] } }[] };
+      const result = JSON.parse(io.out()) as {
+        vaults: { id: string; plan: { actions: { kind: string; key: string; needs: string[]; followsFrom?: string; principalId?: string }[]; requeue: boolean; checklist: { key: string; status: string; detail: string }[] } }[];
+      };
       const plan = result.vaults[0]?.plan;
-      const kinds = plan?.stages.flat().map((a) => a.kind) ?? [];
-      // The seed's order: the identity first; the approval (and the DNS it unlocks) waits for the
-      // identity's roles, which the requeued pass grants.
-      expect(kinds).toEqual(['enable-identity']);
+      const actions = plan?.actions ?? [];
+      // The whole plan, for audit: the identity first; the roles and the approval follow from it
+      // (planned against a placeholder principal, written in the requeued pass); links need nothing.
+      const enable = actions.find((a) => a.kind === 'enable-identity');
+      expect(actions[0]?.kind).toBe('enable-identity');
+      const followers = actions.filter((a) => a.followsFrom !== undefined).map((a) => a.kind);
+      expect(new Set(followers)).toEqual(new Set(['grant-role', 'approve-connection', 'upsert-record']));
+      for (const a of actions.filter((x) => x.kind === 'grant-role')) expect([a.followsFrom, a.principalId]).toEqual([enable?.key, "the vault's identity, once on"]);
+      expect(actions.filter((a) => a.kind === 'ensure-link').every((a) => a.followsFrom === undefined)).toBe(true);
       expect(plan?.requeue).toBe(true);
-      expect(plan?.checklist.find((i) => i.key === 'approval')).toMatchObject({ status: 'pending', detail: expect.stringMatching(/approving pe-backup-app01 .*once the vault identity holds its roles/) });
+      expect(plan?.checklist.find((i) => i.key === 'approval')).toMatchObject({ status: 'pending', detail: expect.stringMatching(/approving pe-backup-app01/) });
     });
 
     it('says in the table that another pass follows when the plan requeues', async () => {
       const io = captureIO();
       const code = await runCli(['plan', '--emulator'], io);
       expect(code).toBe(1);
-      expect(io.out()).toMatch(/1\. enable-identity[^\n]*\n\s+then another pass right away: the steps that need the identity's principal id/);
+      expect(io.out()).toMatch(/1\. enable-identity[^\n]*\n/);
+      expect(io.out()).toMatch(/grant-role[^\n]*\[needs 1\] \(follows from the identity step 1: written in the pass after it\)/);
+      expect(io.out()).toMatch(/\n\s+then another pass right away: the steps that need the identity's principal id/);
     });
 
     it('applies the plan with --apply and shows the checklist after it', async () => {
@@ -66,7 +75,8 @@ describe('vaultlink plan and status', () => {
       const result = JSON.parse(io.out()) as { vaults: { applied: { kind: string; status: string }[]; after: { checklist: { key: string; status: string }[] } }[] };
       const vault = result.vaults[0];
       expect(vault?.applied.length).toBeGreaterThan(0);
-      expect(vault?.applied.every((o) => o.status === 'applied')).toBe(true);
+      // The first pass skips what follows from the identity step; the requeued pass applies it.
+      expect(vault?.applied.every((o) => o.status === 'applied' || (o.status === 'skipped' && /follows from enable-identity/.test((o as { message?: string }).message ?? '')))).toBe(true);
       expect(vault?.applied.map((o) => o.kind)).toEqual(expect.arrayContaining(['enable-identity', 'grant-role', 'approve-connection']));
       const after = Object.fromEntries(vault?.after.checklist.map((i) => [i.key, i.status]) ?? []);
       expect(after).toMatchObject({ identity: 'ok', roles: 'ok', approval: 'ok', 'dns-links': 'ok', 'dns-records': 'ok' });

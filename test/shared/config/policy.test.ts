@@ -64,7 +64,7 @@ describe('policy schema', () => {
         identity: { enableSystemAssigned: true },
         roles: { profile: 'contributor' },
         approval: { unmatched: 'leave-pending', rules: [] },
-        dns: { placement: 'central', central: { subscriptionId: SUB, resourceGroup: 'rg-dns' }, recordPolicy: 'upsert-only', ttl: 10, linkVirtualNetworks: [] },
+        dns: { placement: 'central', central: { subscriptionId: SUB, resourceGroup: 'rg-dns' }, recordPolicy: 'upsert-only', ttl: 10, linkVirtualNetworks: [], linkedZones: 'report' },
         geoCodes: {},
       });
     });
@@ -83,7 +83,7 @@ describe('policy schema', () => {
       );
       expect(policy.mode).toBe('enforce');
       expect(policy.identity.enableSystemAssigned).toBe(false);
-      expect(policy.dns).toEqual({ placement: 'custom', recordPolicy: 'sync', ttl: 3600, linkVirtualNetworks: [VNET] });
+      expect(policy.dns).toEqual({ placement: 'custom', recordPolicy: 'sync', ttl: 3600, linkVirtualNetworks: [VNET], linkedZones: 'report' });
     });
   });
 

@@ -149,10 +149,20 @@ describe('dns', () => {
       ]);
     });
 
-    it('#conditionalForwarders sends blob and queue to Azure DNS', () => {
+    it('#conditionalForwarders sends all three namespaces to Azure DNS (the seed\'s SQL Availability Group note)', () => {
       expect(conditionalForwarders(UKS)).toEqual([
+        { zone: 'privatelink.uks.backup.windowsazure.com', forwarder: '168.63.129.16' },
         { zone: 'privatelink.blob.core.windows.net', forwarder: '168.63.129.16' },
         { zone: 'privatelink.queue.core.windows.net', forwarder: '168.63.129.16' },
+      ]);
+    });
+
+    it('#conditionalForwarders adds the public partitioned storage namespace when the vault uses it', () => {
+      expect(conditionalForwarders(UKS, { partitionedStorage: ['blob'] }).map((f) => f.zone)).toEqual([
+        'privatelink.uks.backup.windowsazure.com',
+        'privatelink.blob.core.windows.net',
+        'privatelink.queue.core.windows.net',
+        'blob.storage.azure.net',
       ]);
     });
   });

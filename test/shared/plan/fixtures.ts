@@ -12,7 +12,7 @@ import type {
   VirtualNetworkLink,
   ZoneKind,
 } from '../../../shared/domain';
-import { childResourceId, normalizeResourceId, ownershipMetadata, privateDnsZonesForVault, ZONE_KINDS } from '../../../shared/domain';
+import { childResourceId, normalizeResourceId, ownershipMetadata, privateDnsZonesForVault, registryMetadata, ZONE_KINDS } from '../../../shared/domain';
 import type { ObservedPrivateEndpoint, ObservedVault, ObservedZone, PlannedAction, PlanPolicy } from '../../../shared/plan';
 
 export const OWNER = 'alz-platform';
@@ -174,6 +174,12 @@ export interface RecordOptions {
   readonly ownedFor?: string;
   readonly etag?: string;
   readonly owner?: string;
+  /** Written by an older vaultlink: ownership without the registry (vault, connection). */
+  readonly legacy?: boolean;
+  /** The vault the registry names (default: the fixture vault). */
+  readonly vaultId?: string;
+  /** The connection the registry names. */
+  readonly connectionName?: string;
 }
 
 export function record(zone: ObservedZone, name: string, ips: readonly string[], o: RecordOptions = {}): ARecordSet {
@@ -184,7 +190,10 @@ export function record(zone: ObservedZone, name: string, ips: readonly string[],
     fqdn: `${name}.${zone.name}.`,
     ttl: o.ttl ?? 10,
     ipv4Addresses: ips,
-    metadata: o.ownedFor === undefined ? {} : ownershipMetadata(o.owner ?? OWNER, o.ownedFor),
+    metadata:
+      o.ownedFor === undefined
+        ? {}
+        : { ...ownershipMetadata(o.owner ?? OWNER, o.ownedFor), ...(o.legacy ? {} : registryMetadata({ vaultId: normalizeResourceId(o.vaultId ?? VAULT_ID), connectionName: o.connectionName })) },
     etag: o.etag ?? `etag-${name}`,
   };
 }
@@ -275,7 +284,7 @@ export function applyInMemory(state: ObservedVault, actions: readonly PlannedAct
           fqdn: `${a.recordName}.${z.name}.`,
           ttl: a.ttl,
           ipv4Addresses: a.ipv4Addresses,
-          metadata: ownershipMetadata(ownerId, a.sourcePrivateEndpointId),
+          metadata: { ...ownershipMetadata(ownerId, a.sourcePrivateEndpointId), ...registryMetadata(a) },
           etag: `applied-${++etag}`,
         });
         break;

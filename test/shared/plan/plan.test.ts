@@ -417,8 +417,11 @@ describe('plan', () => {
     });
 
     describe('regions', () => {
+      // Before Azure lists any FQDN (members: none), only the table or geoCodes can name the backup zone.
+      const NO_FQDNS_PE = primaryEndpoint('pe-spoke-a', { members: [] });
+
       it('plans no DNS for a region without a geo code, and reports it', () => {
-        const state = { ...NEW_CLASSIC_VAULT_PENDING_PE, vault: vault({ location: 'marsnorth', connections: [connectionFor(SPOKE_A_PE, 'Pending')] }), zones: [] };
+        const state = { ...NEW_CLASSIC_VAULT_PENDING_PE, privateEndpoints: [NO_FQDNS_PE], vault: vault({ location: 'marsnorth', connections: [connectionFor(NO_FQDNS_PE, 'Pending')] }), zones: [] };
         const p = plan(state);
         expect(stageKinds(p.actions)).toEqual([['grant-role', 'grant-role', 'grant-role'], ['approve-connection']]);
         expect(codes(p)).toContain('unknown-region-geo-code');
@@ -431,7 +434,7 @@ describe('plan', () => {
       it('uses a geo code from the policy for a region the table lacks', () => {
         const backup = { ...emptyZone('backup', false), name: 'privatelink.mrn.backup.windowsazure.com', resourceId: zoneId('privatelink.mrn.backup.windowsazure.com') };
         const zones = [backup, emptyZone('blob', false), emptyZone('queue', false)];
-        const state = { ...NEW_CLASSIC_VAULT_PENDING_PE, vault: vault({ location: 'marsnorth', connections: [connectionFor(SPOKE_A_PE, 'Pending')] }), zones };
+        const state = { ...NEW_CLASSIC_VAULT_PENDING_PE, privateEndpoints: [NO_FQDNS_PE], vault: vault({ location: 'marsnorth', connections: [connectionFor(NO_FQDNS_PE, 'Pending')] }), zones };
         const p = plan(state, policy({ geoCodes: { marsnorth: 'mrn' } }));
         expect(codes(p)).not.toContain('unknown-region-geo-code');
         expect(ofKind(p, 'ensure-zone').map((z) => z.zoneName)).toContain('privatelink.mrn.backup.windowsazure.com');
@@ -504,7 +507,7 @@ describe('plan', () => {
     });
 
     describe('two PEs claiming the same FQDN', () => {
-      it('writes the record of the lowest PE id and reports the conflict', () => {
+      it('writes the record of the lowest PE id when none exists yet, and reports the conflict once, naming both PEs', () => {
         const other = primaryEndpoint('pe-spoke-b', { status: 'Approved', vnet: vnetId('vnet-b'), firstIp: 30 });
         const state = observed({
           vault: vault({ connections: [connectionFor(SPOKE_A_PE, 'Approved'), connectionFor(other, 'Approved')] }),
@@ -513,7 +516,9 @@ describe('plan', () => {
         });
         const p = plan(state);
         expect(ofKind(p, 'upsert-record').map((r) => r.ipv4Addresses)).toEqual([['10.0.1.4'], ['10.0.1.5']]);
-        expect(p.findings.filter((f) => f.code === 'record-claimed-by-several-endpoints')).toHaveLength(2);
+        const conflicts = p.findings.filter((f) => f.code === 'record-claimed-by-several-endpoints');
+        expect(conflicts).toHaveLength(1);
+        expect(conflicts[0]?.message).toMatch(/pe-spoke-a .*pe-spoke-b.*Ways out: one private endpoint per DNS island.*split zones.*peer/);
       });
     });
 

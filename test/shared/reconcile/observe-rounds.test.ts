@@ -74,7 +74,8 @@ describe('observeVault read rounds (emulator)', () => {
     const g = gated(ctx.azure);
     const { result, rounds, calls } = await g.run(observeVault({ ...ctx, azure: g.azure }, vaultId));
     expect(calls).toEqual([
-      ['getSubscriptionTenantId', 'getVault'],
+      // the private zones of the subscription in scope (observe's linked zones, issue 10) need nothing of the vault
+      ['getSubscriptionTenantId', 'getVault', 'listZones'],
       ['getZone', 'getZone', 'getZone', 'listARecordSets', 'listARecordSets', 'listARecordSets', 'listPrivateEndpoints', 'listRoleAssignments', 'listRoleAssignments', 'listVirtualNetworkLinks', 'listVirtualNetworkLinks', 'listVirtualNetworkLinks'],
       ['getSubnet', 'listRoleAssignments'],
     ]);

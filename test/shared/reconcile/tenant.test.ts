@@ -32,13 +32,14 @@ describe('tenant rules for requesters in other subscriptions (emulator)', () => 
         poll,
       );
     }
-    // vaultlink may read the first (Reader, as infra grants on landing-zone subscriptions), not the second.
-    world.emu.control.grantRole({ role: 'Reader', principalId: world.vaultlink, scope: `/subscriptions/${readable}` });
+    // vaultlink may read the first (and grant the vault identity its roles there, as infra lets it), not the second.
+    world.emu.control.grantRole({ role: 'Owner', principalId: world.vaultlink, scope: `/subscriptions/${readable}` });
   });
   afterAll(() => world.close());
 
   function policy(): Policy {
-    return world.policy({ approval: { unmatched: 'leave-pending', rules: [{ name: 'our-tenant', requester: { tenantId: world.emu.tenantId } }] } });
+    // The requester's subscription is in scope: vaultlink grants the vault identity its roles there.
+    return world.policy({ scope: { subscriptions: [world.sub, readable] }, approval: { unmatched: 'leave-pending', rules: [{ name: 'our-tenant', requester: { tenantId: world.emu.tenantId } }] } });
   }
   function ctx(): ReconcileContext {
     return { azure: world.azure(), policy: policy(), cloud: 'AzurePublicCloud', planner: planVault };
@@ -66,8 +67,9 @@ describe('tenant rules for requesters in other subscriptions (emulator)', () => 
     expect(subscriptionReads).toHaveLength(1);
     expect(Object.entries(observed.subscriptionTenants).find(([s]) => s === readable.toLowerCase())?.[1]).toBe(world.emu.tenantId);
 
-    await reconcileVault(ctx(), vaultId);
+    const report = await reconcileVault(ctx(), vaultId);
     const vault = await world.azure().recoveryServices.getVault(vaultId);
+    expect(report.plan.findings.map((f) => f.code)).not.toContain('roles-not-grantable');
     expect(vault?.connections.map((c) => [c.name, c.status])).toEqual([[expect.stringContaining('pe-other-sub'), 'Approved']]);
     expect(vault?.connections[0]?.description).toMatch(/our-tenant/);
   });

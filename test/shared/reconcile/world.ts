@@ -103,7 +103,7 @@ export class World {
       identity: { enableSystemAssigned: true },
       roles: { profile: 'contributor' },
       approval: { unmatched: 'leave-pending', rules: [{ name: 'spoke-team', requester: { subscriptionId: this.sub, resourceGroup: RG.pe } }] },
-      dns: { placement: 'central', central: { subscriptionId: this.sub, resourceGroup: RG.dns }, recordPolicy: 'upsert-only', ttl: 10, linkVirtualNetworks: [] },
+      dns: { placement: 'central', central: { subscriptionId: this.sub, resourceGroup: RG.dns }, recordPolicy: 'upsert-only', ttl: 10, linkVirtualNetworks: [], linkedZones: 'report' },
       geoCodes: {},
       ...overrides,
     };
