@@ -155,7 +155,7 @@ export async function startEmulator(options: StartEmulatorOptions = {}): Promise
   const reads = new ReadCounter();
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError(`pageSize must be a positive integer, got ${pageSize}`);
-  const rateLimiter = options.rateLimits === false ? undefined : new SubscriptionRateLimiter(options.rateLimits ?? AZURE_SUBSCRIPTION_RATE_LIMITS);
+  const rateLimiter = options.rateLimits === false ? undefined : new SubscriptionRateLimiter(options.rateLimits ?? AZURE_SUBSCRIPTION_RATE_LIMITS, latencyScale);
   const engine = new ArmEngine({
     store,
     authorizer,

@@ -6,9 +6,11 @@
  * bucket answers 429 with `Retry-After` (seconds, rounded up) and `retry-after-ms` (the exact wait,
  * which the SDK's throttling policy prefers).
  *
- * The buckets refill in real time with Azure's figures: a test that bursts more than 250 reads as
- * one principal is throttled exactly as it would be in Azure. The emulator has one region, so the
- * bucket is per principal and subscription.
+ * The buckets refill on the emulator's clock: Azure's figures in emulated seconds, which
+ * `latencyScale` maps to real time like every other Azure duration (at the default 0.001 a bucket
+ * refills in 10 ms; at 1, Azure's own pace). Counting on the wall clock while tests and the
+ * simulations compress Azure's time would throttle runs that Azure never would (the chaos harness
+ * did). The emulator has one region, so the bucket is per principal and subscription.
  */
 import { ArmError } from './arm';
 
@@ -48,8 +50,11 @@ export class SubscriptionRateLimiter {
 
   constructor(
     private readonly figures: RateLimitOptions,
+    /** Emulated seconds → real seconds (the emulator's `latencyScale`); 0 refills at once. */
+    private readonly scale = 1,
     private readonly now: () => number = () => Date.now(),
   ) {
+    if (!(scale >= 0)) throw new RangeError(`rate limit scale must be ≥ 0, got ${scale}`);
     for (const [kind, f] of Object.entries(figures)) {
       if (!(f.bucketSize >= 1) || !(f.refillPerSecond > 0)) throw new RangeError(`rate limit for ${kind} needs bucketSize ≥ 1 and refillPerSecond > 0`);
     }
@@ -68,7 +73,8 @@ export class SubscriptionRateLimiter {
     const key = `${principalId.toLowerCase()}|${subscriptionId.toLowerCase()}|${kind}`;
     const now = this.now();
     const bucket = this.buckets.get(key) ?? { tokens: figures.bucketSize, updatedAt: now };
-    bucket.tokens = Math.min(figures.bucketSize, bucket.tokens + ((now - bucket.updatedAt) / 1000) * figures.refillPerSecond);
+    const emulatedSeconds = this.scale === 0 ? Number.POSITIVE_INFINITY : (now - bucket.updatedAt) / 1000 / this.scale;
+    bucket.tokens = Math.min(figures.bucketSize, bucket.tokens + emulatedSeconds * figures.refillPerSecond);
     bucket.updatedAt = now;
     this.buckets.set(key, bucket);
     const header = `x-ms-ratelimit-remaining-subscription-${kind}`;
@@ -76,7 +82,7 @@ export class SubscriptionRateLimiter {
       bucket.tokens -= 1;
       return { headers: { [header]: String(Math.floor(bucket.tokens)) } };
     }
-    const waitMs = Math.ceil(((1 - bucket.tokens) / figures.refillPerSecond) * 1000);
+    const waitMs = Math.max(1, Math.ceil(((1 - bucket.tokens) / figures.refillPerSecond) * 1000 * this.scale));
     const seconds = Math.max(1, Math.ceil(waitMs / 1000));
     const headers = { [header]: '0', 'retry-after': String(seconds), 'retry-after-ms': String(waitMs) };
     return {

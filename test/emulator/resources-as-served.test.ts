@@ -234,7 +234,8 @@ describe('resources as Azure serves them', () => {
     });
 
     it('answers 429 with Retry-After when the bucket is empty, which the SDK waits out', async () => {
-      const emu = await startTestEmulator({ rateLimits: { reads: { bucketSize: 3, refillPerSecond: 2 }, writes: { bucketSize: 200, refillPerSecond: 10 }, deletes: { bucketSize: 200, refillPerSecond: 10 } } });
+      // At Azure's pace (latencyScale 1): the bucket refills on the emulator's clock.
+      const emu = await startTestEmulator({ latencyScale: 1, rateLimits: { reads: { bucketSize: 3, refillPerSecond: 2 }, writes: { bucketSize: 200, refillPerSecond: 10 }, deletes: { bucketSize: 200, refillPerSecond: 10 } } });
       try {
         const sub = emu.subscriptionId;
         emu.control.createResourceGroup(sub, 'rg-net', LOCATION);
