@@ -140,6 +140,8 @@ export function fqdnsOfVault(observed: ObservedVault): string[] {
 /** One active endpoint (a primary or a classic secondary) whose names the VNets must resolve. */
 interface Served {
   readonly peId: string;
+  /** Its connection is Approved in Azure now (not only by this plan): it takes a name before one still being approved. */
+  readonly approved: boolean;
   readonly connectionName: string | undefined;
   readonly item: 'dns-records' | 'secondary-records';
   readonly records: readonly DesiredARecord[];
@@ -148,11 +150,14 @@ interface Served {
 function servedEndpoints(vault: Vault, zones: BackupZoneNames, active: readonly DnsPrimary[]): Served[] {
   const out: Served[] = [];
   for (const p of active) {
-    out.push({ peId: p.observed.endpoint.id, connectionName: p.connectionName, item: 'dns-records', records: recordsForPrivateEndpoint(p.observed.endpoint, zones) });
+    const approved = p.standing === 'approved';
+    out.push({ peId: p.observed.endpoint.id, approved, connectionName: p.connectionName, item: 'dns-records', records: recordsForPrivateEndpoint(p.observed.endpoint, zones) });
     if (vault.experience !== 'classic') continue;
-    for (const s of p.secondaries) out.push({ peId: s.observed.endpoint.id, connectionName: p.connectionName, item: 'secondary-records', records: recordsForPrivateEndpoint(s.observed.endpoint, zones) });
+    for (const s of p.secondaries) out.push({ peId: s.observed.endpoint.id, approved, connectionName: p.connectionName, item: 'secondary-records', records: recordsForPrivateEndpoint(s.observed.endpoint, zones) });
   }
-  return out.sort((a, b) => byCodePoint(keyOf(a.peId), keyOf(b.peId)));
+  // An endpoint already approved comes before one this plan approves: a name that no record holds yet
+  // goes to it, and never waits on an approval that may still be refused (a grant Azure denies).
+  return out.sort((a, b) => Number(b.approved) - Number(a.approved) || byCodePoint(keyOf(a.peId), keyOf(b.peId)));
 }
 
 /** A zone the plan reads or writes: a central one, or one a VNet already resolves through. */
