@@ -342,7 +342,7 @@ export const authorizationProvider: EmulatorProvider<AuthorizationExports> = {
         value.push(r.resource);
       }
       return { status: 200, body: { value } };
-    });
+    }, { pageable: true });
 
     // --- role definitions: readable by any authenticated caller, as in ARM
     api.route(

@@ -125,7 +125,8 @@ export function createBackupJobsProvider(): EmulatorProvider<BackupJobsExports> 
             .map(renderJob);
           return { status: 200, body: { value: value as unknown as JsonValue } };
         },
-        { action: `${VAULT_TYPE}/backupJobs/read` },
+        // Paged like Azure's BackupJobs_List (x-ms-pageable, nextLink); usage summaries are not (no nextLinkName).
+        { action: `${VAULT_TYPE}/backupJobs/read`, pageable: true },
       );
 
       return {

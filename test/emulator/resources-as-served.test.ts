@@ -12,7 +12,7 @@ import { NETWORK_SERVICE_PRINCIPAL_ID, type Emulator, type StartEmulatorOptions 
 import type { EventGridEvent } from '../../emulator/events';
 import type { NetworkExports } from '../../emulator/providers/network';
 import type { PrivateDnsExports } from '../../emulator/providers/privatedns';
-import { armRequest, errorCode, namesOf, newPrincipalId, noRetrySdkClient, noRetrySdkClientOptions, restErrorOf, sdkClientOptions, startTestEmulator } from './helpers';
+import { armRequest, authorizationClientFor, errorCode, namesOf, newPrincipalId, noRetrySdkClient, noRetrySdkClientOptions, restErrorOf, sdkClientOptions, startTestEmulator } from './helpers';
 
 const poll = { updateIntervalInMs: 1 };
 const LOCATION = 'uksouth';
@@ -210,6 +210,18 @@ describe('resources as Azure serves them', () => {
       expect(await namesOf(f.network().privateEndpoints.listBySubscription())).toEqual(['pe1', 'pe2', 'pe3']);
       const raw = await armRequest(f.emu, { path: `/subscriptions/${f.sub}/providers/Microsoft.Network/privateEndpoints?api-version=2024-05-01` });
       expect((raw.body as { nextLink?: string }).nextLink).toBeDefined();
+    });
+
+    it('pages role assignment lists, which the SDK follows to the end', async () => {
+      const scope = `/subscriptions/${f.sub}/resourceGroups/rg-dns`;
+      const principals = [newPrincipalId(), newPrincipalId(), newPrincipalId()];
+      for (const principalId of principals) f.emu.control.grantRole({ role: 'Reader', principalId, scope, principalType: 'ServicePrincipal' });
+      const raw = await armRequest(f.emu, { path: `${scope}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01&$filter=atScope()` });
+      expect((raw.body as { value: unknown[] }).value).toHaveLength(2);
+      expect((raw.body as { nextLink?: string }).nextLink).toMatch(/[?&]\$skipToken=/);
+      const listed: string[] = [];
+      for await (const a of authorizationClientFor(f.emu).roleAssignments.listForScope(scope)) listed.push(String(a.principalId));
+      expect(listed.filter((p) => principals.includes(p)).sort()).toEqual([...principals].sort());
     });
 
     it('refuses a $skipToken it did not hand out', async () => {
