@@ -9,6 +9,7 @@
  * what vaultlink would approve. A name two endpoints of a vault list with other addresses keeps
  * the lowest endpoint id's (a zone holds one answer) and is listed under `conflicts`.
  */
+import { byCodePoint } from './order';
 import { conditionalForwarders, hostsFileLines, recordsForPrivateEndpoint, sameResourceId, vaultZoneNames, zoneFileLines, type AzureCloud, type DesiredARecord, type GeoCodeOverrides } from '../domain';
 import { fqdnsOfVault, partitionedServicesOf } from './dns';
 import type { ObservedVault } from './types';
@@ -41,9 +42,6 @@ export interface DnsExport {
   readonly unnamed: readonly { readonly vaultId: string; readonly reason: string }[];
 }
 
-function byCodePoint(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 /** The records of the approved endpoints of each vault, merged per (zone, name). */
 export function exportDns(vaults: readonly ObservedVault[], options: DnsExportOptions): DnsExport {

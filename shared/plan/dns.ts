@@ -41,6 +41,7 @@
  * Stale records are found by the registry in their metadata (vault id, PE id, connection), never
  * by name patterns, and never another vault's.
  */
+import { byCodePoint, keyOf, nameOf } from './order';
 import {
   conditionalForwarders,
   hostsFileLines,
@@ -104,15 +105,6 @@ export function isActivePrimary(p: DnsPrimary): boolean {
 
 // ---------------------------------------------------------------------------------------------
 
-function byCodePoint(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-function keyOf(id: string): string {
-  return tryParseResourceId(id)?.key ?? id.toLowerCase();
-}
-function nameOf(id: string): string {
-  return tryParseResourceId(id)?.name ?? id;
-}
 function rgNameOf(id: string): string {
   return tryParseResourceId(id)?.resourceGroup ?? id;
 }

@@ -3,6 +3,7 @@
  * it what the seed's procedure demands, the findings a person must act on, and the checklist.
  * No I/O, no clock, no randomness: the same input gives the same plan, in audit and in enforce.
  */
+import { byCodePoint, keyOf, nameOf } from './order';
 import {
   type ChecklistEntries,
   type ChecklistItemKey,
@@ -139,17 +140,8 @@ const RANK: Readonly<Record<ChecklistStatus, number>> = { 'not-applicable': 0, o
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
-function byCodePoint(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
-function keyOf(id: string): string {
-  return tryParseResourceId(id)?.key ?? id.toLowerCase();
-}
 
-function nameOf(id: string): string {
-  return tryParseResourceId(id)?.name ?? id;
-}
 
 function list(items: readonly string[]): string {
   return items.join(', ');

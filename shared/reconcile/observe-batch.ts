@@ -23,6 +23,7 @@
  * The sweep uses what it saw only to decide which vaults need a pass; that pass — like every
  * event-triggered one — observes its vault afresh through the plain ports.
  */
+import { keyOf } from '../plan/order';
 import type { AzurePorts, NetworkPort, PrivateDnsPort, RecoveryServicesPort } from '../azure/ports';
 import { classifyAzureError } from '../azure/errors';
 import { parseResourceId, tryParseResourceId } from '../domain/ids';
@@ -73,9 +74,6 @@ class Shared<T> {
   }
 }
 
-function keyOf(id: string): string {
-  return tryParseResourceId(id)?.key ?? id.toLowerCase();
-}
 
 /** True when an assignment at `assignmentScope` applies at `scope` or below it (what ARM's list at `scope` returns). */
 function concernsScope(assignmentScope: string, scope: string): boolean {
