@@ -31,7 +31,7 @@ describe('lifecycle (emulator, real planner)', () => {
   afterAll(() => world.close());
 
   function ctx(policy = world.policy()): ReconcileContext {
-    return { azure: world.azure(), policy, cloud: 'AzurePublicCloud', planner: planVault };
+    return world.context(planVault, policy);
   }
 
   describe('eligibility with memory', () => {

@@ -33,7 +33,7 @@ describe('reconcileVault (emulator, real planner)', () => {
   afterAll(() => world.close());
 
   function ctx(policy = world.policy()): ReconcileContext {
-    return { azure: world.azure(), policy, cloud: 'AzurePublicCloud', planner: planVault };
+    return world.context(planVault, policy);
   }
 
   describe('a new classic vault with a pending PE from an allowlisted team', () => {

@@ -42,7 +42,7 @@ describe('tenant rules for requesters in other subscriptions (emulator)', () => 
     return world.policy({ scope: { subscriptions: [world.sub, readable] }, approval: { unmatched: 'leave-pending', rules: [{ name: 'our-tenant', requester: { tenantId: world.emu.tenantId } }] } });
   }
   function ctx(): ReconcileContext {
-    return { azure: world.azure(), policy: policy(), cloud: 'AzurePublicCloud', planner: planVault };
+    return world.context(planVault, policy());
   }
 
   async function peInOtherSubscription(sub: string, vaultId: string, name: string): Promise<string> {
