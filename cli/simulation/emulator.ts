@@ -1,5 +1,5 @@
 /** Starts the emulator the simulation (and `--emulator`) runs on, with the simulation's fixed ids. */
-import { DEFAULT_PROVIDERS, startEmulator, type Emulator, type EmulatorProvider } from '../../emulator';
+import { DEFAULT_PROVIDERS, startEmulator, type Emulator, type EmulatorProvider, type StartEmulatorOptions } from '../../emulator';
 import { networkProvider } from '../../emulator/providers/network';
 import { privateDnsProvider } from '../../emulator/providers/privatedns';
 import { SIMULATION_IDS } from './landing-zone';
@@ -10,7 +10,8 @@ function extraProviders(): EmulatorProvider[] {
   return [networkProvider as EmulatorProvider, privateDnsProvider as EmulatorProvider].filter((p) => !registered.has(p.name));
 }
 
-export function startSimulationEmulator(seed: number): Promise<Emulator> {
+/** `extra`: options on top of the simulation's (bench/converge.ts turns on the Azure latency profile). */
+export function startSimulationEmulator(seed: number, extra: Omit<StartEmulatorOptions, 'seed' | 'tenantId' | 'subscriptionId' | 'ownerPrincipalId' | 'providers'> = {}): Promise<Emulator> {
   return startEmulator({
     seed,
     tenantId: SIMULATION_IDS.tenantId,
@@ -19,5 +20,6 @@ export function startSimulationEmulator(seed: number): Promise<Emulator> {
     // One InProgress poll per long-running operation, as the emulator's default, with 5 ms polling.
     lroPollsBeforeDone: 1,
     providers: extraProviders(),
+    ...extra,
   });
 }
