@@ -16,6 +16,8 @@
  *
  * Coalescing: a signal sent at or before the observation of the pass just done was covered by
  * that pass and is skipped, so any number of signals during a pass cause at most one more pass.
+ * So is a signal from an event of vaultlink's own writes in an earlier pass (its ARM correlation
+ * id is that pass's, shared/azure/correlation.ts): this pass observed after those writes ended.
  * continueAsNew after every pass keeps the history bounded however many events arrive.
  *
  * The orchestrator is deterministic: no I/O, no process.env, no Date.now; time only from
@@ -29,6 +31,7 @@ import type { Finding } from '../shared/domain/findings';
 import type { ActionOutcome, PlannedAction, VaultMemory, VaultPlan } from '../shared/plan/types';
 import { refusedGrantFinding } from '../shared/reconcile/apply';
 import { rememberOutcomes } from '../shared/reconcile/reconcile';
+import { withArmCorrelationId } from '../shared/azure/correlation';
 import { getVaultReconciler, type ObservedPlan } from './deps';
 import { parseIsoDurationMs } from './duration';
 import { errorMessage, logDecision, type DecisionLevel, type DecisionRecord } from './log';
@@ -50,6 +53,8 @@ export const DEFAULT_FOLLOW_UP_MS = 2 * 60_000;
 export const MAX_CONSECUTIVE_PASSES = 5;
 /** Stale signals one execution skips before it starts a fresh execution (each skipped wait adds a timer to the history). */
 export const MAX_SKIPPED_SIGNALS = 50;
+/** Correlation ids of earlier passes' writes kept (carried across continueAsNew): the events of older writes have long arrived. */
+export const MAX_COVERED_WRITE_IDS = 8;
 
 /** Attempts and back-off of the activities (transient Azure failures: throttling, 5xx, timeouts). */
 export function activityRetryOptions(): df.RetryOptions {
@@ -70,6 +75,8 @@ export interface ApplyActionInput {
   readonly vaultId: string;
   readonly correlationId: string | null;
   readonly action: PlannedAction;
+  /** ARM correlation id of the pass's writes: the events they raise carry it back. */
+  readonly writeCorrelationId?: string | undefined;
 }
 
 /** Thrown by the apply activity for a transient failure, so that Durable's retry applies. */
@@ -103,9 +110,9 @@ export async function observeAndPlanActivity(input: unknown, context: Invocation
 }
 
 export async function applyActionActivity(input: unknown, context: InvocationContext): Promise<ActionOutcome> {
-  const { vaultId, correlationId, action } = input as ApplyActionInput;
+  const { vaultId, correlationId, action, writeCorrelationId } = input as ApplyActionInput;
   const reconciler = await getVaultReconciler();
-  const outcome = await reconciler.applyAction(action);
+  const outcome = await (writeCorrelationId === undefined ? reconciler.applyAction(action) : withArmCorrelationId(writeCorrelationId, () => reconciler.applyAction(action)));
   const transient = outcome.status === 'failed' && outcome.error?.transient === true;
   logDecision(
     context,
@@ -151,7 +158,7 @@ interface AppliedPlan {
  * is skipped (and the failure names it); an action that follows from the identity step is skipped
  * for this pass. Returns one report per planned action, in plan order (`stage` is its wave).
  */
-function* applyPlan(context: OrchestrationContext, plan: VaultPlan, correlationId: string | null): Generator<Task, AppliedPlan, unknown> {
+function* applyPlan(context: OrchestrationContext, plan: VaultPlan, correlationId: string | null, writeCorrelationId: string): Generator<Task, AppliedPlan, unknown> {
   const actions = plan.actions;
   if (plan.mode === 'audit') {
     return { reports: actions.map((a) => report(a, 0, 'skipped', 'audit mode: planned, not applied')), outcomes: [], findings: [] };
@@ -190,7 +197,7 @@ function* applyPlan(context: OrchestrationContext, plan: VaultPlan, correlationI
       for (const a of actions) if (!done.has(a.key)) done.set(a.key, report(a, wave, 'skipped', 'not applied: its needs never completed'));
       break;
     }
-    const tasks = ready.map((action) => context.df.callActivityWithRetry(APPLY_ACTION_ACTIVITY, retry, { vaultId: plan.vaultId, correlationId, action } satisfies ApplyActionInput));
+    const tasks = ready.map((action) => context.df.callActivityWithRetry(APPLY_ACTION_ACTIVITY, retry, { vaultId: plan.vaultId, correlationId, action, writeCorrelationId } satisfies ApplyActionInput));
     try {
       yield context.df.Task.all(tasks);
     } catch {
@@ -241,9 +248,16 @@ interface WaitResult {
 
 /**
  * Waits for a signal newer than `observedAt`, or until `deadline` (none: wait for a signal only).
- * Skipped signals were covered by the pass just done.
+ * Skipped signals were covered by the pass just done: sent before its observation, or raised by
+ * the writes of an earlier pass (`coveredWrites`: their correlation ids), which it observed after.
  */
-function* waitForNextPass(context: OrchestrationContext, vaultId: string, observedAt: string | undefined, deadline: Date | undefined): Generator<Task, WaitResult, unknown> {
+function* waitForNextPass(
+  context: OrchestrationContext,
+  vaultId: string,
+  observedAt: string | undefined,
+  deadline: Date | undefined,
+  coveredWrites: readonly string[] = [],
+): Generator<Task, WaitResult, unknown> {
   const coveredUntil = observedAt === undefined ? Number.NEGATIVE_INFINITY : Date.parse(observedAt);
   for (let skipped = 0; ; skipped++) {
     if (skipped >= MAX_SKIPPED_SIGNALS) {
@@ -267,8 +281,9 @@ function* waitForNextPass(context: OrchestrationContext, vaultId: string, observ
       return { signal: { sentAt: iso(context.df.currentUtcDateTime), reason: 'signal without a readable body', correlationId: null }, skipped };
     }
     const sentAt = Date.parse(body.sentAt);
-    if (!Number.isNaN(sentAt) && sentAt <= coveredUntil) {
-      logUnlessReplaying(context, { decision: 'signal.coalesced', vaultId, correlationId: body.correlationId, reason: body.reason, sentAt: body.sentAt, observedAt });
+    const ownWrite = body.correlationId !== null && coveredWrites.includes(body.correlationId);
+    if ((!Number.isNaN(sentAt) && sentAt <= coveredUntil) || ownWrite) {
+      logUnlessReplaying(context, { decision: 'signal.coalesced', vaultId, correlationId: body.correlationId, reason: body.reason, sentAt: body.sentAt, observedAt, ...(ownWrite ? { covered: 'an event of vaultlink’s own write, observed since' } : {}) });
       continue;
     }
     return { signal: body, skipped };
@@ -306,6 +321,8 @@ interface ChainedInput extends VaultOrchestrationInput {
   readonly consecutivePasses?: number | undefined;
   /** The connection history, identity changes and refused grants vaultlink saw (shared/plan `VaultMemory`). */
   readonly memory?: VaultMemory | undefined;
+  /** ARM correlation ids of earlier passes' writes, all ended before this execution's observation. */
+  readonly coveredWrites?: readonly string[] | undefined;
 }
 
 export function* vaultOrchestrator(context: OrchestrationContext): Generator<Task, unknown, unknown> {
@@ -336,6 +353,7 @@ export function* vaultOrchestrator(context: OrchestrationContext): Generator<Tas
     };
     context.df.setCustomStatus(trimVaultStatus(status));
     logUnlessReplaying(context, { decision: 'pass.observe-failed', vaultId, correlationId, error: errorMessage(e), retryAt: iso(deadline) }, 'error');
+    // nothing was observed: the earlier writes are not covered yet (the next observation covers them)
     const wait = yield* waitForNextPass(context, vaultId, input.lastObservedAt, deadline);
     context.df.continueAsNew({
       vaultId,
@@ -344,6 +362,7 @@ export function* vaultOrchestrator(context: OrchestrationContext): Generator<Tas
       previousStatus: status,
       consecutivePasses: 0,
       memory: input.memory,
+      coveredWrites: input.coveredWrites,
     } satisfies ChainedInput);
     return undefined;
   }
@@ -371,7 +390,12 @@ export function* vaultOrchestrator(context: OrchestrationContext): Generator<Tas
     return { vaultId, state: status.state, observedAt };
   }
 
-  const { reports, outcomes, findings: outcomeFindings } = yield* applyPlan(context, plan, correlationId);
+  // deterministic (replay gives the same id): the events of this pass's writes carry it back
+  const writeCorrelationId = context.df.newGuid(`${context.df.instanceId}|writes`);
+  const { reports, outcomes, findings: outcomeFindings } = yield* applyPlan(context, plan, correlationId, writeCorrelationId);
+  const wrote = reports.some((r) => r.status !== 'skipped');
+  // for the next execution: its observation comes after every write of this one
+  const coveredWrites = [...(input.coveredWrites ?? []), ...(wrote ? [writeCorrelationId] : [])].slice(-MAX_COVERED_WRITE_IDS);
   const memory = rememberOutcomes(plan.memory, plan, outcomes, passStartedAt);
   const failed = reports.filter((r) => r.status === 'failed');
   const applied = reports.filter((r) => r.status === 'applied');
@@ -419,12 +443,12 @@ export function* vaultOrchestrator(context: OrchestrationContext): Generator<Tas
 
   if (passAgain) {
     const reason = plan.requeue ? 'the plan needs another pass (requeue)' : 'verify the writes of the previous pass';
-    context.df.continueAsNew({ vaultId, lastObservedAt: observedAt, trigger: { sentAt: passStartedAt, reason, correlationId }, previousStatus: status, consecutivePasses, memory } satisfies ChainedInput);
+    context.df.continueAsNew({ vaultId, lastObservedAt: observedAt, trigger: { sentAt: passStartedAt, reason, correlationId }, previousStatus: status, consecutivePasses, memory, coveredWrites } satisfies ChainedInput);
     return undefined;
   }
-  const wait = yield* waitForNextPass(context, vaultId, observedAt, deadline);
+  const wait = yield* waitForNextPass(context, vaultId, observedAt, deadline, input.coveredWrites);
   const nextTrigger: VaultSignal = wait.signal ?? { sentAt: iso(context.df.currentUtcDateTime), reason: state === 'pending' ? 'follow-up timer' : state === 'failed' ? 'retry after failed actions' : 'idle re-check', correlationId: null };
-  context.df.continueAsNew({ vaultId, lastObservedAt: observedAt, trigger: nextTrigger, previousStatus: status, consecutivePasses: 0, memory } satisfies ChainedInput);
+  context.df.continueAsNew({ vaultId, lastObservedAt: observedAt, trigger: nextTrigger, previousStatus: status, consecutivePasses: 0, memory, coveredWrites } satisfies ChainedInput);
   return undefined;
 }
 

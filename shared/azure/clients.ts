@@ -9,6 +9,7 @@
  * - Retries: the SDK's default retry policy (429/503 after `Retry-After`, 408/5xx and dropped
  *   connections with exponential back-off); tests may shorten its delays.
  * - User agent: `vaultlink/<version>` before the SDK's own.
+ * - Correlation: the id of `withArmCorrelationId`'s context, when there is one (correlation.ts).
  * - `ca`: the emulator's self-signed certificate (bearer-token clients refuse plain http).
  */
 import { AuthorizationManagementClient } from '@azure/arm-authorization';
@@ -24,6 +25,7 @@ import { ARM_ENDPOINTS } from '../config/settings';
 import type { AzureCloud } from '../domain/dns';
 import { subscriptionResourceId } from '../domain/ids';
 import { SdkAuthorizationAdapter } from './authorization';
+import { armCorrelationPolicy } from './correlation';
 import { readOrUndefined } from './errors';
 import { SdkNetworkAdapter } from './network';
 import type { AzurePorts, SubscriptionPort } from './ports';
@@ -129,8 +131,11 @@ export function createAzureClients(options: CreateAzureClientsOptions): AzureCli
     credentialScopes: [`${cloudEndpoint.replace(/\/+$/, '')}/.default`],
     userAgentOptions: { userAgentPrefix: USER_AGENT_PREFIX },
     retryOptions: { ...options.retry },
-    // one policy instance, so every client of this factory draws from the same buckets
-    ...(options.readBudget !== undefined ? { additionalPolicies: [{ policy: readBudgetPolicy(options.readBudget), position: 'perRetry' as const }] } : {}),
+    additionalPolicies: [
+      { policy: armCorrelationPolicy(), position: 'perCall' as const },
+      // one policy instance, so every client of this factory draws from the same buckets
+      ...(options.readBudget !== undefined ? [{ policy: readBudgetPolicy(options.readBudget), position: 'perRetry' as const }] : []),
+    ],
     ...(options.ca !== undefined ? { tlsOptions: { ca: options.ca } } : {}),
   };
 
