@@ -133,7 +133,13 @@ export function toBackupUsageCounts(protectedItemSummary: readonly SdkBackupUsag
   return { protectedItemCount: sum(protectedItemSummary), registeredContainerCount: sum(containerSummary) };
 }
 
-export function toVault(v: SdkVault, usage: BackupUsageCounts): Vault {
+/** Whether a vault as ARM serves it shows a private endpoint (then its usage counts decide nothing, and are not read). */
+export function vaultShowsPrivateEndpoint(v: SdkVault): boolean {
+  return (v.properties?.privateEndpointConnections ?? []).length > 0 || (v.properties?.privateEndpointStateForBackup ?? '').toLowerCase() === 'enabled';
+}
+
+/** `usage` undefined: not read (the vault shows a private endpoint). */
+export function toVault(v: SdkVault, usage: BackupUsageCounts | undefined): Vault {
   const resource = resourceInGroupOf(v, 'vault');
   const state = (v.properties?.privateEndpointStateForBackup ?? 'None').toLowerCase() === 'enabled' ? 'Enabled' : 'None';
   return {
@@ -143,8 +149,8 @@ export function toVault(v: SdkVault, usage: BackupUsageCounts): Vault {
     identity: toVaultIdentity(v.identity),
     privateEndpointStateForBackup: state,
     connections: (v.properties?.privateEndpointConnections ?? []).map((c) => toVaultConnection(c, resource.id)),
-    protectedItemCount: usage.protectedItemCount,
-    registeredContainerCount: usage.registeredContainerCount,
+    protectedItemCount: usage?.protectedItemCount,
+    registeredContainerCount: usage?.registeredContainerCount,
   };
 }
 

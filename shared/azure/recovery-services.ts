@@ -7,7 +7,7 @@ import type { RecoveryServicesClient, IdentityData } from '@azure/arm-recoveryse
 import type { RecoveryServicesBackupClient } from '@azure/arm-recoveryservicesbackup';
 import { isResourceType, parseResourceId, type ResourceId } from '../domain/ids';
 import { VAULT_RESOURCE_TYPE } from '../domain/endpoints';
-import { connectionStatusOf, toBackupUsageCounts, toVault, toVaultIdentity, MalformedResponseError, type BackupUsageCounts } from './mappers';
+import { connectionStatusOf, toBackupUsageCounts, toVault, toVaultIdentity, vaultShowsPrivateEndpoint, MalformedResponseError, type BackupUsageCounts } from './mappers';
 import { describeAzureCall, readOrUndefined } from './errors';
 import type { ConnectionStateUpdate, EnableIdentityResult, RecoveryServicesPort } from './ports';
 import type { ConnectionStatus, Vault } from '../domain/model';
@@ -44,13 +44,12 @@ export class SdkRecoveryServicesAdapter implements RecoveryServicesPort {
 
   async getVault(vaultId: string): Promise<Vault | undefined> {
     const v = vaultRef(vaultId);
-    // The usage summaries need only the vault's name: read them alongside the vault, not after it
-    // (one round trip instead of two). For a vault that does not exist their failure is moot.
-    const usage = this.usageOf(v);
-    usage.catch(() => undefined);
     const raw = await readOrUndefined('reading vault', v.id, () => this.clients.recoveryServices(v.subscriptionId).vaults.get(v.resourceGroup, v.name));
     if (raw === undefined) return undefined;
-    return toVault(raw, await usage);
+    // The usage summaries decide eligibility only before the vault's first private endpoint: two
+    // reads a pass saved for every vault that has one. Before it, they come a round after the
+    // vault GET, beside the Backup jobs that observe reads then anyway.
+    return toVault(raw, vaultShowsPrivateEndpoint(raw) ? undefined : await this.usageOf(v));
   }
 
   private async usageOf(v: VaultRef): Promise<BackupUsageCounts> {
@@ -74,7 +73,7 @@ export class SdkRecoveryServicesAdapter implements RecoveryServicesPort {
     // the usage summaries of a few vaults at a time: a fleet's worth at once would be a burst ARM throttles
     for (let i = 0; i < raws.length; i += LIST_USAGE_CONCURRENCY) {
       const batch = raws.slice(i, i + LIST_USAGE_CONCURRENCY);
-      out.push(...(await Promise.all(batch.map(async (raw) => toVault(raw, await this.usageOf(vaultRef(raw.id as string)))))));
+      out.push(...(await Promise.all(batch.map(async (raw) => toVault(raw, vaultShowsPrivateEndpoint(raw) ? undefined : await this.usageOf(vaultRef(raw.id as string)))))));
     }
     return out;
   }

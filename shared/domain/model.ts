@@ -116,10 +116,14 @@ export interface Vault {
   readonly privateEndpointStateForBackup: PrivateEndpointStateForBackup;
   /** `properties.privateEndpointConnections[]` ([] when absent). */
   readonly connections: readonly VaultConnection[];
-  /** Backup RP `backupUsageSummaries`: `ProtectedItemCount` (`currentValue`). */
-  readonly protectedItemCount: number;
-  /** Backup RP `backupUsageSummaries`: `RegisteredContainerCount` (`currentValue`): servers and containers registered. */
-  readonly registeredContainerCount: number;
+  /**
+   * Backup RP `backupUsageSummaries`: `ProtectedItemCount` (`currentValue`). Undefined: not read,
+   * because the vault shows a private endpoint (a connection, or state `Enabled`) — the counts
+   * decide eligibility only before the first one (findings.ts `checkEligibility`).
+   */
+  readonly protectedItemCount: number | undefined;
+  /** Backup RP `backupUsageSummaries`: `RegisteredContainerCount` (`currentValue`): servers and containers registered. Undefined as {@link protectedItemCount}. */
+  readonly registeredContainerCount: number | undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

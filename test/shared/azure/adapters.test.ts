@@ -24,9 +24,21 @@ describe('Azure adapters (real SDK clients, emulator)', () => {
 
   describe('RecoveryServicesPort', () => {
     describe('#getVault', () => {
+      it('reads the usage counts of a vault that never had a private endpoint (they decide its eligibility), and only then', async () => {
+        const id = await world.createVault('vault-usage');
+        world.emu.reads.reset();
+        const vault = await azure.recoveryServices.getVault(id);
+        expect(vault).toMatchObject({ protectedItemCount: 0, registeredContainerCount: 0 });
+        expect(world.emu.reads.log().filter((r) => /backupusagesummaries$/i.test(r.path.split('?')[0] ?? '')).length).toBe(2);
+        world.emu.reads.reset();
+        await azure.recoveryServices.getVault(vaultId);
+        expect(world.emu.reads.log().filter((r) => /backupusagesummaries$/i.test(r.path.split('?')[0] ?? '')).length).toBe(0);
+      });
+
       it('maps the vault, its connections and usage counts into the domain type', async () => {
         const vault = await azure.recoveryServices.getVault(vaultId);
-        expect(vault).toMatchObject({ name: 'vault-adapters', resourceGroup: RG.vault, location: 'uksouth', experience: 'classic', protectedItemCount: 0, registeredContainerCount: 0 });
+        // it has a connection: the usage counts decide nothing then (eligibility is for a first endpoint) and are not read
+        expect(vault).toMatchObject({ name: 'vault-adapters', resourceGroup: RG.vault, location: 'uksouth', experience: 'classic', protectedItemCount: undefined, registeredContainerCount: undefined });
         expect(vault?.identity).toEqual({ type: 'None', principalId: undefined, tenantId: undefined });
         expect(vault?.connections).toHaveLength(1);
         expect(vault?.connections[0]).toMatchObject({ status: 'Pending', groupIds: ['AzureBackup'] });
