@@ -30,8 +30,9 @@ import type { ProtectionAttempt } from '../domain/findings';
 /** Microsoft.RecoveryServices (vaults) and Microsoft.RecoveryServices' Backup RP (usage, connection approval). */
 export interface RecoveryServicesPort {
   /**
-   * The vault, with its connections and the Backup RP usage summaries (protected items,
-   * registered containers): three reads. Undefined when the vault does not exist.
+   * The vault, with its connections and, while it shows no private endpoint (no connection, state
+   * not `Enabled`), the Backup RP usage summaries (protected items, registered containers): one
+   * read, or three. Undefined when the vault does not exist.
    */
   getVault(vaultId: string): Promise<Vault | undefined>;
   /** Ids of the vaults of a subscription (every page). */
@@ -43,7 +44,7 @@ export interface RecoveryServicesPort {
   listProtectionAttempts(vaultId: string): Promise<ProtectionAttempt[]>;
   /**
    * Every vault of a subscription as {@link getVault} returns it: one paged list, then the two
-   * usage summaries per vault. A sweep's batch observation reads vaults this way.
+   * usage summaries per vault that shows no private endpoint. A sweep's batch observation reads vaults this way.
    */
   listVaults(subscriptionId: string): Promise<Vault[]>;
   /**

@@ -8,7 +8,8 @@
  * lists holds O(n) items, so a sweep reads O(n²). Here the same {@link observeVault} runs for every
  * vault of the sweep over {@link sweepReadPorts}: ports that answer those reads from lists made
  * once per sweep and shared —
- *   - vaults: one list per subscription in scope (the vault bodies, with their usage summaries);
+ *   - vaults: one list per subscription in scope (the vault bodies, with the usage summaries of
+ *     those that show no private endpoint);
  *   - private endpoints: one list per subscription (a resource group's list, when the
  *     subscription-wide one is refused);
  *   - subnets, zones, zone links, zone A records, zone groups: one read per resource;
@@ -17,7 +18,8 @@
  *   - role assignments: one list per subscription, every principal's (one per scope when the
  *     subscription-wide one is refused: vaultlink holds only the DNS resource group of a hub);
  *   - subscription tenants: one read per subscription.
- * Per vault remain the two Backup usage summaries (there is no list of them).
+ * Per vault remain the two Backup usage summaries of a vault that never showed a private endpoint
+ * (there is no list of them; with an endpoint they decide nothing and are not read).
  *
  * Freshness: the shared lists live for one sweep only (a new {@link sweepReadPorts} each time).
  * The sweep uses what it saw only to decide which vaults need a pass; that pass — like every

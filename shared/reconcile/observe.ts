@@ -3,7 +3,8 @@
  *
  * What is read, and how many reads (none depends on past events; each is one ARM call or one
  * paged list):
- *   1. the vault and its Backup usage summaries of protected items and of containers (3);
+ *   1. the vault (1), and while it shows no private endpoint its Backup usage summaries of
+ *      protected items and of containers (2, a round later: they decide eligibility only then);
  *   2. the PEs of each resource group that holds a PE named by the vault's connections (1 per
  *      such resource group): the vault's primaries, wherever they are, and next to them their
  *      classic `_ecs`/`_prot` secondaries (which only their name ties to the vault);
@@ -96,10 +97,11 @@ export interface ObserveOptions {
  *
  * Read rounds: each read starts as soon as what it needs is known (read-ahead.ts shares the
  * request with the code that awaits the answer later), so the reads take three round trips, not
- * one per step: (1) the vault, its usage summaries and its subscription's tenant; (2) the PE
- * lists, the zones with their links and records, the role assignments at the PEs' and the zones'
- * resource groups; (3) the subnets (and zone groups), the role assignments at VNet resource
- * groups not listed yet.
+ * one per step: (1) the vault and its subscription's tenant; (2) the PE lists, the zones with
+ * their links and records, the role assignments at the PEs' and the zones' resource groups; (3)
+ * the subnets (and zone groups), the role assignments at VNet resource groups not listed yet. A
+ * vault that shows no private endpoint has its usage summaries read between (1) and (2): one round
+ * more, on a vault's first passes only, for two reads fewer on every pass after.
  */
 export async function observeVault(callerCtx: ReconcileContext, vaultId: string, options: ObserveOptions = {}): Promise<ObservedVault> {
   const ctx: ReconcileContext = { ...callerCtx, azure: withReadAhead(callerCtx.azure) };
