@@ -39,7 +39,7 @@ import { planVault } from '../shared/plan';
 import type { PlannedAction, VaultPlan } from '../shared/plan/types';
 import { reconcileVault, type ReconcileContext } from '../shared/reconcile';
 import type { Planner } from '../shared/reconcile/context';
-import { readKind } from './read-kinds';
+import { ARM_PAGE_SIZE, readKind } from './read-kinds';
 
 /**
  * Bench profiles: scales of the emulator's Azure latency profile (emulated seconds → real ms). At
@@ -48,9 +48,6 @@ import { readKind } from './read-kinds';
  * {@link POLL_INTERVAL_MS}: the poll interval is the client's choice, not the chain's.
  */
 export const PROFILES: Readonly<Record<string, number>> = { slow: 0.015, mid: 0.005, fast: 0.0015 };
-
-/** Items per page of the emulator's lists: ARM's (record sets: 100), so that a list counts the reads it costs in Azure, not the emulator's default pages of 2. */
-const ARM_PAGE_SIZE = 100;
 
 /** Poll interval the SDK clients get (ms). */
 const POLL_INTERVAL_MS = 5;

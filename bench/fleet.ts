@@ -27,7 +27,7 @@ import { layOutLandingZone, REGION, SIMULATION_IDS, type LandingZone } from '../
 import { ARM_READ_BUDGET, createAzureClients } from '../shared/azure';
 import { resourceGroupResourceId, resourceInGroupId, subscriptionResourceId } from '../shared/domain/ids';
 import { planVault } from '../shared/plan';
-import { readKind } from './read-kinds';
+import { ARM_PAGE_SIZE, readKind } from './read-kinds';
 import { applyPlan, observeSweep, sweepReadPorts, type ReconcileContext, type SweepObservation } from '../shared/reconcile';
 
 export type Layout = 'shared' | 'per-rg';
@@ -175,7 +175,7 @@ function summarise(records: readonly WriteRecord[], seconds: number, writes: num
 }
 
 export async function measureFleet(o: FleetOptions, log: (line: string) => void = () => undefined): Promise<FleetFigures> {
-  const emulator = await startSimulationEmulator(1);
+  const emulator = await startSimulationEmulator(1, { pageSize: ARM_PAGE_SIZE });
   const restore: (() => void)[] = [];
   try {
     const zone = await layOutLandingZone(emulator, { separateHubSubscription: false });

@@ -2,11 +2,14 @@
  * Apply: make one planned action real, idempotently; and a whole plan, as a dependency graph.
  *
  * Every action first reads the one resource it writes and writes only when Azure does not hold
- * the result already — so applying the same action twice makes no second write, and "already
- * done" is always confirmed by a read. The write itself is guarded against races: records are
- * created with `If-None-Match: *` and changed with `If-Match: <etag>`, zones and links are created
- * with `If-None-Match: *`, role assignments have deterministic names; a 409/412 is followed by a
- * re-read that decides between "already done" and "failed".
+ * the result already — so applying the same action twice changes nothing the second time, and
+ * "already done" is always confirmed by a read. The write itself is guarded against races:
+ * records are created with `If-None-Match: *` and changed with `If-Match: <etag>`, zones and links
+ * are created with `If-None-Match: *`, role assignments have deterministic names; a 409/412 is
+ * followed by a re-read that decides between "already done" and "failed". One exception to the
+ * read first: a record the plan saw absent is created at once, since its `If-None-Match: *` makes
+ * the same check in the write (a record there now answers 412, and 412 means look again) — one
+ * read fewer per new record, the common case, for one refused write when the plan was stale.
  *
  * Ownership, as defence in depth beside the planner: an A record set or a virtual network link
  * without vaultlink's ownership (`managedBy: vaultlink` and this policy's owner id) is never
@@ -269,7 +272,9 @@ async function upsertRecord(ctx: ReconcileContext, action: UpsertRecordAction): 
     return undefined;
   };
 
-  let current = await dns.getARecordSet(action.zoneId, action.recordName);
+  // Absent in the plan's observation (this pass's): create with If-None-Match: * and let a 412 say
+  // it is there now. A record the plan saw is re-read: ownership is checked before any update.
+  let current = action.etag === undefined ? undefined : await dns.getARecordSet(action.zoneId, action.recordName);
   let replanned = false;
   for (let attempt = 1; ; attempt++) {
     if (current !== undefined) {

@@ -3,7 +3,7 @@
  * counts do not depend on the machine (times do, and no test asserts one). A change that makes a
  * pass read more, or adds a pass, fails here with the step it happened in.
  */
-import { runLifecycle, type RunFigures } from '../../bench/converge';
+import { criticalPathMs, runLifecycle, type RunFigures } from '../../bench/converge';
 
 /** Latencies of the emulator's Azure profile × this: an approval takes 2–12 ms, so runs take a second or two. */
 const SCALE = 0.0002;
@@ -34,20 +34,19 @@ describe('lifecycle reads (bench/converge.ts)', () => {
   });
 
   it('reconciler alone: each step is one observation, its writes, one observation to confirm them', () => {
-    expect(stepReads(runs.reconciler)).toEqual({ 'vault created': 27, 'endpoint created': 44, 'VM registered (_ecs)': 28, 'first backup (_prot)': 27 });
-    expect(runs.reconciler?.reads).toBe(126);
+    expect(stepReads(runs.reconciler)).toEqual({ 'vault created': 27, 'endpoint created': 36, 'VM registered (_ecs)': 26, 'first backup (_prot)': 26 });
+    expect(runs.reconciler?.reads).toBe(115);
   });
 
   it("Functions path: the events of vaultlink's own writes start no pass of their own (8 observations, as the reconciler)", () => {
     expect(runs.functions?.activities?.observe).toBe(8);
-    expect(stepReads(runs.functions)).toEqual({ 'vault created': 27, 'endpoint created': 56, 'VM registered (_ecs)': 34, 'first backup (_prot)': 30 });
-    expect(runs.functions?.reads).toBe(147);
+    expect(stepReads(runs.functions)).toEqual({ 'vault created': 27, 'endpoint created': 48, 'VM registered (_ecs)': 32, 'first backup (_prot)': 29 });
+    expect(runs.functions?.reads).toBe(136);
   });
 });
 
 describe('criticalPathMs (bench/converge.ts)', () => {
-  it('is the longest chain of drawn write durations along needs and followsFrom, not their sum', async () => {
-    const { criticalPathMs } = await import('../../bench/converge');
+  it('is the longest chain of drawn write durations along needs and followsFrom, not their sum', () => {
     const vault = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.RecoveryServices/vaults/v';
     const zone = '/subscriptions/s/resourceGroups/dns/providers/Microsoft.Network/privateDnsZones/z';
     const plan = {

@@ -101,14 +101,19 @@ describe('observe and apply (emulator)', () => {
       expect(world.vaultlinkWrites()).toBe(before);
     });
 
-    it('applies a plan once; applying the same plan again confirms each action by a read and writes nothing', async () => {
+    it('applies a plan once; applying the same plan again confirms each action by a read and changes nothing', async () => {
       const first = await applyPlan(ctx, plan, { concurrency: 3 });
       expect(first.filter((o) => o.status === 'failed')).toEqual([]);
       expect(first.some((o) => o.status === 'applied')).toBe(true);
-      const before = world.vaultlinkWrites();
+      const [applied, requests, refused] = [world.vaultlinkAppliedWrites(), world.vaultlinkWrites(), world.vaultlinkPreconditionFailures()];
       const second = await applyPlan(ctx, plan, { concurrency: 3 });
       expect(second.map((o) => o.status)).toEqual(second.map(() => 'already-done'));
-      expect(world.vaultlinkWrites()).toBe(before);
+      expect(world.vaultlinkAppliedWrites()).toBe(applied);
+      // a record the plan saw absent is created at once with If-None-Match: *: now there, it answers
+      // 412 and the action looks again; every other action reads first and sends nothing
+      const creates = plan.actions.filter((a) => a.kind === 'upsert-record' && a.etag === undefined).length;
+      expect(world.vaultlinkWrites() - requests).toBe(creates);
+      expect(world.vaultlinkPreconditionFailures() - refused).toBe(creates);
     });
 
     describe('#applyAction on a record vaultlink does not own', () => {
@@ -136,11 +141,14 @@ describe('observe and apply (emulator)', () => {
         ['an update with its etag', () => upsert(etag)],
         ['a create', () => upsert(undefined)],
         ['a delete with its etag', (): PlannedAction => ({ kind: 'delete-record', key: 'delete-record:handmade', summary: 'test', needs: [], zoneId: zoneId(), recordName, etag })],
-      ])('refuses %s, writing nothing', async (_name, make) => {
-        const before = world.vaultlinkWrites();
-        const outcome = await applyAction(ctx, make());
+      ])('refuses %s, changing nothing', async (_name, make) => {
+        const [applied, requests] = [world.vaultlinkAppliedWrites(), world.vaultlinkWrites()];
+        const action = make();
+        const outcome = await applyAction(ctx, action);
         expect(outcome).toMatchObject({ status: 'failed', error: { code: 'RecordNotManaged', transient: false } });
-        expect(world.vaultlinkWrites()).toBe(before);
+        expect(world.vaultlinkAppliedWrites()).toBe(applied);
+        // the create goes out with If-None-Match: * (refused: 412, then a read finds it unowned); the others read first
+        expect(world.vaultlinkWrites() - requests).toBe(action.kind === 'upsert-record' && action.etag === undefined ? 1 : 0);
         const after = await world.dns().recordSets.get(RG.dns, ZONE_NAMES.backup, 'A', recordName);
         expect([after.etag, after.aRecords]).toEqual([etag, [{ ipv4Address: '192.0.2.7' }]]);
       });

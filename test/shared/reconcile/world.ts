@@ -140,4 +140,14 @@ export class World {
   vaultlinkWrites(): number {
     return this.emu.writes.count(this.vaultlink);
   }
+
+  /** vaultlink's write requests that ARM carried out (2xx): one refused by its precondition (412) changed nothing. */
+  vaultlinkAppliedWrites(): number {
+    return this.emu.writes.log().filter((w) => !w.faulted && w.status >= 200 && w.status < 300 && w.principalId.toLowerCase() === this.vaultlink.toLowerCase()).length;
+  }
+
+  /** vaultlink's write requests refused with 412 PreconditionFailed. */
+  vaultlinkPreconditionFailures(): number {
+    return this.emu.writes.log().filter((w) => w.status === 412 && w.principalId.toLowerCase() === this.vaultlink.toLowerCase()).length;
+  }
 }
