@@ -5,7 +5,7 @@
  * real reconciler once per worker from the app settings.
  */
 import { loadPolicyFile, readSettings } from '../shared/config';
-import type { ActionOutcome, PlannedAction, VaultMemory, VaultPlan } from '../shared/plan/types';
+import type { ActionOutcome, ObservedVault, PlannedAction, VaultMemory, VaultPlan } from '../shared/plan/types';
 import type { ReconcileContext, SweepVerdict } from '../shared/reconcile';
 import { currentTime } from './clock';
 import { invocationReconcileLogger } from './log';
@@ -27,11 +27,23 @@ export interface ObservedPlan {
   readonly observedAt: string;
   /** False when the vault does not exist (deleted): the orchestration ends. */
   readonly vaultExists: boolean;
+  /**
+   * The observation itself, when the plan has writes to make (enforce): the pass that confirms
+   * them re-reads what they wrote and takes the rest from it ({@link VaultReconciler.confirmAndPlan}).
+   */
+  readonly observed?: ObservedVault | undefined;
 }
 
 export interface VaultReconciler {
   /** Loads the policy, observes the vault and plans (reads only). */
   observeAndPlan(vaultId: string, memory?: VaultMemory): Promise<ObservedPlan>;
+  /**
+   * After a pass's writes: re-reads what `applied` wrote, takes the rest from `previous` (that
+   * pass's observation, `observedAt` kept) and plans; observes in full when that cannot stand for
+   * a fresh observation (shared/reconcile `confirmAndPlan`). Optional: without it the pass that
+   * confirms writes observes in full.
+   */
+  confirmAndPlan?(vaultId: string, previous: ObservedVault, applied: readonly PlannedAction[], memory?: VaultMemory): Promise<ObservedPlan>;
   /**
    * Applies one planned action (idempotent). Resolves with the outcome, `failed` ones included;
    * the activity turns a transient failure into a throw so that Durable retries it.
@@ -56,13 +68,17 @@ export interface VaultReconciler {
 
 export type VaultReconcilerFactory = () => VaultReconciler | Promise<VaultReconciler>;
 
+function observedPlanOf({ observed, plan }: { observed: ObservedVault; plan: VaultPlan }): ObservedPlan {
+  // the observation travels through the orchestration's history only when a confirmation may follow
+  const writes = plan.mode === 'enforce' && plan.actions.length > 0;
+  return { plan, observedAt: observed.observedAt, vaultExists: observed.vault !== undefined, ...(writes ? { observed } : {}) };
+}
+
 /** The seam over shared/reconcile for one reconcile context. */
 export function reconcilerFromContext(ctx: ReconcileContext): VaultReconciler {
   return {
-    observeAndPlan: async (vaultId, memory) => {
-      const { observed, plan } = await (await reconcile()).observeAndPlan(ctx, vaultId, memory);
-      return { plan, observedAt: observed.observedAt, vaultExists: observed.vault !== undefined };
-    },
+    observeAndPlan: async (vaultId, memory) => observedPlanOf(await (await reconcile()).observeAndPlan(ctx, vaultId, memory)),
+    confirmAndPlan: async (_vaultId, previous, applied, memory) => observedPlanOf(await (await reconcile()).confirmAndPlan(ctx, previous, applied, memory)),
     applyAction: async (action) => (await reconcile()).applyAction(ctx, action),
     listVaultsInScope: async () => (await reconcile()).listVaultsInScope(ctx),
     planSweep: async () => (await (await reconcile()).observeSweep(ctx)).map((o) => o.verdict),

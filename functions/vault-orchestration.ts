@@ -10,7 +10,9 @@
  *   remember (connection history, identity changes, grants Azure refused) → carried in the input
  *   publish the status (custom status, trimmed under 16 KB)
  *   another pass right away (continueAsNew) when the plan asks for it or something was applied
- *   (the re-read confirms the writes and refreshes the checklist), else wait for a `signal` or a
+ *   (it confirms the writes and refreshes the checklist by re-reading what they wrote, the rest
+ *   from this pass's observation, whose `observedAt` it keeps — shared/reconcile
+ *   `confirmAndPlan`), else wait for a `signal` or a
  *   timer (the plan's follow-up while something is pending, a retry delay after a failure, or the
  *   idle re-check) → continueAsNew.
  *
@@ -28,7 +30,7 @@ import * as df from 'durable-functions';
 import type { OrchestrationContext, Task } from 'durable-functions';
 import { summariseChecklist } from '../shared/domain/checklist';
 import type { Finding } from '../shared/domain/findings';
-import type { ActionOutcome, PlannedAction, VaultMemory, VaultPlan } from '../shared/plan/types';
+import type { ActionOutcome, ObservedVault, PlannedAction, VaultMemory, VaultPlan } from '../shared/plan/types';
 import { refusedGrantFinding } from '../shared/reconcile/apply';
 import { rememberOutcomes } from '../shared/reconcile/reconcile';
 import { withArmCorrelationId } from '../shared/azure/correlation';
@@ -69,6 +71,14 @@ export interface ObserveAndPlanInput {
   readonly correlationId: string | null;
   /** What earlier passes saw (carried across continueAsNew). */
   readonly memory?: VaultMemory | undefined;
+  /** The previous pass's observation and the actions of it that wrote: this pass confirms them. */
+  readonly confirm?: ConfirmWrites | undefined;
+}
+
+/** What a pass that confirms the previous pass's writes starts from. */
+export interface ConfirmWrites {
+  readonly observed: ObservedVault;
+  readonly applied: readonly PlannedAction[];
 }
 
 export interface ApplyActionInput {
@@ -91,9 +101,10 @@ export class TransientActionError extends Error {
 // Activities
 
 export async function observeAndPlanActivity(input: unknown, context: InvocationContext): Promise<ObservedPlan> {
-  const { vaultId, correlationId, memory } = input as ObserveAndPlanInput;
+  const { vaultId, correlationId, memory, confirm } = input as ObserveAndPlanInput;
   const reconciler = await getVaultReconciler();
-  const result = await reconciler.observeAndPlan(vaultId, memory);
+  const result =
+    confirm !== undefined && reconciler.confirmAndPlan !== undefined ? await reconciler.confirmAndPlan(vaultId, confirm.observed, confirm.applied, memory) : await reconciler.observeAndPlan(vaultId, memory);
   logDecision(context, {
     decision: 'pass.planned',
     vaultId,
@@ -323,6 +334,8 @@ interface ChainedInput extends VaultOrchestrationInput {
   readonly memory?: VaultMemory | undefined;
   /** ARM correlation ids of earlier passes' writes, all ended before this execution's observation. */
   readonly coveredWrites?: readonly string[] | undefined;
+  /** Set when this execution confirms the previous one's writes. */
+  readonly confirm?: ConfirmWrites | undefined;
 }
 
 export function* vaultOrchestrator(context: OrchestrationContext): Generator<Task, unknown, unknown> {
@@ -337,7 +350,7 @@ export function* vaultOrchestrator(context: OrchestrationContext): Generator<Tas
 
   let observed: ObservedPlan;
   try {
-    observed = (yield context.df.callActivityWithRetry(OBSERVE_AND_PLAN_ACTIVITY, activityRetryOptions(), { vaultId, correlationId, memory: input.memory } satisfies ObserveAndPlanInput)) as ObservedPlan;
+    observed = (yield context.df.callActivityWithRetry(OBSERVE_AND_PLAN_ACTIVITY, activityRetryOptions(), { vaultId, correlationId, memory: input.memory, confirm: input.confirm } satisfies ObserveAndPlanInput)) as ObservedPlan;
   } catch (e) {
     const previous = asVaultStatus(input.previousStatus);
     const deadline = new Date(context.df.currentUtcDateTime.getTime() + FAILED_PASS_RETRY_MS);
@@ -443,7 +456,10 @@ export function* vaultOrchestrator(context: OrchestrationContext): Generator<Tas
 
   if (passAgain) {
     const reason = plan.requeue ? 'the plan needs another pass (requeue)' : 'verify the writes of the previous pass';
-    context.df.continueAsNew({ vaultId, lastObservedAt: observedAt, trigger: { sentAt: passStartedAt, reason, correlationId }, previousStatus: status, consecutivePasses, memory, coveredWrites } satisfies ChainedInput);
+    // the next pass re-reads what this one wrote (the identity: the vault and its principal's role
+    // assignments) and takes the rest from this observation
+    const confirm: ConfirmWrites | undefined = observed.observed === undefined ? undefined : { observed: observed.observed, applied: plan.actions.filter((a) => applied.some((r) => r.key === a.key)) };
+    context.df.continueAsNew({ vaultId, lastObservedAt: observedAt, trigger: { sentAt: passStartedAt, reason, correlationId }, previousStatus: status, consecutivePasses, memory, coveredWrites, confirm } satisfies ChainedInput);
     return undefined;
   }
   const wait = yield* waitForNextPass(context, vaultId, observedAt, deadline, input.coveredWrites);

@@ -41,7 +41,7 @@ import { backupConnectionOf, findSecondaryPrivateEndpoints, VAULT_RESOURCE_TYPE 
 import { recordsForPrivateEndpoint, registryOf, vaultZoneNames, ZONE_KINDS, type BackupZoneNames } from '../domain/dns';
 import { armCaseKey, armEquals, isResourceType, parseResourceId, parentResourceId, resourceGroupResourceId, resourceInGroupId, sameResourceId, tryParseResourceId } from '../domain/ids';
 import { hasSystemAssignedIdentity, isOwnedBy, type ARecordSet, type DnsZone, type PrivateEndpoint, type RoleAssignment, type Subnet, type Vault } from '../domain/model';
-import type { BackupAttempt, ObservedPrivateEndpoint, ObservedVault, ObservedZone, ReadError, VaultMemory } from '../plan/types';
+import type { BackupAttempt, ObservedPrivateEndpoint, ObservedVault, ObservedZone, PlannedAction, ReadError, VaultMemory } from '../plan/types';
 import { isMarkedFor } from '../domain/rbac';
 import { loggerOf, nowOf, type ReconcileContext } from './context';
 import { withReadAhead } from './read-ahead';
@@ -141,35 +141,7 @@ export async function observeVault(callerCtx: ReconcileContext, vaultId: string,
   readAheadAfterVault(ctx, theVault);
 
   // 2. PEs: by the resource groups of the PEs the vault's connections name.
-  const groups = new Map<string, { subscriptionId: string; resourceGroup: string }>();
-  for (const c of theVault.connections) {
-    const pe = tryParseResourceId(c.privateEndpointId);
-    if (pe?.subscriptionId === undefined || pe.resourceGroup === undefined) continue;
-    const rgId = resourceGroupResourceId(pe.subscriptionId, pe.resourceGroup);
-    groups.set(rgId.toLowerCase(), { subscriptionId: pe.subscriptionId, resourceGroup: pe.resourceGroup });
-  }
-  const observedEndpoints: { endpoint: PrivateEndpoint; classification: ObservedPrivateEndpoint['classification'] }[] = [];
-  await Promise.all(
-    [...groups.values()].map(async (g) => {
-      let inGroup: PrivateEndpoint[];
-      try {
-        inGroup = await ctx.azure.network.listPrivateEndpoints(g.subscriptionId, g.resourceGroup);
-      } catch (e) {
-        readErrors.push(readErrorOf(resourceGroupResourceId(g.subscriptionId, g.resourceGroup), 'listing private endpoints', e));
-        return;
-      }
-      for (const pe of inGroup) {
-        const backup = backupConnectionOf(pe);
-        if (backup === undefined || !sameResourceId(backup.vaultId, id)) continue;
-        observedEndpoints.push({ endpoint: pe, classification: { kind: 'backup-primary', ...backup } });
-        for (const s of findSecondaryPrivateEndpoints(pe, inGroup)) {
-          observedEndpoints.push({ endpoint: s.privateEndpoint, classification: { kind: 'backup-secondary', role: s.role, primaryName: pe.name, primaryId: pe.id } });
-        }
-      }
-    }),
-  );
-  // Stable order whatever the order of the concurrent reads: plans must read the same every time.
-  observedEndpoints.sort((a, b) => compareKeys(a.endpoint.id, b.endpoint.id));
+  const observedEndpoints = await observeEndpoints(ctx, theVault, readErrors);
   // round 3 starts: the role assignments at the endpoints' VNet resource groups, beside the subnets
   readAheadRoleAssignments(ctx, theVault, observedEndpoints.map((o) => o.endpoint.subnetId));
 
@@ -251,6 +223,126 @@ export async function observeVault(callerCtx: ReconcileContext, vaultId: string,
     staleRoleAssignments,
     ...(options.memory === undefined ? {} : { memory: options.memory }),
   };
+}
+
+type FoundEndpoint = { endpoint: PrivateEndpoint; classification: ObservedPrivateEndpoint['classification'] };
+
+/**
+ * Step 2: the vault's PEs, from the lists of the resource groups of the PEs its connections name —
+ * its primaries, and next to them their classic `_ecs`/`_prot` secondaries. Sorted by id.
+ */
+async function observeEndpoints(ctx: ReconcileContext, theVault: Vault, readErrors: ReadError[]): Promise<FoundEndpoint[]> {
+  const groups = new Map<string, { subscriptionId: string; resourceGroup: string }>();
+  for (const c of theVault.connections) {
+    const pe = tryParseResourceId(c.privateEndpointId);
+    if (pe?.subscriptionId === undefined || pe.resourceGroup === undefined) continue;
+    const rgId = resourceGroupResourceId(pe.subscriptionId, pe.resourceGroup);
+    groups.set(rgId.toLowerCase(), { subscriptionId: pe.subscriptionId, resourceGroup: pe.resourceGroup });
+  }
+  const observedEndpoints: FoundEndpoint[] = [];
+  await Promise.all(
+    [...groups.values()].map(async (g) => {
+      let inGroup: PrivateEndpoint[];
+      try {
+        inGroup = await ctx.azure.network.listPrivateEndpoints(g.subscriptionId, g.resourceGroup);
+      } catch (e) {
+        readErrors.push(readErrorOf(resourceGroupResourceId(g.subscriptionId, g.resourceGroup), 'listing private endpoints', e));
+        return;
+      }
+      for (const pe of inGroup) {
+        const backup = backupConnectionOf(pe);
+        if (backup === undefined || !sameResourceId(backup.vaultId, theVault.id)) continue;
+        observedEndpoints.push({ endpoint: pe, classification: { kind: 'backup-primary', ...backup } });
+        for (const s of findSecondaryPrivateEndpoints(pe, inGroup)) {
+          observedEndpoints.push({ endpoint: s.privateEndpoint, classification: { kind: 'backup-secondary', role: s.role, primaryName: pe.name, primaryId: pe.id } });
+        }
+      }
+    }),
+  );
+  // Stable order whatever the order of the concurrent reads: plans must read the same every time.
+  observedEndpoints.sort((a, b) => compareKeys(a.endpoint.id, b.endpoint.id));
+  return observedEndpoints;
+}
+
+/** Kinds of applied action whose effect {@link confirmWrites} re-reads on its own; any other applied kind (a zone) needs a full observation. */
+const CONFIRMABLE = new Set<PlannedAction['kind']>(['enable-identity', 'approve-connection', 'reject-connection', 'upsert-record', 'delete-record', 'ensure-link', 'grant-role', 'revoke-role']);
+
+/**
+ * The observation after a pass's writes, from ARM's state of what they wrote, each re-read now:
+ * the vault after its identity or a connection decision; the PEs after a decision (their
+ * connection state; subnets, which no decision changes, kept); the identity's role assignments
+ * after the identity or a grant; the A records of the zones a record was written in; the links of
+ * the zones a link was made in. Everything else is `previous` (the same pass's observation), with
+ * its `observedAt`, so that a signal sent after it still asks for a full pass. Undefined when that
+ * cannot stand for a fresh observation — a zone written, a read error in `previous`, a re-read that
+ * failed, the vault gone, another set of PEs than before — and the caller then observes in full.
+ */
+export async function confirmWrites(ctx: ReconcileContext, previous: ObservedVault, applied: readonly PlannedAction[]): Promise<ObservedVault | undefined> {
+  const before = previous.vault;
+  if (before === undefined || previous.readErrors.length > 0 || applied.some((a) => !CONFIRMABLE.has(a.kind))) return undefined;
+  const has = (...kinds: PlannedAction['kind'][]): boolean => applied.some((a) => kinds.includes(a.kind));
+  try {
+    const vault = has('enable-identity', 'approve-connection', 'reject-connection') ? await ctx.azure.recoveryServices.getVault(before.id) : before;
+    if (vault === undefined) return undefined;
+    let endpoints = previous.privateEndpoints;
+    if (has('approve-connection', 'reject-connection')) {
+      // zone groups are not re-read here: under that placement, observe in full
+      if (ctx.policy.dns.placement === 'zone-group') return undefined;
+      const readErrors: ReadError[] = [];
+      const found = await observeEndpoints(ctx, vault, readErrors);
+      const ids = (list: readonly { endpoint: PrivateEndpoint }[]) => list.map((o) => o.endpoint.id.toLowerCase()).join('|');
+      if (readErrors.length > 0 || ids(found) !== ids(previous.privateEndpoints)) return undefined;
+      endpoints = found.map((o, i) => ({ ...o, subnet: previous.privateEndpoints[i]?.subnet }));
+    }
+    const placed = zoneIdsForVault(ctx, vault, fqdnsOf(endpoints));
+    const zones = [...previous.zones];
+    const linkedZones = [...(previous.linkedZones ?? [])];
+    const replace = (zoneId: string, change: (z: ObservedZone) => ObservedZone): boolean => {
+      for (const list of [zones, linkedZones]) {
+        const i = list.findIndex((z) => sameResourceId(z.resourceId, zoneId));
+        if (i >= 0) {
+          list[i] = change(list[i] as ObservedZone);
+          return true;
+        }
+      }
+      return false;
+    };
+    const recordZones = new Map<string, string>();
+    const linkZones = new Map<string, string>();
+    for (const a of applied) {
+      if (a.kind === 'upsert-record' || a.kind === 'delete-record') recordZones.set(a.zoneId.toLowerCase(), a.zoneId);
+      if (a.kind === 'ensure-link') linkZones.set(a.zoneId.toLowerCase(), a.zoneId);
+    }
+    const reads: Promise<boolean>[] = [];
+    for (const zoneId of recordZones.values()) {
+      reads.push(
+        ctx.azure.privateDns.listARecordSets(zoneId).then((records) =>
+          replace(zoneId, (z) => {
+            const wanted = placed === undefined ? new Set<string>() : wantedNamesOf(endpoints, placed.names, z.kind);
+            return { ...z, records: records.filter((r) => concernsVault(ctx, vault, endpoints, wanted, r)).sort((a, b) => compareKeys(a.name, b.name)) };
+          }),
+        ),
+      );
+    }
+    for (const zoneId of linkZones.values()) {
+      reads.push(ctx.azure.privateDns.listVirtualNetworkLinks(zoneId).then((links) => replace(zoneId, (z) => ({ ...z, links: [...links].sort((a, b) => compareKeys(a.id, b.id)) }))));
+    }
+    const readErrors: ReadError[] = [];
+    const roles = has('enable-identity', 'grant-role', 'revoke-role') ? observeRoleAssignments(ctx, vault, endpoints, readErrors) : undefined;
+    const [found, assignments] = await Promise.all([Promise.all(reads), roles]);
+    // a write to a zone the observation did not hold, or a role list that failed: observe in full
+    if (found.some((f) => !f) || readErrors.length > 0) return undefined;
+    return {
+      ...previous,
+      vault,
+      privateEndpoints: endpoints,
+      zones,
+      ...(previous.linkedZones === undefined ? {} : { linkedZones }),
+      ...(assignments === undefined ? {} : { roleAssignments: assignments.roleAssignments, staleRoleAssignments: assignments.staleRoleAssignments }),
+    };
+  } catch {
+    return undefined;
+  }
 }
 
 /**

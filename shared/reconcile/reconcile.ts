@@ -9,10 +9,10 @@ import { isOwnedBy, metadataValue, ownedSourceOf } from '../domain/model';
 import { BUILT_IN_ROLE_GUIDS, roleAssignmentName, roleDefinitionGuidOf } from '../domain/rbac';
 import { summariseChecklist } from '../domain/checklist';
 import { planVault } from '../plan/plan';
-import { EMPTY_MEMORY, type ActionOutcome, type GrantRefusal, type ObservedVault, type PassReport, type VaultMemory, type VaultPlan } from '../plan/types';
+import { EMPTY_MEMORY, type ActionOutcome, type GrantRefusal, type ObservedVault, type PassReport, type PlannedAction, type VaultMemory, type VaultPlan } from '../plan/types';
 import { applyPlan, type ApplyPlanOptions } from './apply';
 import { loggerOf, nowOf, type Planner, type ReconcileContext } from './context';
-import { observeVault } from './observe';
+import { confirmWrites, observeVault } from './observe';
 
 /** At most this many observe → plan → apply passes per call (the identity's principal id needs a second one). */
 export const MAX_PASSES = 3;
@@ -26,6 +26,28 @@ export async function observeAndPlan(ctx: ReconcileContext, vaultId: string, mem
   const observed = await observeVault(ctx, vaultId, { memory });
   const plan = plannerOf(ctx)(observed, ctx.policy, { cloud: ctx.cloud });
   return { observed, plan };
+}
+
+/**
+ * The observation and plan after a pass's writes: {@link confirmWrites} (re-reads what the applied
+ * actions wrote, keeps the rest of `previous`, the same pass's observation) when it can stand for
+ * a fresh one, else a full {@link observeAndPlan}. `applied`: the actions of the pass that wrote.
+ */
+export async function confirmAndPlan(
+  ctx: ReconcileContext,
+  previous: ObservedVault,
+  applied: readonly PlannedAction[],
+  memory?: VaultMemory,
+): Promise<{ observed: ObservedVault; plan: VaultPlan }> {
+  const confirmed = await confirmWrites(ctx, previous, applied);
+  if (confirmed === undefined) return observeAndPlan(ctx, previous.vaultId, memory);
+  const observed: ObservedVault = { ...confirmed, ...(memory === undefined ? {} : { memory }) };
+  return { observed, plan: plannerOf(ctx)(observed, ctx.policy, { cloud: ctx.cloud }) };
+}
+
+/** The plan's actions whose outcome is `applied` (they wrote). */
+export function appliedActions(plan: VaultPlan, outcomes: readonly ActionOutcome[]): PlannedAction[] {
+  return plan.actions.filter((a) => outcomes.some((o) => o.key === a.key && o.status === 'applied'));
 }
 
 function actionCount(plan: VaultPlan): number {
@@ -59,8 +81,9 @@ export interface ReconcileReport extends PassReport {
 /**
  * Reconciles one vault: observe → plan → apply, again at once while the plan says `requeue` (the
  * identity's principal id exists only after the identity is on), at most {@link MAX_PASSES}
- * times. After the last apply it observes and plans once more (reads only), so that the report's
- * `plan` and checklist show where the vault stands after the writes, not before them.
+ * times. After the last apply it confirms the writes and plans once more (reads only: what the
+ * writes wrote, re-read, with the rest of this call's observation — {@link confirmAndPlan}), so
+ * that the report's `plan` and checklist show where the vault stands after the writes.
  *
  * The report: `plan` is that final plan (in `audit` mode, the one plan with every action enforce
  * would take); `outcomes` are every action of every pass; `converged` holds when the final
@@ -71,7 +94,7 @@ export async function reconcileVault(ctx: ReconcileContext, vaultId: string, opt
   const startedAt = nowOf(ctx).toISOString();
   const outcomes: ActionOutcome[] = [];
   let passes = 0;
-  let { plan } = await observeAndPlan(ctx, vaultId, options.memory);
+  let { observed, plan } = await observeAndPlan(ctx, vaultId, options.memory);
   for (;;) {
     if (actionCount(plan) === 0) break;
     passes++;
@@ -81,8 +104,9 @@ export async function reconcileVault(ctx: ReconcileContext, vaultId: string, opt
     const anyFailed = applied.some((o) => o.status === 'failed');
     const requeue = plan.requeue;
     const memory = rememberOutcomes(plan.memory, plan, applied, nowOf(ctx).toISOString());
-    // Re-read to report (and, on requeue, to continue from) what Azure holds now.
-    ({ plan } = await observeAndPlan(ctx, vaultId, memory));
+    // Re-read to report (and, on requeue, to continue from) what Azure holds now: what the writes
+    // wrote (the rest is this call's observation); in full after a failure.
+    ({ observed, plan } = anyFailed ? await observeAndPlan(ctx, vaultId, memory) : await confirmAndPlan(ctx, observed, appliedActions(plan, applied), memory));
     if (anyFailed || !requeue || passes >= MAX_PASSES) break;
   }
   const failedCount = outcomes.filter((o) => o.status === 'failed').length;
