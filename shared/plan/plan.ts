@@ -39,6 +39,7 @@ import { readErrorBlocking } from './read-errors';
 import { connectionIdOf } from './targets';
 import {
   EMPTY_MEMORY,
+  MAX_PRINCIPALS_SEEN,
   type IdentityChange,
   type VaultMemory,
 } from './types';
@@ -218,8 +219,8 @@ function healthOf(findings: readonly Finding[]): { status: ChecklistStatus; deta
   return { status: 'ok', detail: warnings > 0 ? `no error finding (${warnings} warning(s))` : 'no error finding' };
 }
 
-/** The memory after this observation: the connections seen now join the history. */
-function rememberConnections(observed: ObservedVault, vault: Vault): VaultMemory {
+/** The memory after this observation: the connections and the identity's principal seen now join the history. */
+function rememberObservation(observed: ObservedVault, vault: Vault): VaultMemory {
   const memory = observed.memory ?? EMPTY_MEMORY;
   const seen = new Map(memory.connections.privateEndpointIds.map((id) => [keyOf(id), id]));
   for (const c of vault.connections) {
@@ -228,8 +229,15 @@ function rememberConnections(observed: ObservedVault, vault: Vault): VaultMemory
   }
   const ids = [...seen.entries()].sort(([a], [b]) => byCodePoint(a, b)).map(([, id]) => id);
   const firstSeenAt = memory.connections.firstSeenAt ?? (vault.connections.length > 0 ? observed.observedAt : undefined);
+  // The identity's principal: the evidence, later, that an identity now off was on (checkIdentity)
+  // and that a new principal replaced it (planIdentityChange). Only a new one is appended.
+  let principalsSeen = memory.principalsSeen ?? [];
+  const principalId = hasSystemAssignedIdentity(vault.identity) ? vault.identity.principalId?.trim().toLowerCase() : undefined;
+  if (principalId && principalsSeen.at(-1)?.principalId.toLowerCase() !== principalId) {
+    principalsSeen = [...principalsSeen, { principalId, firstSeenAt: observed.observedAt }].slice(-MAX_PRINCIPALS_SEEN);
+  }
   // Refusals are carried on by ungrantableScopes() only while they still matter.
-  return { ...memory, connections: { firstSeenAt, privateEndpointIds: ids }, grantRefusals: [] };
+  return { ...memory, connections: { firstSeenAt, privateEndpointIds: ids }, grantRefusals: [], principalsSeen };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -275,8 +283,11 @@ const isActive = isActivePrimary;
  * |               |                                                       | approvals planned against PLACEHOLDER_PRINCIPAL,    |
  * |               |                                                       | `followsFrom` the identity step (shown, not written)|
  * |               | off, not allowed                                      | failed: a person turns it on                         |
- * |               | vaultlink's marked grants belong to another principal | identity-changed (error, identity.changeFindingDays)|
- * |               |                                                       | + revoke-role for each; others' grants untouched     |
+ * |               | off and never seen on (a new vault)                   | no finding: turning it on is a step (pending)        |
+ * |               | off, but seen on before (a principal in memory, or    | identity-disabled (error); the grants wait for the  |
+ * |               |   vaultlink's marked grants for a principal)          |   new principal (revoked in the pass that sees it)   |
+ * |               | vaultlink's marked grants, or the principal memory    | identity-changed (error, identity.changeFindingDays)|
+ * |               |   saw last, belong to another principal               | + revoke-role for each; others' grants untouched     |
  * | roles (v1)    | profile on VNet(s), PE RGs, zone RG of active PEs     | grant-role per missing assignment (marker in its    |
  * |               |                                                       | description); else ok                               |
  * |               | scope outside scope.subscriptions (and the DNS sub)   | no grant; its endpoint not approved; failed         |
@@ -314,7 +325,7 @@ export function planVault(observed: ObservedVault, policy: PlanPolicy, options: 
     return emptyPlan(observed, policy, 'not-applicable', 'the vault does not exist (deleted, or not created yet): nothing to do', readFindings, undefined);
   }
 
-  const memory = rememberConnections(observed, vault);
+  const memory = rememberObservation(observed, vault);
   const subnets = observed.privateEndpoints.map((p) => p.subnet).filter((s): s is Subnet => s !== undefined);
   const uniqueSubnets = [...new Map(subnets.map((s) => [keyOf(s.id), s])).values()];
   const preflight = preflightFindings({
@@ -324,6 +335,10 @@ export function planVault(observed: ObservedVault, policy: PlanPolicy, options: 
     subscriptionTenantId: tenantOfSubscription(observed, vault.subscriptionId),
     geoCodeOverrides: policy.geoCodes,
     eligibility: { jobs: observed.backupJobs, everConnected: observed.memory?.connections.privateEndpointIds },
+    identity: {
+      principalsSeen: (observed.memory?.principalsSeen ?? []).map((p) => p.principalId),
+      markedPrincipals: (observed.staleRoleAssignments ?? []).filter((a) => markedVaultOf(a.description, policy.ownerId) !== undefined).map((a) => a.principalId),
+    },
   });
 
   // Eligibility decides everything: an ineligible vault is reported and never touched.
@@ -717,8 +732,8 @@ function planRoles(
 
 /**
  * Identity changes: role assignments vaultlink made (its marker names this vault) for another
- * principal than the vault's identity now has mean the identity was turned off and on again,
- * which the seed forbids. Reported as an `error` for `identity.changeFindingDays`; vaultlink's own
+ * principal than the vault's identity now has, or another principal last seen in vaultlink's
+ * memory, mean the identity was turned off and on again, which the seed forbids. Reported as an `error` for `identity.changeFindingDays`; vaultlink's own
  * grants to the old principal are revoked (never anyone else's: only marked ones are observed).
  */
 function planIdentityChange(draft: Draft, observed: ObservedVault, vault: Vault, policy: PlanPolicy, principalId: string | undefined): void {
@@ -732,6 +747,9 @@ function planIdentityChange(draft: Draft, observed: ObservedVault, vault: Vault,
       changes = [...changes, { fromPrincipalId: marked.fromPrincipalId, toPrincipalId: principalId, detectedAt: marked.detectedAt }];
     }
     const from = [...new Set(stale.filter((a) => a.principalId.toLowerCase() !== principalId.toLowerCase()).map((a) => a.principalId.toLowerCase()))].sort(byCodePoint);
+    // vaultlink's own memory of the principal it saw last: a change shows even where it granted nothing.
+    const last = observed.memory?.principalsSeen?.at(-1)?.principalId.toLowerCase();
+    if (last !== undefined && last !== principalId.toLowerCase() && !from.includes(last)) from.push(last);
     for (const f of from) {
       if (changes.some((c) => c.fromPrincipalId.toLowerCase() === f && c.toPrincipalId.toLowerCase() === principalId.toLowerCase())) continue;
       changes = [...changes, { fromPrincipalId: f, toPrincipalId: principalId, detectedAt: observed.observedAt }];
@@ -753,8 +771,11 @@ function planIdentityChange(draft: Draft, observed: ObservedVault, vault: Vault,
     );
   }
   if (changes.length > 0) draft.set('identity', 'failed', `the identity was turned off and on again (principal ${list(changes.map((c) => c.fromPrincipalId))} → ${changes[changes.length - 1]?.toPrincipalId}): see finding identity-changed`);
+  // Revoked only once the identity is on again: while it is off, these grants are the evidence of
+  // the breach (checkIdentity), and the pass that sees the new principal records the change.
+  if (principalId === undefined) return;
   for (const a of stale) {
-    if (principalId !== undefined && a.principalId.toLowerCase() === principalId.toLowerCase()) continue;
+    if (a.principalId.toLowerCase() === principalId.toLowerCase()) continue;
     if (markedVaultOf(a.description, policy.ownerId) === undefined) continue;
     draft.add(
       {
