@@ -284,6 +284,7 @@ const isActive = isActivePrimary;
  * |               |                                                       | `followsFrom` the identity step (shown, not written)|
  * |               | off, not allowed                                      | failed: a person turns it on                         |
  * |               | off and never seen on (a new vault)                   | no finding: turning it on is a step (pending)        |
+ * |               | in another tenant than the subscription (tenant-moved)| failed; no grant, no approval (held back, failed)   |
  * |               | off, but seen on before (a principal in memory, or    | identity-disabled (error); the grants wait for the  |
  * |               |   vaultlink's marked grants for a principal)          |   new principal (revoked in the pass that sees it)   |
  * |               | vaultlink's marked grants, or the principal memory    | identity-changed (error, identity.changeFindingDays)|
@@ -371,9 +372,14 @@ export function planVault(observed: ObservedVault, policy: PlanPolicy, options: 
   // off, the roles and approvals are planned against a placeholder principal and marked as
   // following from the identity step: the plan shows all of it (audit), and the pass after the
   // identity is on writes it with the real principal id.
-  const identity = classic ? planIdentity(draft, vault, policy) : undefined;
+  // A vault whose identity belongs to another tenant than its subscription (tenant-moved): a grant
+  // to that principal cannot work, and an approval would break Backup for the vault. Nothing is
+  // granted or approved until a person gives it a new identity (the seed's remediation).
+  const moved = classic ? preflight.find((f) => f.code === 'tenant-moved') : undefined;
+  const identity = !classic ? undefined : moved === undefined ? planIdentity(draft, vault, policy) : holdIdentity(draft, vault);
   const refusals = classic ? ungrantableScopes(draft, observed, vault, policy) : new Map<string, Refusal>();
-  const decisions = planApprovals(draft, observed, vault, policy, classic && identity?.principalId === undefined && identity?.placeholder !== true, refusals);
+  const heldBack = moved === undefined ? undefined : 'the vault moved tenants, its identity belongs to the old one (finding tenant-moved)';
+  const decisions = planApprovals(draft, observed, vault, policy, classic && identity?.principalId === undefined && identity?.placeholder !== true, refusals, heldBack);
   const primaries = primariesOf(observed, vault, decisions);
   for (const p of primaries) {
     draft.primaryOf.set(keyOf(p.observed.endpoint.id), keyOf(p.observed.endpoint.id));
@@ -383,7 +389,8 @@ export function planVault(observed: ObservedVault, policy: PlanPolicy, options: 
   if (classic) {
     // The change first: the grants for a new identity record it in their marker.
     planIdentityChange(draft, observed, vault, policy, identity?.principalId);
-    planRoles(draft, vault, policy, primaries, identity, observed.roleAssignments, refusals, observed.observedAt);
+    if (moved === undefined) planRoles(draft, vault, policy, primaries, identity, observed.roleAssignments, refusals, observed.observedAt);
+    else draft.set('roles', 'failed', `no role is granted to an identity of another tenant (${vault.identity.tenantId ?? 'unknown'}): see finding tenant-moved`);
   } else {
     const na = 'v2 vault: Azure Backup needs no vault identity here';
     draft.set('identity', 'not-applicable', na);
@@ -413,8 +420,19 @@ interface Decision {
   readonly standing: ConnectionStanding;
 }
 
-function planApprovals(draft: Draft, observed: ObservedVault, vault: Vault, policy: PlanPolicy, waitForIdentity: boolean, refusals: ReadonlyMap<string, Refusal>): Decision[] {
+function planApprovals(
+  draft: Draft,
+  observed: ObservedVault,
+  vault: Vault,
+  policy: PlanPolicy,
+  waitForIdentity: boolean,
+  refusals: ReadonlyMap<string, Refusal>,
+  /** Why no connection of this vault may be approved now (a person must act first), if so. */
+  heldBack?: string,
+): Decision[] {
   const decisions: Decision[] = [];
+  // Matched, but nothing of this vault may be approved now (heldBack).
+  const held: string[] = [];
   // Matched, but the vault identity cannot get its roles on the endpoint's resource groups: never approved.
   const ungrantable: string[] = [];
   const approving: string[] = [];
@@ -439,7 +457,10 @@ function planApprovals(draft: Draft, observed: ObservedVault, vault: Vault, poli
     const base = { vaultId, connectionName: connection.name, privateEndpointId: connection.privateEndpointId };
     const key = (kind: string) => `${kind}:${connectionIdOf(vaultId, connection.name)}`;
     const refused = decision.decision === 'approve' && vault.experience === 'classic' ? refusalFor(observed, policy, connection.privateEndpointId, refusals) : undefined;
-    if (refused !== undefined) {
+    if (decision.decision === 'approve' && heldBack !== undefined) {
+      held.push(`${peName} (rule '${decision.rule.name}')`);
+      decisions.push({ connection, standing: 'pending' });
+    } else if (refused !== undefined) {
       // Approving would make Backup's registration fail for the whole vault (its identity could not
       // create the endpoint's _ecs/_prot endpoints): the endpoint waits, the others go on.
       draft.find(
@@ -493,13 +514,14 @@ function planApprovals(draft: Draft, observed: ObservedVault, vault: Vault, poli
   if (approving.length > 0) draft.set('approval', 'pending', `approving ${list(approving)}`);
   if (rejecting.length > 0) draft.set('approval', 'pending', `rejecting ${list(rejecting)}`);
   if (deferred.length > 0) draft.set('approval', 'pending', `approving ${list(deferred)} once the vault identity holds its roles (the seed's order)`);
+  if (held.length > 0) draft.set('approval', 'failed', `not approving ${list(held)}: ${heldBack ?? ''}`);
   if (ungrantable.length > 0) draft.set('approval', 'failed', `not approving ${list(ungrantable)} (finding roles-not-grantable: a person gives vaultlink the right)`);
   if (waiting.length > 0) {
     draft.set('approval', 'pending', waiting.join('; '));
     draft.followUps.add(FOLLOW_UP_ON_PEOPLE);
   }
   if (vault.connections.length === 0) draft.set('approval', 'ok', 'no private endpoint connection to decide yet');
-  else if (approving.length + rejecting.length + waiting.length + deferred.length + ungrantable.length === 0) {
+  else if (approving.length + rejecting.length + waiting.length + deferred.length + ungrantable.length + held.length === 0) {
     draft.set('approval', 'ok', `no pending connection (${settled.Approved} approved, ${settled.Rejected} rejected, ${settled.Disconnected} disconnected)`);
   }
   return decisions;
@@ -537,6 +559,12 @@ interface IdentityStanding {
   readonly placeholder: boolean;
   /** Key of the enable-identity action, when planned. */
   readonly enableKey: string | undefined;
+}
+
+/** The identity of a vault that moved tenants: left as it is (a person re-creates it in the new tenant). */
+function holdIdentity(draft: Draft, vault: Vault): IdentityStanding {
+  draft.set('identity', 'failed', `the system-assigned identity belongs to tenant ${vault.identity.tenantId ?? 'unknown'}, not the subscription's: see finding tenant-moved`);
+  return { principalId: undefined, placeholder: false, enableKey: undefined };
 }
 
 function planIdentity(draft: Draft, vault: Vault, policy: PlanPolicy): IdentityStanding {

@@ -244,6 +244,9 @@ describe('lifecycle (emulator, real planner)', () => {
         expect(moved?.message).toMatch(/create new private endpoints/);
         expect(statusOf(report, 'health')).toBe('failed');
         expect(report.converged).toBe(false);
+        // A grant to an identity of the old tenant cannot work, and an approval would break Backup: neither is planned.
+        expect([statusOf(report, 'identity'), statusOf(report, 'roles')]).toEqual(['failed', 'failed']);
+        expect(report.outcomes.filter((o) => o.kind === 'grant-role' || o.kind === 'approve-connection' || o.kind === 'enable-identity')).toEqual([]);
       } finally {
         world.emu.control.setSubscriptionTenant(world.sub, world.emu.tenantId);
       }
