@@ -11,7 +11,7 @@
  */
 import { backupGeoCodeOf, normalizeRegion, type GeoCodeOverrides } from './dns';
 import { classifyPrivateEndpoint, backupConnectionOf } from './endpoints';
-import { tryParseResourceId } from './ids';
+import { armCaseKey, armEquals, tryParseResourceId } from './ids';
 import { hasSystemAssignedIdentity, type PrivateEndpoint, type Subnet, type Vault } from './model';
 
 export type FindingSeverity = 'error' | 'warning' | 'info';
@@ -222,8 +222,9 @@ export interface IdentityEvidence {
  */
 export function checkIdentity(vault: Vault, evidence: IdentityEvidence = {}): Finding[] {
   if (vault.experience !== 'classic' || hasSystemAssignedIdentity(vault.identity)) return [];
-  const seen = [...new Set((evidence.principalsSeen ?? []).map((p) => p.toLowerCase()))];
-  const marked = [...new Set((evidence.markedPrincipals ?? []).map((p) => p.toLowerCase()))].filter((p) => !seen.includes(p));
+  const distinct = (ids: readonly string[]): string[] => [...new Map(ids.map((p) => [armCaseKey(p), p])).values()];
+  const seen = distinct(evidence.principalsSeen ?? []);
+  const marked = distinct(evidence.markedPrincipals ?? []).filter((p) => !seen.some((q) => armEquals(p, q)));
   if (seen.length === 0 && marked.length === 0) return [];
   const why = [
     ...(seen.length > 0 ? [`vaultlink saw it as principal ${seen.join(', ')}`] : []),
