@@ -105,7 +105,33 @@ describe('issue 10 through the CLI against a standalone emulator', () => {
       expect(three.writes).toEqual([]);
       expect(findingCodes(three.vaults[0])).toContain('record-claimed-by-several-endpoints');
     });
+
+    it('repoints the names to the second endpoint once a person rejects the first, from both VNets, and then stops writing', async () => {
+      const vaultId = await lz.createVault('rsv-s1r', { experience: 'V2' });
+      await lz.createPrivateEndpoint('pe-backup-s1r', vaultId);
+      const policyPath = lz.writePolicy('s1r', (p) => p);
+      expectApplied(await lz.planApply({ policyPath, vaults: [vaultId] }));
+      const b = await lz.createSpokeVnet('vnet-s1r-b', '10.9');
+      const second = await lz.createPrivateEndpoint('pe-backup-s1r-vnet-b', vaultId, { subnetId: b.endpointSubnetId });
+      expectApplied(await lz.planApply({ policyPath, vaults: [vaultId] }));
+
+      await lz.decideConnection(vaultId, 'pe-backup-s1r', 'Rejected');
+      const after = await lz.planApply({ policyPath, vaults: [vaultId] });
+      expectApplied(after);
+      expect(after.writes.length).toBeGreaterThan(0);
+      expect(await connectionStates(vaultId)).toEqual({ 'pe-backup-s1r': 'Rejected', 'pe-backup-s1r-vnet-b': 'Approved' });
+      expect(await lz.unresolvedFrom(vaultId, [lz.zone.vnetId, b.vnetId])).toEqual([]);
+      const live = await addressesOf(second);
+      for (const fqdn of (await emulator.control.requiredNames(vaultId)).keys()) {
+        for (const vnet of [lz.zone.vnetId, b.vnetId]) expect((await emulator.control.resolve(vnet, fqdn)).addresses.every((ip) => live.includes(ip))).toBe(true);
+      }
+      expect(findingCodes(after.vaults[0])).not.toContain('record-claimed-by-several-endpoints');
+
+      const further = await lz.planApply({ policyPath, vaults: [vaultId] });
+      expect(further.writes).toEqual([]);
+    });
   });
+
   describe('situation 2: sync deletes by the registry, never by name', () => {
     it('two vaults share the zones and B\'s endpoint is named like a secondary of A\'s: nobody deletes the other\'s records, nothing flaps', async () => {
       const vnet = await lz.createSpokeVnet('vnet-s2', '10.3');
