@@ -35,7 +35,7 @@ import {
   BUILT_IN_ROLE_GUIDS,
   armEquals,
 } from '../domain';
-import { isActivePrimary, planDns, vnetOfEndpoint, type ConnectionStanding, type DnsPrimary, type DnsSink } from './dns';
+import { isActivePrimary, linkConflictStands, planDns, vnetOfEndpoint, type ConnectionStanding, type DnsPrimary, type DnsSink } from './dns';
 import { readErrorBlocking } from './read-errors';
 import { connectionIdOf } from './targets';
 import {
@@ -229,8 +229,10 @@ function rememberConnections(observed: ObservedVault, vault: Vault): VaultMemory
   }
   const ids = [...seen.entries()].sort(([a], [b]) => byCodePoint(a, b)).map(([, id]) => id);
   const firstSeenAt = memory.connections.firstSeenAt ?? (vault.connections.length > 0 ? observed.observedAt : undefined);
-  // Refusals are carried on by ungrantableScopes() only while they still matter.
-  return { ...memory, connections: { firstSeenAt, privateEndpointIds: ids }, grantRefusals: [] };
+  // Refusals are carried on by ungrantableScopes() only while they still matter; refused links
+  // for LINK_CONFLICT_RETRY_MS, after which the link is tried again (the conflict may be gone).
+  const linkConflicts = (memory.linkConflicts ?? []).filter((c) => linkConflictStands(c, observed.observedAt));
+  return { ...memory, connections: { firstSeenAt, privateEndpointIds: ids }, grantRefusals: [], linkConflicts };
 }
 
 // ---------------------------------------------------------------------------------------------
