@@ -35,7 +35,7 @@ import {
   BUILT_IN_ROLE_GUIDS,
   armEquals,
 } from '../domain';
-import { isActivePrimary, planDns, vnetOfEndpoint, type ConnectionStanding, type DnsPrimary, type DnsSink } from './dns';
+import { isActivePrimary, linkConflictStands, planDns, vnetOfEndpoint, type ConnectionStanding, type DnsPrimary, type DnsSink } from './dns';
 import { readErrorBlocking } from './read-errors';
 import { connectionIdOf } from './targets';
 import {
@@ -238,8 +238,10 @@ function rememberObservation(observed: ObservedVault, vault: Vault): VaultMemory
   if (principalId && (lastSeen === undefined || !armEquals(lastSeen, principalId))) {
     principalsSeen = [...principalsSeen, { principalId, firstSeenAt: observed.observedAt }].slice(-MAX_PRINCIPALS_SEEN);
   }
-  // Refusals are carried on by ungrantableScopes() only while they still matter.
-  return { ...memory, connections: { firstSeenAt, privateEndpointIds: ids }, grantRefusals: [], principalsSeen };
+  // Refusals are carried on by ungrantableScopes() only while they still matter; refused links
+  // for LINK_CONFLICT_RETRY_MS, after which the link is tried again (the conflict may be gone).
+  const linkConflicts = (memory.linkConflicts ?? []).filter((c) => linkConflictStands(c, observed.observedAt));
+  return { ...memory, connections: { firstSeenAt, privateEndpointIds: ids }, grantRefusals: [], linkConflicts, principalsSeen };
 }
 
 // ---------------------------------------------------------------------------------------------

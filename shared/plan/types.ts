@@ -165,6 +165,29 @@ export interface VaultMemory {
   readonly principalsSeen?: readonly PrincipalSeen[] | undefined;
   /** Grants Azure refused vaultlink (403): the endpoints that need them are not approved until the role is held. */
   readonly grantRefusals?: readonly GrantRefusal[] | undefined;
+  /**
+   * Links Azure refused (409) because the VNet is already linked to another zone of that name
+   * that observe could not see (outside the subscriptions vaultlink reads): planned as a
+   * `linked-zone-conflict` finding, not linked again, for {@link LINK_CONFLICT_RETRY_MS}.
+   */
+  readonly linkConflicts?: readonly LinkConflict[] | undefined;
+}
+
+/** How long a refused link (409, a same-named zone vaultlink cannot see) is reported instead of tried again. */
+export const LINK_CONFLICT_RETRY_MS = 6 * 60 * 60 * 1000;
+
+export interface LinkConflict {
+  readonly vnetId: string;
+  /** The zone name (`privatelink.blob.core.windows.net`). */
+  readonly zoneName: string;
+  /** The central zone vaultlink tried to link. */
+  readonly zoneId: string;
+  /** The zone the VNet is linked to, when Azure's answer names it. */
+  readonly linkedZoneId?: string | undefined;
+  /** Azure's answer. */
+  readonly message: string;
+  /** ISO time of the refused write. */
+  readonly at: string;
 }
 
 export interface GrantRefusal {

@@ -356,7 +356,7 @@ describe('vaultOrchestrator', () => {
       h.nextId();
       h.raised('signal', signal(at(5_000), 'fresh'), at(6_000));
       const next = continueInput(await replay(h, input));
-      expect(next['memory']).toEqual(memory);
+      expect(next['memory']).toMatchObject(memory);
       // The next execution's observation is given it (the evidence that the identity was on before).
       const r = await replay(new History(next), next);
       const observe = (r.actions[0] ?? [])[0] as { input?: unknown } | undefined;

@@ -105,7 +105,33 @@ describe('issue 10 through the CLI against a standalone emulator', () => {
       expect(three.writes).toEqual([]);
       expect(findingCodes(three.vaults[0])).toContain('record-claimed-by-several-endpoints');
     });
+
+    it('repoints the names to the second endpoint once a person rejects the first, from both VNets, and then stops writing', async () => {
+      const vaultId = await lz.createVault('rsv-s1r', { experience: 'V2' });
+      await lz.createPrivateEndpoint('pe-backup-s1r', vaultId);
+      const policyPath = lz.writePolicy('s1r', (p) => p);
+      expectApplied(await lz.planApply({ policyPath, vaults: [vaultId] }));
+      const b = await lz.createSpokeVnet('vnet-s1r-b', '10.9');
+      const second = await lz.createPrivateEndpoint('pe-backup-s1r-vnet-b', vaultId, { subnetId: b.endpointSubnetId });
+      expectApplied(await lz.planApply({ policyPath, vaults: [vaultId] }));
+
+      await lz.decideConnection(vaultId, 'pe-backup-s1r', 'Rejected');
+      const after = await lz.planApply({ policyPath, vaults: [vaultId] });
+      expectApplied(after);
+      expect(after.writes.length).toBeGreaterThan(0);
+      expect(await connectionStates(vaultId)).toEqual({ 'pe-backup-s1r': 'Rejected', 'pe-backup-s1r-vnet-b': 'Approved' });
+      expect(await lz.unresolvedFrom(vaultId, [lz.zone.vnetId, b.vnetId])).toEqual([]);
+      const live = await addressesOf(second);
+      for (const fqdn of (await emulator.control.requiredNames(vaultId)).keys()) {
+        for (const vnet of [lz.zone.vnetId, b.vnetId]) expect((await emulator.control.resolve(vnet, fqdn)).addresses.every((ip) => live.includes(ip))).toBe(true);
+      }
+      expect(findingCodes(after.vaults[0])).not.toContain('record-claimed-by-several-endpoints');
+
+      const further = await lz.planApply({ policyPath, vaults: [vaultId] });
+      expect(further.writes).toEqual([]);
+    });
   });
+
   describe('situation 2: sync deletes by the registry, never by name', () => {
     it('two vaults share the zones and B\'s endpoint is named like a secondary of A\'s: nobody deletes the other\'s records, nothing flaps', async () => {
       const vnet = await lz.createSpokeVnet('vnet-s2', '10.3');
@@ -250,6 +276,37 @@ describe('issue 10 through the CLI against a standalone emulator', () => {
       expect(further.code).toBe(0);
       const refused = (await emulator.control.writesBy(lz.vaultlinkPrincipalId)).filter((w) => w.status === 409);
       expect(refused).toEqual([]);
+    });
+  });
+
+  describe('situation 3, the team\'s zone outside what vaultlink reads', () => {
+    it('turns Azure\'s 409 into a linked-zone-conflict finding naming that zone (the CLI keeps no memory between runs: it tries that link once per run)', async () => {
+      // The team's zone lives in the hub subscription, outside scope.subscriptions: observe cannot see it.
+      const vnet = await lz.createSpokeVnet('vnet-s3u', '10.10');
+      const hub = lz.zone.hubSubscriptionId;
+      await emulator.control.createResourceGroup(hub, 'rg-s3u-app-dns', 'uksouth');
+      const dns = new PrivateDnsManagementClient(emulator.credentialFor(SIMULATION_IDS.platformPrincipalId), hub, sdkOptions(emulator));
+      const poll = { updateIntervalInMs: 5 };
+      const team = await dns.privateZones.beginCreateOrUpdateAndWait('rg-s3u-app-dns', 'privatelink.blob.core.windows.net', { location: 'global' }, poll);
+      await dns.virtualNetworkLinks.beginCreateOrUpdateAndWait('rg-s3u-app-dns', 'privatelink.blob.core.windows.net', 'app-team-link', { location: 'global', virtualNetwork: { id: vnet.vnetId }, registrationEnabled: false }, poll);
+      const vaultId = await lz.createVault('rsv-s3u', { experience: 'V2' });
+      await lz.createPrivateEndpoint('pe-backup-s3u', vaultId, { subnetId: vnet.endpointSubnetId });
+      const policyPath = lz.writePolicy('s3u', (p) => p);
+
+      const run = await lz.planApply({ policyPath, vaults: [vaultId] });
+      // The one refused link, tried once: the pass after it plans the finding instead.
+      expect(run.writes.filter((w) => w.status === 409).map((w) => w.path.split('?')[0])).toEqual([expect.stringMatching(/privatelink\.blob\.core\.windows\.net\/virtualNetworkLinks\//)]);
+      const finding = run.vaults[0]?.after.findings.find((f) => f.code === 'linked-zone-conflict');
+      expect(finding?.resourceId.toLowerCase()).toBe((team.id as string).toLowerCase());
+      expect(finding?.message).toMatch(/Reader.*remove that link/);
+      expect(checklistOf(run.vaults[0])['dns-links']).toBe('failed');
+      // What a v2 vault needs (the backup namespace) resolves all the same.
+      expect(await lz.unresolvedFrom(vaultId, [vnet.vnetId])).toEqual([]);
+
+      // The CLI keeps no memory between runs: a further run tries that link once more, and only that.
+      const further = await lz.planApply({ policyPath, vaults: [vaultId] });
+      expect(further.writes.map((w) => w.status)).toEqual([409]);
+      expect(findingCodes(further.vaults[0])).toContain('linked-zone-conflict');
     });
   });
 
