@@ -369,12 +369,15 @@ describe('issue 10 through the CLI against a standalone emulator', () => {
     });
   });
   describe('all five situations at once', () => {
-    it('a sync pass over every vault in scope (no --vault) writes nothing: no vault deletes or repoints another\'s records', async () => {
+    it('a sync pass over every vault in scope (no --vault) deletes and repoints nothing: its only write is the link Azure refuses for the zone vaultlink cannot see', async () => {
       const policyPath = lz.writePolicy('all-sync', (p) => ({ ...p, dns: { ...p.dns, recordPolicy: 'sync' } }));
       const run = await lz.planApply({ policyPath });
       expect(run.stderr).toBe('');
       expect(run.vaults.length).toBeGreaterThanOrEqual(8);
-      expect(run.writes).toEqual([]);
+      // Only the link Azure refuses for the zone vaultlink cannot see (situation 3, outside what it
+      // reads) is tried again: the CLI carries no memory from run to run.
+      expect(run.writes.filter((w) => !(w.status === 409 && /virtualNetworkLinks\/vaultlink-vnet-s3u-/.test(w.path)))).toEqual([]);
+      expect(run.writes.length).toBeLessThanOrEqual(1);
     });
   });
 });
