@@ -3,6 +3,7 @@
  * it what the seed's procedure demands, the findings a person must act on, and the checklist.
  * No I/O, no clock, no randomness: the same input gives the same plan, in audit and in enforce.
  */
+import { armCaseKey } from '../domain/ids';
 import { byCodePoint, keyOf, nameOf } from './order';
 import {
   type ChecklistEntries,
@@ -34,11 +35,12 @@ import {
   BUILT_IN_ROLE_GUIDS,
   armEquals,
 } from '../domain';
-import { isActivePrimary, planDns, vnetOfEndpoint, type ConnectionStanding, type DnsPrimary, type DnsSink } from './dns';
+import { isActivePrimary, linkConflictStands, planDns, vnetOfEndpoint, type ConnectionStanding, type DnsPrimary, type DnsSink } from './dns';
 import { readErrorBlocking } from './read-errors';
 import { connectionIdOf } from './targets';
 import {
   EMPTY_MEMORY,
+  MAX_PRINCIPALS_SEEN,
   type IdentityChange,
   type VaultMemory,
 } from './types';
@@ -177,7 +179,7 @@ const SEVERITY_ORDER: Readonly<Record<FindingSeverity, number>> = { error: 0, wa
 function sortFindings(findings: readonly Finding[]): Finding[] {
   const seen = new Set<string>();
   const unique = findings.filter((f) => {
-    const k = `${f.code}|${f.resourceId.toLowerCase()}|${f.message}`;
+    const k = `${f.code}|${armCaseKey(f.resourceId)}|${f.message}`;
     if (seen.has(k)) return false;
     seen.add(k);
     return true;
@@ -186,7 +188,7 @@ function sortFindings(findings: readonly Finding[]): Finding[] {
     (a, b) =>
       SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
       byCodePoint(a.code, b.code) ||
-      byCodePoint(a.resourceId.toLowerCase(), b.resourceId.toLowerCase()) ||
+      byCodePoint(armCaseKey(a.resourceId), armCaseKey(b.resourceId)) ||
       byCodePoint(a.message, b.message),
   );
 }
@@ -218,8 +220,8 @@ function healthOf(findings: readonly Finding[]): { status: ChecklistStatus; deta
   return { status: 'ok', detail: warnings > 0 ? `no error finding (${warnings} warning(s))` : 'no error finding' };
 }
 
-/** The memory after this observation: the connections seen now join the history. */
-function rememberConnections(observed: ObservedVault, vault: Vault): VaultMemory {
+/** The memory after this observation: the connections and the identity's principal seen now join the history. */
+function rememberObservation(observed: ObservedVault, vault: Vault): VaultMemory {
   const memory = observed.memory ?? EMPTY_MEMORY;
   const seen = new Map(memory.connections.privateEndpointIds.map((id) => [keyOf(id), id]));
   for (const c of vault.connections) {
@@ -228,8 +230,18 @@ function rememberConnections(observed: ObservedVault, vault: Vault): VaultMemory
   }
   const ids = [...seen.entries()].sort(([a], [b]) => byCodePoint(a, b)).map(([, id]) => id);
   const firstSeenAt = memory.connections.firstSeenAt ?? (vault.connections.length > 0 ? observed.observedAt : undefined);
-  // Refusals are carried on by ungrantableScopes() only while they still matter.
-  return { ...memory, connections: { firstSeenAt, privateEndpointIds: ids }, grantRefusals: [] };
+  // The identity's principal: the evidence, later, that an identity now off was on (checkIdentity)
+  // and that a new principal replaced it (planIdentityChange). Only a new one is appended.
+  let principalsSeen = memory.principalsSeen ?? [];
+  const principalId = hasSystemAssignedIdentity(vault.identity) ? vault.identity.principalId?.trim() : undefined;
+  const lastSeen = principalsSeen.at(-1)?.principalId;
+  if (principalId && (lastSeen === undefined || !armEquals(lastSeen, principalId))) {
+    principalsSeen = [...principalsSeen, { principalId, firstSeenAt: observed.observedAt }].slice(-MAX_PRINCIPALS_SEEN);
+  }
+  // Refusals are carried on by ungrantableScopes() only while they still matter; refused links
+  // for LINK_CONFLICT_RETRY_MS, after which the link is tried again (the conflict may be gone).
+  const linkConflicts = (memory.linkConflicts ?? []).filter((c) => linkConflictStands(c, observed.observedAt));
+  return { ...memory, connections: { firstSeenAt, privateEndpointIds: ids }, grantRefusals: [], linkConflicts, principalsSeen };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -275,8 +287,12 @@ const isActive = isActivePrimary;
  * |               |                                                       | approvals planned against PLACEHOLDER_PRINCIPAL,    |
  * |               |                                                       | `followsFrom` the identity step (shown, not written)|
  * |               | off, not allowed                                      | failed: a person turns it on                         |
- * |               | vaultlink's marked grants belong to another principal | identity-changed (error, identity.changeFindingDays)|
- * |               |                                                       | + revoke-role for each; others' grants untouched     |
+ * |               | off and never seen on (a new vault)                   | no finding: turning it on is a step (pending)        |
+ * |               | in another tenant than the subscription (tenant-moved)| failed; no grant, no approval (held back, failed)   |
+ * |               | off, but seen on before (a principal in memory, or    | identity-disabled (error); the grants wait for the  |
+ * |               |   vaultlink's marked grants for a principal)          |   new principal (revoked in the pass that sees it)   |
+ * |               | vaultlink's marked grants, or the principal memory    | identity-changed (error, identity.changeFindingDays)|
+ * |               |   saw last, belong to another principal               | + revoke-role for each; others' grants untouched     |
  * | roles (v1)    | profile on VNet(s), PE RGs, zone RG of active PEs     | grant-role per missing assignment (marker in its    |
  * |               |                                                       | description); else ok                               |
  * |               | scope outside scope.subscriptions (and the DNS sub)   | no grant; its endpoint not approved; failed         |
@@ -314,7 +330,7 @@ export function planVault(observed: ObservedVault, policy: PlanPolicy, options: 
     return emptyPlan(observed, policy, 'not-applicable', 'the vault does not exist (deleted, or not created yet): nothing to do', readFindings, undefined);
   }
 
-  const memory = rememberConnections(observed, vault);
+  const memory = rememberObservation(observed, vault);
   const subnets = observed.privateEndpoints.map((p) => p.subnet).filter((s): s is Subnet => s !== undefined);
   const uniqueSubnets = [...new Map(subnets.map((s) => [keyOf(s.id), s])).values()];
   const preflight = preflightFindings({
@@ -324,6 +340,10 @@ export function planVault(observed: ObservedVault, policy: PlanPolicy, options: 
     subscriptionTenantId: tenantOfSubscription(observed, vault.subscriptionId),
     geoCodeOverrides: policy.geoCodes,
     eligibility: { jobs: observed.backupJobs, everConnected: observed.memory?.connections.privateEndpointIds },
+    identity: {
+      principalsSeen: (observed.memory?.principalsSeen ?? []).map((p) => p.principalId),
+      markedPrincipals: (observed.staleRoleAssignments ?? []).filter((a) => markedVaultOf(a.description, policy.ownerId) !== undefined).map((a) => a.principalId),
+    },
   });
 
   // Eligibility decides everything: an ineligible vault is reported and never touched.
@@ -356,9 +376,14 @@ export function planVault(observed: ObservedVault, policy: PlanPolicy, options: 
   // off, the roles and approvals are planned against a placeholder principal and marked as
   // following from the identity step: the plan shows all of it (audit), and the pass after the
   // identity is on writes it with the real principal id.
-  const identity = classic ? planIdentity(draft, vault, policy) : undefined;
+  // A vault whose identity belongs to another tenant than its subscription (tenant-moved): a grant
+  // to that principal cannot work, and an approval would break Backup for the vault. Nothing is
+  // granted or approved until a person gives it a new identity (the seed's remediation).
+  const moved = classic ? preflight.find((f) => f.code === 'tenant-moved') : undefined;
+  const identity = !classic ? undefined : moved === undefined ? planIdentity(draft, vault, policy) : holdIdentity(draft, vault);
   const refusals = classic ? ungrantableScopes(draft, observed, vault, policy) : new Map<string, Refusal>();
-  const decisions = planApprovals(draft, observed, vault, policy, classic && identity?.principalId === undefined && identity?.placeholder !== true, refusals);
+  const heldBack = moved === undefined ? undefined : 'the vault moved tenants, its identity belongs to the old one (finding tenant-moved)';
+  const decisions = planApprovals(draft, observed, vault, policy, classic && identity?.principalId === undefined && identity?.placeholder !== true, refusals, heldBack);
   const primaries = primariesOf(observed, vault, decisions);
   for (const p of primaries) {
     draft.primaryOf.set(keyOf(p.observed.endpoint.id), keyOf(p.observed.endpoint.id));
@@ -368,7 +393,8 @@ export function planVault(observed: ObservedVault, policy: PlanPolicy, options: 
   if (classic) {
     // The change first: the grants for a new identity record it in their marker.
     planIdentityChange(draft, observed, vault, policy, identity?.principalId);
-    planRoles(draft, vault, policy, primaries, identity, observed.roleAssignments, refusals, observed.observedAt);
+    if (moved === undefined) planRoles(draft, vault, policy, primaries, identity, observed.roleAssignments, refusals, observed.observedAt);
+    else draft.set('roles', 'failed', `no role is granted to an identity of another tenant (${vault.identity.tenantId ?? 'unknown'}): see finding tenant-moved`);
   } else {
     const na = 'v2 vault: Azure Backup needs no vault identity here';
     draft.set('identity', 'not-applicable', na);
@@ -398,8 +424,19 @@ interface Decision {
   readonly standing: ConnectionStanding;
 }
 
-function planApprovals(draft: Draft, observed: ObservedVault, vault: Vault, policy: PlanPolicy, waitForIdentity: boolean, refusals: ReadonlyMap<string, Refusal>): Decision[] {
+function planApprovals(
+  draft: Draft,
+  observed: ObservedVault,
+  vault: Vault,
+  policy: PlanPolicy,
+  waitForIdentity: boolean,
+  refusals: ReadonlyMap<string, Refusal>,
+  /** Why no connection of this vault may be approved now (a person must act first), if so. */
+  heldBack?: string,
+): Decision[] {
   const decisions: Decision[] = [];
+  // Matched, but nothing of this vault may be approved now (heldBack).
+  const held: string[] = [];
   // Matched, but the vault identity cannot get its roles on the endpoint's resource groups: never approved.
   const ungrantable: string[] = [];
   const approving: string[] = [];
@@ -424,7 +461,10 @@ function planApprovals(draft: Draft, observed: ObservedVault, vault: Vault, poli
     const base = { vaultId, connectionName: connection.name, privateEndpointId: connection.privateEndpointId };
     const key = (kind: string) => `${kind}:${connectionIdOf(vaultId, connection.name)}`;
     const refused = decision.decision === 'approve' && vault.experience === 'classic' ? refusalFor(observed, policy, connection.privateEndpointId, refusals) : undefined;
-    if (refused !== undefined) {
+    if (decision.decision === 'approve' && heldBack !== undefined) {
+      held.push(`${peName} (rule '${decision.rule.name}')`);
+      decisions.push({ connection, standing: 'pending' });
+    } else if (refused !== undefined) {
       // Approving would make Backup's registration fail for the whole vault (its identity could not
       // create the endpoint's _ecs/_prot endpoints): the endpoint waits, the others go on.
       draft.find(
@@ -478,13 +518,14 @@ function planApprovals(draft: Draft, observed: ObservedVault, vault: Vault, poli
   if (approving.length > 0) draft.set('approval', 'pending', `approving ${list(approving)}`);
   if (rejecting.length > 0) draft.set('approval', 'pending', `rejecting ${list(rejecting)}`);
   if (deferred.length > 0) draft.set('approval', 'pending', `approving ${list(deferred)} once the vault identity holds its roles (the seed's order)`);
+  if (held.length > 0) draft.set('approval', 'failed', `not approving ${list(held)}: ${heldBack ?? ''}`);
   if (ungrantable.length > 0) draft.set('approval', 'failed', `not approving ${list(ungrantable)} (finding roles-not-grantable: a person gives vaultlink the right)`);
   if (waiting.length > 0) {
     draft.set('approval', 'pending', waiting.join('; '));
     draft.followUps.add(FOLLOW_UP_ON_PEOPLE);
   }
   if (vault.connections.length === 0) draft.set('approval', 'ok', 'no private endpoint connection to decide yet');
-  else if (approving.length + rejecting.length + waiting.length + deferred.length + ungrantable.length === 0) {
+  else if (approving.length + rejecting.length + waiting.length + deferred.length + ungrantable.length + held.length === 0) {
     draft.set('approval', 'ok', `no pending connection (${settled.Approved} approved, ${settled.Rejected} rejected, ${settled.Disconnected} disconnected)`);
   }
   return decisions;
@@ -522,6 +563,12 @@ interface IdentityStanding {
   readonly placeholder: boolean;
   /** Key of the enable-identity action, when planned. */
   readonly enableKey: string | undefined;
+}
+
+/** The identity of a vault that moved tenants: left as it is (a person re-creates it in the new tenant). */
+function holdIdentity(draft: Draft, vault: Vault): IdentityStanding {
+  draft.set('identity', 'failed', `the system-assigned identity belongs to tenant ${vault.identity.tenantId ?? 'unknown'}, not the subscription's: see finding tenant-moved`);
+  return { principalId: undefined, placeholder: false, enableKey: undefined };
 }
 
 function planIdentity(draft: Draft, vault: Vault, policy: PlanPolicy): IdentityStanding {
@@ -595,16 +642,16 @@ function endpointGrants(policy: PlanPolicy, pe: ObservedPrivateEndpoint): Desire
  */
 function ungrantableScopes(draft: Draft, observed: ObservedVault, vault: Vault, policy: PlanPolicy): Map<string, Refusal> {
   const refusals = new Map<string, Refusal>();
-  const managed = policy.scope === undefined ? undefined : new Set(policy.scope.subscriptions.map((x) => x.toLowerCase()));
-  const dnsSub = policy.dns.placement === 'custom' ? undefined : policy.dns.central?.subscriptionId.toLowerCase();
+  const managed = policy.scope === undefined ? undefined : new Set(policy.scope.subscriptions.map((x) => armCaseKey(x)));
+  const dnsSub = policy.dns.placement === 'custom' ? undefined : (policy.dns.central === undefined ? undefined : armCaseKey(policy.dns.central.subscriptionId));
   const held = (scope: string, guid: string) =>
-    observed.roleAssignments.some((a) => tryParseResourceId(a.scope)?.key === tryParseResourceId(scope)?.key && a.roleDefinitionGuid.toLowerCase() === guid.toLowerCase());
+    observed.roleAssignments.some((a) => tryParseResourceId(a.scope)?.key === tryParseResourceId(scope)?.key && armEquals(a.roleDefinitionGuid, guid));
   for (const pe of observed.privateEndpoints) {
     if (pe.classification.kind !== 'backup-primary' || !sameResourceId(pe.classification.vaultId, vault.id)) continue;
     for (const g of endpointGrants(policy, pe)) {
       const p = tryParseResourceId(g.scope);
       if (p === undefined || held(g.scope, g.roleDefinitionGuid)) continue;
-      const sub = p.subscriptionId?.toLowerCase();
+      const sub = p.subscriptionId === undefined ? undefined : armCaseKey(p.subscriptionId);
       if (managed !== undefined && sub !== undefined && !managed.has(sub) && sub !== dnsSub) {
         refusals.set(p.key, { scope: p.id, roleName: g.roleName, reason: `subscription ${p.subscriptionId} is outside what vaultlink may grant in (scope.subscriptions)` });
       }
@@ -678,7 +725,7 @@ function planRoles(
   for (const p of active) draft.endpointScopes.set(keyOf(p.observed.endpoint.id), new Set(endpointGrants(policy, p.observed).map((g) => keyOf(g.scope))));
   const missing = placeholder ? desired : missingRoleAssignments(desired, existing);
   const notAllowed = missing.filter((d) => refusals.get(keyOf(d.scope))?.reason.includes('scope.subscriptions') === true);
-  const change = principalId === PLACEHOLDER_PRINCIPAL ? undefined : draft.memory.identityChanges.filter((c) => c.toPrincipalId.toLowerCase() === principalId.toLowerCase()).at(-1);
+  const change = principalId === PLACEHOLDER_PRINCIPAL ? undefined : draft.memory.identityChanges.filter((c) => armEquals(c.toPrincipalId, principalId)).at(-1);
   const description = roleAssignmentMarker(policy.ownerId, vault.id, change === undefined ? undefined : { fromPrincipalId: change.fromPrincipalId, detectedAt: change.detectedAt });
   for (const d of missing) {
     if (notAllowed.includes(d)) continue;
@@ -717,8 +764,8 @@ function planRoles(
 
 /**
  * Identity changes: role assignments vaultlink made (its marker names this vault) for another
- * principal than the vault's identity now has mean the identity was turned off and on again,
- * which the seed forbids. Reported as an `error` for `identity.changeFindingDays`; vaultlink's own
+ * principal than the vault's identity now has, or another principal last seen in vaultlink's
+ * memory, mean the identity was turned off and on again, which the seed forbids. Reported as an `error` for `identity.changeFindingDays`; vaultlink's own
  * grants to the old principal are revoked (never anyone else's: only marked ones are observed).
  */
 function planIdentityChange(draft: Draft, observed: ObservedVault, vault: Vault, policy: PlanPolicy, principalId: string | undefined): void {
@@ -728,12 +775,15 @@ function planIdentityChange(draft: Draft, observed: ObservedVault, vault: Vault,
     // Changes recorded in the markers of vaultlink's grants to the current identity (Azure's own memory of them).
     for (const a of observed.roleAssignments) {
       const marked = markedVaultOf(a.description, policy.ownerId) === undefined ? undefined : markedIdentityChangeOf(a.description);
-      if (marked === undefined || changes.some((c) => c.fromPrincipalId.toLowerCase() === marked.fromPrincipalId && c.toPrincipalId.toLowerCase() === principalId.toLowerCase())) continue;
+      if (marked === undefined || changes.some((c) => armCaseKey(c.fromPrincipalId) === marked.fromPrincipalId && armEquals(c.toPrincipalId, principalId))) continue;
       changes = [...changes, { fromPrincipalId: marked.fromPrincipalId, toPrincipalId: principalId, detectedAt: marked.detectedAt }];
     }
-    const from = [...new Set(stale.filter((a) => a.principalId.toLowerCase() !== principalId.toLowerCase()).map((a) => a.principalId.toLowerCase()))].sort(byCodePoint);
+    const from = [...new Set(stale.filter((a) => !armEquals(a.principalId, principalId)).map((a) => armCaseKey(a.principalId)))].sort(byCodePoint);
+    // vaultlink's own memory of the principal it saw last: a change shows even where it granted nothing.
+    const last = observed.memory?.principalsSeen?.at(-1)?.principalId;
+    if (last !== undefined && !armEquals(last, principalId) && !from.includes(armCaseKey(last))) from.push(armCaseKey(last));
     for (const f of from) {
-      if (changes.some((c) => c.fromPrincipalId.toLowerCase() === f && c.toPrincipalId.toLowerCase() === principalId.toLowerCase())) continue;
+      if (changes.some((c) => armCaseKey(c.fromPrincipalId) === f && armEquals(c.toPrincipalId, principalId))) continue;
       changes = [...changes, { fromPrincipalId: f, toPrincipalId: principalId, detectedAt: observed.observedAt }];
     }
   }
@@ -753,8 +803,11 @@ function planIdentityChange(draft: Draft, observed: ObservedVault, vault: Vault,
     );
   }
   if (changes.length > 0) draft.set('identity', 'failed', `the identity was turned off and on again (principal ${list(changes.map((c) => c.fromPrincipalId))} → ${changes[changes.length - 1]?.toPrincipalId}): see finding identity-changed`);
+  // Revoked only once the identity is on again: while it is off, these grants are the evidence of
+  // the breach (checkIdentity), and the pass that sees the new principal records the change.
+  if (principalId === undefined) return;
   for (const a of stale) {
-    if (principalId !== undefined && a.principalId.toLowerCase() === principalId.toLowerCase()) continue;
+    if (armEquals(a.principalId, principalId)) continue;
     if (markedVaultOf(a.description, policy.ownerId) === undefined) continue;
     draft.add(
       {
@@ -772,8 +825,8 @@ function planIdentityChange(draft: Draft, observed: ObservedVault, vault: Vault,
 }
 
 function roleNameOf(guid: string): string {
-  const known: Record<string, string> = Object.fromEntries(Object.entries(BUILT_IN_ROLE_GUIDS).map(([name, g]) => [String(g).toLowerCase(), name]));
-  return known[guid.toLowerCase()] ?? `role ${guid}`;
+  const known: Record<string, string> = Object.fromEntries(Object.entries(BUILT_IN_ROLE_GUIDS).map(([name, g]) => [armCaseKey(String(g)), name]));
+  return known[armCaseKey(guid)] ?? `role ${guid}`;
 }
 
 function describeScope(scope: string): string {

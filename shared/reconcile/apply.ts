@@ -20,7 +20,7 @@
  */
 import { azureErrorCode, classifyAzureError, isConflict, isPreconditionFailed } from '../azure/errors';
 import { registryMetadata, registryOf } from '../domain/dns';
-import { sameResourceId } from '../domain/ids';
+import { armCaseKey, armEquals, sameResourceId } from '../domain/ids';
 import { isOwnedBy, ownedSourceOf, ownershipMetadata, type ARecordSet, type StringMap, type VirtualNetworkLink } from '../domain/model';
 import { grantsRoleAssignment, markedVaultOf } from '../domain/rbac';
 import type { Finding } from '../domain/findings';
@@ -38,6 +38,7 @@ import type {
   UpsertRecordAction,
   VaultPlan,
 } from '../plan/types';
+import { LINK_CONFLICT_RETRY_MS } from '../plan/types';
 import { loggerOf, type ReconcileContext } from './context';
 
 // ARM's answer when a principal created moments ago has not reached every replica of the
@@ -54,7 +55,7 @@ function failed(action: PlannedAction, message: string, error: { code: string; m
 
 function failedByAzure(action: PlannedAction, doing: string, e: unknown): ActionOutcome {
   const c = classifyAzureError(e);
-  const transient = c.transient || RETRYABLE_CODES.has(c.code.toLowerCase());
+  const transient = c.transient || RETRYABLE_CODES.has(armCaseKey(c.code));
   return failed(action, `${doing} failed: ${c.message}`, { code: c.code, message: c.message, transient });
 }
 
@@ -118,7 +119,7 @@ async function enableIdentity(ctx: ReconcileContext, action: EnableIdentityActio
 }
 
 async function grantRole(ctx: ReconcileContext, action: GrantRoleAction): Promise<ActionOutcome> {
-  const desired = { scope: action.scope, roleDefinitionGuid: action.roleDefinitionGuid.toLowerCase(), principalId: action.principalId, name: action.name, roleName: action.roleName };
+  const desired = { scope: action.scope, roleDefinitionGuid: armCaseKey(action.roleDefinitionGuid), principalId: action.principalId, name: action.name, roleName: action.roleName };
   const what = `${action.roleName} for ${action.principalId} at ${action.scope}`;
   const isGranted = async () => (await ctx.azure.authorization.listRoleAssignments(action.scope, action.principalId)).some((a) => grantsRoleAssignment(a, desired));
   if (await isGranted()) return outcome(action, 'already-done', `${what} was already granted`);
@@ -141,7 +142,7 @@ async function revokeRole(ctx: ReconcileContext, action: RevokeRoleAction): Prom
   const what = `role assignment ${action.assignmentId} of principal ${action.principalId}`;
   const current = (await ctx.azure.authorization.listRoleAssignments(action.scope, action.principalId)).find((a) => sameResourceId(a.id, action.assignmentId));
   if (current === undefined) return outcome(action, 'already-done', `${what} no longer exists`);
-  if (markedVaultOf(current.description, ctx.policy.ownerId) === undefined || current.principalId.toLowerCase() !== action.principalId.toLowerCase()) {
+  if (markedVaultOf(current.description, ctx.policy.ownerId) === undefined || !armEquals(current.principalId, action.principalId)) {
     return refused(action, 'RoleAssignmentNotManaged', `${what} does not carry vaultlink's marker (owner ${ctx.policy.ownerId}) now: not revoked`);
   }
   try {
@@ -156,7 +157,7 @@ async function decideConnection(ctx: ReconcileContext, action: DecideConnectionA
   const target = action.kind === 'approve-connection' ? 'Approved' : 'Rejected';
   const verb = action.kind === 'approve-connection' ? 'approved' : 'rejected';
   const what = `connection ${action.connectionName} of ${action.vaultId}`;
-  const current = async () => (await ctx.azure.recoveryServices.getVault(action.vaultId))?.connections.find((c) => c.name.toLowerCase() === action.connectionName.toLowerCase());
+  const current = async () => (await ctx.azure.recoveryServices.getVault(action.vaultId))?.connections.find((c) => armEquals(c.name, action.connectionName));
   const before = await current();
   if (before === undefined) return refused(action, 'ConnectionNotFound', `${what} no longer exists`);
   if (before.status === target) return outcome(action, 'already-done', `${what} was already ${target}`);
@@ -193,7 +194,7 @@ async function ensureZone(ctx: ReconcileContext, action: EnsureZoneAction): Prom
 
 function linkFor(links: readonly VirtualNetworkLink[], action: EnsureLinkAction): { byName: VirtualNetworkLink | undefined; byVnet: VirtualNetworkLink | undefined } {
   return {
-    byName: links.find((l) => l.name.toLowerCase() === action.linkName.toLowerCase()),
+    byName: links.find((l) => armEquals(l.name, action.linkName)),
     byVnet: links.find((l) => sameResourceId(l.vnetId, action.vnetId)),
   };
 }
@@ -223,7 +224,10 @@ async function ensureLink(ctx: ReconcileContext, action: EnsureLinkAction): Prom
       const after = decide(await dns.listVirtualNetworkLinks(action.zoneId));
       if (after !== undefined) return after;
     }
-    return failedByAzure(action, `linking ${action.vnetId} to ${action.zoneId}`, e);
+    const o = failedByAzure(action, `linking ${action.vnetId} to ${action.zoneId}`, e);
+    // No link of this VNet to the zone, and Azure says conflict: the VNet is linked to another zone
+    // of that name that observe could not see. Say so now; the next plans report it (memory).
+    return isConflict(e) && /overlapping namespaces|already linked/i.test(o.error?.message ?? '') ? { ...o, finding: refusedLinkFinding(action, o.error?.message ?? '') } : o;
   }
 }
 
@@ -329,6 +333,30 @@ export interface ApplyPlanOptions {
 
 function succeeded(o: ActionOutcome | undefined): boolean {
   return o !== undefined && (o.status === 'applied' || o.status === 'already-done');
+}
+
+/** The zone id an ARM message names (`…/privateDnsZones/<name>`), if any. */
+export function zoneIdNamedIn(message: string): string | undefined {
+  return /\/subscriptions\/[^\s/]+\/resourceGroups\/[^\s/]+\/providers\/Microsoft\.Network\/privateDnsZones\/[A-Za-z0-9._-]+[A-Za-z0-9_-]/i.exec(message)?.[0];
+}
+
+/**
+ * The finding a refused link raises (409: the VNet is already linked to a same-named zone that
+ * vaultlink could not see): the zone Azure names, and the choices.
+ */
+export function refusedLinkFinding(action: EnsureLinkAction, azureMessage: string): Finding {
+  const zoneName = action.zoneId.slice(action.zoneId.lastIndexOf('/') + 1);
+  const vnetName = action.vnetId.slice(action.vnetId.lastIndexOf('/') + 1);
+  const other = zoneIdNamedIn(azureMessage);
+  return {
+    code: 'linked-zone-conflict',
+    severity: 'error',
+    resourceId: other ?? action.vnetId,
+    message:
+      `Azure refused to link virtual network ${vnetName} to ${action.zoneId}: it is already linked to another zone named ${zoneName}${other ? ` (${other})` : ''}, outside what vaultlink reads. ` +
+      `vaultlink does not try that link again for ${LINK_CONFLICT_RETRY_MS / 3_600_000} hours. Choices: give vaultlink Reader where that zone lives (then dns.linkedZones "adopt" can write the records there); ` +
+      `or remove that link so that vaultlink links the central zone; or write the records there yourself (dns export). Azure: ${azureMessage}`,
+  };
 }
 
 /**

@@ -4,13 +4,13 @@
  */
 import { classifyAzureError } from '../azure/errors';
 import { backupConnectionOf, classifyPrivateEndpoint, PRIVATE_ENDPOINT_RESOURCE_TYPE } from '../domain/endpoints';
-import { isResourceType, normalizeResourceId, parentResourceId, parseResourceId, sameResourceId, tryParseResourceId } from '../domain/ids';
+import { armCaseKey, armEquals, isResourceType, normalizeResourceId, parentResourceId, parseResourceId, sameResourceId, scopeOfRoleAssignmentId, tryParseResourceId } from '../domain/ids';
 import { isOwnedBy, metadataValue, ownedSourceOf } from '../domain/model';
 import { BUILT_IN_ROLE_GUIDS, roleAssignmentName, roleDefinitionGuidOf } from '../domain/rbac';
 import { summariseChecklist } from '../domain/checklist';
 import { planVault } from '../plan/plan';
-import { EMPTY_MEMORY, type ActionOutcome, type GrantRefusal, type ObservedVault, type PassReport, type PlannedAction, type VaultMemory, type VaultPlan } from '../plan/types';
-import { applyPlan, type ApplyPlanOptions } from './apply';
+import { EMPTY_MEMORY, type ActionOutcome, type GrantRefusal, type LinkConflict, type ObservedVault, type PassReport, type PlannedAction, type VaultMemory, type VaultPlan } from '../plan/types';
+import { applyPlan, zoneIdNamedIn, type ApplyPlanOptions } from './apply';
 import { loggerOf, nowOf, type Planner, type ReconcileContext } from './context';
 import { confirmWrites, observeVault } from './observe';
 
@@ -57,19 +57,32 @@ function actionCount(plan: VaultPlan): number {
 /**
  * The memory after a pass's outcomes: a grant Azure refused vaultlink (403) is remembered, so
  * that the next plan does not approve the endpoints that need it (and says why) until the role is
- * held. Pure: the orchestration calls it with activity results.
+ * held; a link Azure refused for a same-named zone vaultlink cannot see (409), so that the next
+ * plans report it instead of failing it again. Pure: the orchestration calls it with activity results.
  */
 export function rememberOutcomes(memory: VaultMemory | undefined, plan: VaultPlan, outcomes: readonly ActionOutcome[], at: string): VaultMemory {
   const base = memory ?? plan.memory ?? EMPTY_MEMORY;
   const refusals: GrantRefusal[] = [...(base.grantRefusals ?? [])];
+  const conflicts: LinkConflict[] = [...(base.linkConflicts ?? [])];
   for (const o of outcomes) {
+    // A link Azure refused because the VNet is linked to a same-named zone vaultlink cannot see
+    // (apply raised linked-zone-conflict): the next plans report it instead of trying it again.
+    if (o.status === 'failed' && o.kind === 'ensure-link' && o.finding?.code === 'linked-zone-conflict') {
+      const action = plan.actions.find((a) => a.key === o.key);
+      if (action?.kind !== 'ensure-link') continue;
+      const zoneName = parseResourceId(action.zoneId).name;
+      const kept = conflicts.filter((c) => !(armEquals(c.vnetId, action.vnetId) && armEquals(c.zoneName, zoneName)));
+      const linkedZoneId = zoneIdNamedIn(o.error?.message ?? '');
+      conflicts.splice(0, conflicts.length, ...kept, { vnetId: action.vnetId, zoneName, zoneId: action.zoneId, ...(linkedZoneId ? { linkedZoneId } : {}), message: o.error?.message ?? o.message, at });
+      continue;
+    }
     if (o.status !== 'failed' || o.kind !== 'grant-role' || !/^(AuthorizationFailed|Forbidden|LinkedAuthorizationFailed|HTTP403)$/i.test(o.error?.code ?? '')) continue;
     const action = plan.actions.find((a) => a.key === o.key);
     if (action?.kind !== 'grant-role') continue;
-    if (refusals.some((r) => r.scope.toLowerCase() === action.scope.toLowerCase() && r.roleDefinitionGuid === action.roleDefinitionGuid)) continue;
+    if (refusals.some((r) => armEquals(r.scope, action.scope) && r.roleDefinitionGuid === action.roleDefinitionGuid)) continue;
     refusals.push({ scope: action.scope, roleDefinitionGuid: action.roleDefinitionGuid, roleName: action.roleName, code: o.error?.code ?? 'AuthorizationFailed', at });
   }
-  return { ...base, grantRefusals: refusals };
+  return { ...base, grantRefusals: refusals, linkConflicts: conflicts };
 }
 
 /** The report of {@link reconcileVault}: a {@link PassReport} plus how many passes applied something. */
@@ -199,7 +212,7 @@ export async function vaultsForDriftedResource(ctx: ReconcileContext, kind: 'dns
   const central = ctx.policy.dns.central;
   const zone = zoneId === undefined ? undefined : tryParseResourceId(zoneId);
   if (zone === undefined || central === undefined || ctx.policy.dns.placement === 'custom') return [];
-  if (zone.subscriptionId?.toLowerCase() !== central.subscriptionId.toLowerCase() || zone.resourceGroup?.toLowerCase() !== central.resourceGroup.toLowerCase()) return [];
+  if (zone.subscriptionId === undefined || zone.resourceGroup === undefined || !armEquals(zone.subscriptionId, central.subscriptionId) || !armEquals(zone.resourceGroup, central.resourceGroup)) return [];
   const owner = ctx.policy.ownerId;
   const vaultsOf = async (metadata: Readonly<Record<string, string>>): Promise<string[]> => {
     const named = metadataValue(metadata, REGISTRY_VAULT_METADATA_KEY);
@@ -215,7 +228,7 @@ export async function vaultsForDriftedResource(ctx: ReconcileContext, kind: 'dns
       if (found.length > 0) return found;
     }
   } else {
-    const link = (await dns.listVirtualNetworkLinks(zone.id)).find((l) => l.name.toLowerCase() === p.name.toLowerCase());
+    const link = (await dns.listVirtualNetworkLinks(zone.id)).find((l) => armEquals(l.name, p.name));
     if (link !== undefined && isOwnedBy(link.metadata, owner)) {
       const found = await vaultsOf(link.metadata);
       if (found.length > 0) return found;
@@ -225,25 +238,23 @@ export async function vaultsForDriftedResource(ctx: ReconcileContext, kind: 'dns
   const [records, links] = await Promise.all([dns.listARecordSets(zone.id), dns.listVirtualNetworkLinks(zone.id)]);
   const owned = [...records.map((r) => r.metadata), ...links.map((l) => l.metadata)].filter((m) => isOwnedBy(m, owner));
   const vaults = new Map<string, string>();
-  for (const m of owned) for (const v of await vaultsOf(m)) vaults.set(v.toLowerCase(), v);
+  for (const m of owned) for (const v of await vaultsOf(m)) vaults.set(armCaseKey(v), v);
   return [...vaults.values()].sort();
 }
 
 async function vaultsForRoleAssignment(ctx: ReconcileContext, assignmentId: string, name: string): Promise<string[]> {
-  const marker = '/providers/microsoft.authorization/roleassignments/';
-  const at = assignmentId.toLowerCase().lastIndexOf(marker);
-  if (at <= 0) return [];
-  const scope = assignmentId.slice(0, at);
-  const scopeSub = tryParseResourceId(scope)?.subscriptionId?.toLowerCase();
-  const central = ctx.policy.dns.central?.subscriptionId.toLowerCase();
-  if (scopeSub === undefined || (!ctx.policy.scope.subscriptions.some((s) => s.toLowerCase() === scopeSub) && scopeSub !== central)) return [];
+  const scope = scopeOfRoleAssignmentId(assignmentId);
+  if (scope === '/') return [];
+  const scopeSub = tryParseResourceId(scope)?.subscriptionId;
+  const central = ctx.policy.dns.central?.subscriptionId;
+  if (scopeSub === undefined || (!ctx.policy.scope.subscriptions.some((s) => armEquals(s, scopeSub)) && (central === undefined || !armEquals(scopeSub, central)))) return [];
   const guids = profileRoleGuids(ctx);
   const out: string[] = [];
   for (const vaultId of await listVaultsInScope(ctx)) {
     const vault = await ctx.azure.recoveryServices.getVault(vaultId).catch(() => undefined);
     const principal = vault?.identity.principalId;
     if (vault === undefined || principal === undefined || vault.experience !== 'classic') continue;
-    if (guids.some((g) => roleAssignmentName(scope, principal, g) === name.toLowerCase())) out.push(normalizeResourceId(vault.id));
+    if (guids.some((g) => roleAssignmentName(scope, principal, g) === armCaseKey(name))) out.push(normalizeResourceId(vault.id));
   }
   return out;
 }
