@@ -7,12 +7,7 @@ import { planVault } from '../../../shared/plan';
 import type { ObservedVault } from '../../../shared/plan/types';
 import { applyPlan, confirmWrites, observeVault, reconcileVault, type ReconcileContext } from '../../../shared/reconcile';
 import { appliedActions } from '../../../shared/reconcile/reconcile';
-import { World } from './world';
-
-function withoutTime(o: ObservedVault): Omit<ObservedVault, 'observedAt'> {
-  const { observedAt: _ignored, ...rest } = o;
-  return rest;
-}
+import { World, withoutTime } from './world';
 
 describe('confirmWrites (emulator)', () => {
   let world: World;

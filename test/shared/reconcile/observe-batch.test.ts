@@ -1,14 +1,8 @@
 /** observeSweep: a sweep observed as one batch, on the emulator with the real SDK clients. */
 import { readKind } from '../../../bench/read-kinds';
 import { planVault } from '../../../shared/plan';
-import type { ObservedVault } from '../../../shared/plan/types';
 import { observeSweep, observeVault, reconcileVault, type ReconcileContext } from '../../../shared/reconcile';
-import { World } from './world';
-
-function withoutTime(o: ObservedVault): Omit<ObservedVault, 'observedAt'> {
-  const { observedAt: _ignored, ...rest } = o;
-  return rest;
-}
+import { World, withoutTime } from './world';
 
 describe('observeSweep (emulator)', () => {
   let world: World;

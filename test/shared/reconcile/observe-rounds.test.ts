@@ -1,9 +1,8 @@
 /** observeVault's read rounds: each read starts as soon as its inputs are known (emulator, real SDK clients). */
 import type { AzurePorts } from '../../../shared/azure';
 import { planVault } from '../../../shared/plan';
-import type { ObservedVault } from '../../../shared/plan/types';
 import { observeVault, reconcileVault, type ReconcileContext } from '../../../shared/reconcile';
-import { World } from './world';
+import { World, withoutTime } from './world';
 
 /**
  * Ports whose answers are held back until the test releases them, all at once: the number of
@@ -50,11 +49,6 @@ function gated(azure: AzurePorts): { azure: AzurePorts; run<T>(work: Promise<T>)
       return { result: result as Awaited<typeof work>, rounds: rounds.length, calls: rounds };
     },
   };
-}
-
-function withoutTime(o: ObservedVault): Omit<ObservedVault, 'observedAt'> {
-  const { observedAt: _ignored, ...rest } = o;
-  return rest;
 }
 
 describe('observeVault read rounds (emulator)', () => {

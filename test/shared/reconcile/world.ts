@@ -13,8 +13,15 @@ import { createAzureClients, type AzureClients } from '../../../shared/azure';
 import type { Policy } from '../../../shared/config';
 import type { BackupExports, BackupJobResult } from '../../../emulator/providers/backup';
 import type { RecoveryServicesExports } from '../../../emulator/providers/recoveryservices';
+import type { ObservedVault } from '../../../shared/plan/types';
 import type { ReconcileContext, Planner } from '../../../shared/reconcile';
 import { noRetrySdkClient, startTestEmulator, type Emulator } from '../../emulator/helpers';
+
+/** An observation without its time: two observations of the same state compare equal. */
+export function withoutTime(o: ObservedVault): Omit<ObservedVault, 'observedAt'> {
+  const { observedAt: _ignored, ...rest } = o;
+  return rest;
+}
 
 export const LOCATION = 'uksouth';
 export const GEO = 'uks';
