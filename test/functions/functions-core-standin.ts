@@ -23,7 +23,8 @@ module.exports = {
   programmingModel: undefined,
   setProgrammingModel(model) { module.exports.programmingModel = model; },
   registerFunction(metadata, handler) { registrations.push({ metadata, handler }); return { dispose() {} }; },
-  registerHook() { return { dispose() {} }; },
+  hooks: [],
+  registerHook(name) { module.exports.hooks.push(name); return { dispose() {} }; },
   log() {},
 };
 `;
