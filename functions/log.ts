@@ -64,6 +64,13 @@ export function truncateLogFields(value: unknown, depth = 0): unknown {
 export type DimensionValue = string | number | boolean;
 export type Dimensions = Readonly<Record<string, DimensionValue>>;
 
+/**
+ * Longest JSON text of an object or array dimension: 8192, Application Insights' limit for a
+ * custom dimension's value. Its strings are already cut to {@link MAX_LOG_FIELD_LENGTH}, so the
+ * text stays valid JSON unless the object itself is that large.
+ */
+export const MAX_DIMENSION_JSON_LENGTH = 8192;
+
 /** What functions/telemetry.ts gives the loggers once started: one log record per call. */
 export interface DecisionTelemetry {
   emit(level: DecisionLevel, body: string, dimensions: Dimensions): void;
@@ -84,7 +91,8 @@ const APPROVAL_KINDS: ReadonlySet<unknown> = new Set(['approve-connection', 'rej
 
 /**
  * A record's fields as custom dimensions: strings truncated ({@link MAX_LOG_FIELD_LENGTH}), numbers
- * and booleans kept, objects and arrays as JSON (Application Insights' dimensions are flat),
+ * and booleans kept, objects and arrays as JSON (Application Insights' dimensions are flat; at most
+ * {@link MAX_DIMENSION_JSON_LENGTH}),
  * null/undefined left out. Plus `InvocationId` and `functionName` (the names the Functions host
  * gives its own lines, so that one query joins both) and `audit: approval` on records of approvals
  * and rejections of connections.
@@ -96,7 +104,7 @@ export function decisionDimensions(fields: Readonly<Record<string, unknown>>, in
     const name = truncateLogField(key, 128);
     if (typeof value === 'string') out[name] = truncateLogField(value);
     else if (typeof value === 'number' || typeof value === 'boolean') out[name] = value;
-    else out[name] = truncateLogField(JSON.stringify(truncateLogFields(value)) ?? String(value));
+    else out[name] = truncateLogField(JSON.stringify(truncateLogFields(value)) ?? String(value), MAX_DIMENSION_JSON_LENGTH);
   }
   if (invocation?.invocationId !== undefined) out['InvocationId'] = invocation.invocationId;
   if (invocation?.functionName !== undefined) out['functionName'] = invocation.functionName;
