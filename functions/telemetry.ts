@@ -34,7 +34,7 @@
 import type * as AzureFunctions from '@azure/functions';
 import { AzureFunctionsInstrumentationESM } from '@azure/functions-opentelemetry-instrumentation';
 import { ManagedIdentityCredential } from '@azure/identity';
-import { AzureMonitorLogExporter } from '@azure/monitor-opentelemetry-exporter';
+import { AzureMonitorLogExporter, type AzureMonitorExporterOptions } from '@azure/monitor-opentelemetry-exporter';
 import { context as otelContext, propagation, type Context } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
@@ -166,11 +166,12 @@ export function startTelemetry(options: StartTelemetryOptions): StartedTelemetry
  * The Azure Monitor exporter for the app settings: the connection string names the component;
  * with `APPLICATIONINSIGHTS_AUTHENTICATION_STRING=Authorization=AAD` (infra/, local auth disabled)
  * it sends an Entra token of the managed identity (`ClientId=` picks a user-assigned one), as the
- * Functions host does with the same settings.
+ * Functions host does with the same settings. `clientOptions`: the HTTP client's (tests give the TLS
+ * trust of a local ingestion endpoint).
  */
-export function createAzureMonitorExporter(settings: TelemetrySettings): LogRecordExporter {
+export function createAzureMonitorExporter(settings: TelemetrySettings, clientOptions: Omit<AzureMonitorExporterOptions, 'connectionString' | 'credential'> = {}): LogRecordExporter {
   const credential = settings.entraAuthentication ? new ManagedIdentityCredential(settings.managedIdentityClientId === undefined ? {} : { clientId: settings.managedIdentityClientId }) : undefined;
-  return new AzureMonitorLogExporter({ connectionString: settings.connectionString, ...(credential === undefined ? {} : { credential }) });
+  return new AzureMonitorLogExporter({ ...clientOptions, connectionString: settings.connectionString, ...(credential === undefined ? {} : { credential }) });
 }
 
 /** Telemetry to Application Insights as the app settings say (functions/telemetry-settings.ts decides whether). */
