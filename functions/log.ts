@@ -91,11 +91,10 @@ const APPROVAL_KINDS: ReadonlySet<unknown> = new Set(['approve-connection', 'rej
 
 /**
  * A record's fields as custom dimensions: strings truncated ({@link MAX_LOG_FIELD_LENGTH}), numbers
- * and booleans kept, objects and arrays as JSON (Application Insights' dimensions are flat; at most
- * {@link MAX_DIMENSION_JSON_LENGTH}),
- * null/undefined left out. Plus `InvocationId` and `functionName` (the names the Functions host
- * gives its own lines, so that one query joins both) and `audit: approval` on records of approvals
- * and rejections of connections.
+ * and booleans kept, objects and arrays as JSON text (Application Insights' dimensions are flat; at
+ * most {@link MAX_DIMENSION_JSON_LENGTH}), null/undefined left out. Plus `InvocationId` and
+ * `functionName` (the names the Functions host gives its own lines, so that one query joins both)
+ * and `audit: approval` on records of approvals and rejections of connections.
  */
 export function decisionDimensions(fields: Readonly<Record<string, unknown>>, invocation?: InvocationLogger): Record<string, DimensionValue> {
   const out: Record<string, DimensionValue> = {};
