@@ -7,7 +7,7 @@
  * Built-in roles carry their real action lists (Azure's built-in role definitions) for the roles
  * vaultlink and the seed use; custom roles are read from the store.
  */
-import { parseResourceId } from '../shared/domain/ids';
+import { armCaseKey, parseResourceId, scopeOfRoleAssignmentId } from '../shared/domain/ids';
 import { evaluateCondition, isConditionedAction, parseCondition, type Condition, type ConditionContext } from './abac';
 import { BUILT_IN_ROLE_GUIDS } from './azure-facts';
 import { armErrors, type JsonObject } from './arm';
@@ -209,17 +209,17 @@ export const BUILT_IN_ROLES: readonly RoleDefinition[] = [
   ]),
 ];
 
-const builtInByName = new Map(BUILT_IN_ROLES.map((r) => [r.name.toLowerCase(), r]));
+const builtInByName = new Map(BUILT_IN_ROLES.map((r) => [armCaseKey(r.name), r]));
 
 /** The role definition GUID of a `roleDefinitionId` in any of its forms (tenant or subscription scoped, or a bare GUID). */
 export function roleDefinitionGuid(roleDefinitionId: string): string {
   const last = roleDefinitionId.split('/').filter((s) => s.length > 0).pop() ?? '';
-  return last.toLowerCase();
+  return armCaseKey(last);
 }
 
 /** The built-in role with this GUID, if any. */
 export function builtInRole(guid: string): RoleDefinition | undefined {
-  return builtInByName.get(guid.toLowerCase());
+  return builtInByName.get(armCaseKey(guid));
 }
 
 /** Reads a custom role definition's stored ARM JSON into a {@link RoleDefinition}. */
@@ -228,7 +228,7 @@ export function roleDefinitionFromResource(stored: StoredResource): RoleDefiniti
   const permissions = Array.isArray(props['permissions']) ? props['permissions'] : [];
   const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
   return {
-    name: stored.parsed.name.toLowerCase(),
+    name: armCaseKey(stored.parsed.name),
     roleName: typeof props['roleName'] === 'string' ? props['roleName'] : stored.parsed.name,
     roleType: 'CustomRole',
     description: typeof props['description'] === 'string' ? props['description'] : '',
@@ -304,7 +304,7 @@ export class Authorizer {
    * or resource to test, e.g. deleting what does not exist) conditions are not evaluated.
    */
   isAuthorized(principalId: string, action: string, scope: string, attributes?: ConditionAttributes): boolean {
-    const assignments = this.byPrincipal.get(principalId.toLowerCase());
+    const assignments = this.byPrincipal.get(armCaseKey(principalId));
     if (!assignments) return false;
     const target = scopeKey(scope);
     const now = this.directory.clock.now();
@@ -347,7 +347,7 @@ export class Authorizer {
   /** True when the principal holds any role assignment at, above or below the scope (ARM shows such a subscription to it). */
   hasAnyAssignmentWithin(principalId: string, scope: string): boolean {
     const target = scopeKey(scope);
-    const assignments = this.byPrincipal.get(principalId.toLowerCase());
+    const assignments = this.byPrincipal.get(armCaseKey(principalId));
     if (!assignments) return false;
     for (const a of assignments.values()) if (isAtOrBelow(a.scopeKey, target) || isAtOrBelow(target, a.scopeKey)) return true;
     return false;
@@ -355,12 +355,12 @@ export class Authorizer {
 
   /** Store keys of the principal's role assignments (any scope). */
   assignmentKeysOf(principalId: string): string[] {
-    return [...(this.byPrincipal.get(principalId.toLowerCase())?.keys() ?? [])];
+    return [...(this.byPrincipal.get(armCaseKey(principalId))?.keys() ?? [])];
   }
 
   /** A role definition by GUID: built-in, else a custom definition stored under any scope. */
   roleDefinition(guid: string): RoleDefinition | undefined {
-    const g = guid.toLowerCase();
+    const g = armCaseKey(guid);
     const builtin = builtInByName.get(g);
     if (builtin) return builtin;
     const version = this.store.version(ROLE_DEFINITION_TYPE);
@@ -386,7 +386,7 @@ export class Authorizer {
     const principalId = props['principalId'];
     const roleDefinitionId = props['roleDefinitionId'];
     if (typeof principalId !== 'string' || typeof roleDefinitionId !== 'string') return;
-    const principal = principalId.toLowerCase();
+    const principal = armCaseKey(principalId);
     let assignments = this.byPrincipal.get(principal);
     if (!assignments) this.byPrincipal.set(principal, (assignments = new Map()));
     const conditionText = props['condition'];
@@ -399,7 +399,7 @@ export class Authorizer {
       }
     }
     assignments.set(key, {
-      scopeKey: scopeKey(parentScopeOfAssignment(stored.id)),
+      scopeKey: scopeKey(scopeOfRoleAssignmentId(stored.id)),
       roleGuid: roleDefinitionGuid(roleDefinitionId),
       effectiveAt: effectiveAt ?? previousEffectiveAt ?? this.directory.clock.now() + this.directory.propagationDelayMs,
       condition,
@@ -408,19 +408,13 @@ export class Authorizer {
   }
 }
 
-/** The scope of a role assignment id: everything before `/providers/Microsoft.Authorization/roleAssignments/{name}`. */
-export function parentScopeOfAssignment(assignmentId: string): string {
-  const idx = assignmentId.toLowerCase().lastIndexOf('/providers/microsoft.authorization/roleassignments/');
-  return idx <= 0 ? '/' : assignmentId.slice(0, idx);
-}
-
 /** Comparison key of a scope: `/` for the root (tenant), else the lower-cased canonical id. */
 export function scopeKey(scope: string): string {
   if (/^\/*$/.test(scope)) return '/';
   try {
     return parseResourceId(scope).key;
   } catch {
-    return scope.toLowerCase();
+    return armCaseKey(scope);
   }
 }
 

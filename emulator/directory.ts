@@ -20,6 +20,7 @@
  * Time is `Date.now()` plus an offset that tests move forward ({@link IdentityClock.advance})
  * instead of sleeping through realistic delays.
  */
+import { armCaseKey } from '../shared/domain/ids';
 import { ArmError } from './arm';
 
 export type PrincipalType = 'User' | 'Group' | 'ServicePrincipal' | 'ForeignGroup' | 'Device';
@@ -88,16 +89,16 @@ export class Directory {
 
   /** Records a principal created now (idempotent: a known principal keeps its creation time). */
   register(principalId: string, principalType: PrincipalType): void {
-    const key = principalId.toLowerCase();
+    const key = armCaseKey(principalId);
     if (!this.entries.has(key)) this.entries.set(key, { principalType, createdAt: this.clock.now() });
   }
 
   has(principalId: string): boolean {
-    return this.entries.has(principalId.toLowerCase());
+    return this.entries.has(armCaseKey(principalId));
   }
 
   lookup(principalId: string): PrincipalLookup {
-    const entry = this.entries.get(principalId.toLowerCase());
+    const entry = this.entries.get(armCaseKey(principalId));
     if (!entry) return { state: 'implicit' };
     const visible = this.clock.now() - entry.createdAt >= this.replicationDelayMs;
     return { state: visible ? 'visible' : 'replicating', principalType: entry.principalType };

@@ -15,6 +15,7 @@ import type { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import contract from '../shared/contract.json';
 import { decodeDelivery, type EventIntake, type HintKind } from '../shared/domain/events';
+import { keyOf } from '../shared/plan/order';
 import { currentTime } from './clock';
 import { getDurableClient, isActiveRuntimeStatus, tryGetInstanceStatus, type VaultlinkDurableClient } from './durable-client';
 import { privateEndpointRoutingInstanceId, resourceRoutingInstanceId } from './instance-ids';
@@ -77,7 +78,7 @@ export async function handleEventGridDelivery(delivery: unknown, context: Invoca
       continue;
     }
     logDecision(context, { decision: 'event.hint', ...base, hint: v.hint, ...(v.hint.kind === 'vault' ? { vaultId: v.hint.id } : v.hint.kind === 'private-endpoint' ? { privateEndpointId: v.hint.id } : { resourceId: v.hint.id }) });
-    const key = `${v.hint.kind}|${v.hint.id.toLowerCase()}`;
+    const key = `${v.hint.kind}|${keyOf(v.hint.id)}`;
     const existing = grouped.get(key);
     if (existing) existing.eventIds.push(v.id);
     else grouped.set(key, { kind: v.hint.kind, id: v.hint.id, reason: v.reason, correlationId: v.correlationId, eventIds: [v.id] });

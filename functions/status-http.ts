@@ -12,6 +12,7 @@ import { type HttpRequest, type HttpResponseInit, type InvocationContext } from 
 import * as df from 'durable-functions';
 import contract from '../shared/contract.json';
 import { InvalidResourceIdError, resourceInGroupId } from '../shared/domain/ids';
+import { byCodePoint, keyOf } from '../shared/plan/order';
 import { getDurableClient, tryGetInstanceStatus, type OrchestrationInstanceStatus } from './durable-client';
 import { isVaultInstanceId, vaultInstanceId } from './instance-ids';
 import { declareFunction } from './registry';
@@ -67,7 +68,7 @@ export async function collectVaultOverviews(context: InvocationContext): Promise
     .filter((i) => i.name === VAULT_ORCHESTRATOR && isVaultInstanceId(i.instanceId))
     .map((i) => ({ entry: listEntry(i), status: asVaultStatus(i.customStatus) }))
     .filter((o): o is VaultOverview => o.entry !== undefined)
-    .sort((a, b) => (a.entry.vaultId.toLowerCase() < b.entry.vaultId.toLowerCase() ? -1 : a.entry.vaultId.toLowerCase() > b.entry.vaultId.toLowerCase() ? 1 : 0));
+    .sort((a, b) => byCodePoint(keyOf(a.entry.vaultId), keyOf(b.entry.vaultId)));
 }
 
 /** The configuration's health, logged as an error when it is broken (the status API is often the first place anyone looks). */

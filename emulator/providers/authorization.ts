@@ -17,14 +17,13 @@
  * appears on a vault; tests add principals with `POST /_emulator/principals`.
  */
 import { randomUUID } from 'node:crypto';
-import { parseResourceId, tryParseResourceId } from '../../shared/domain/ids';
+import { parseResourceId, scopeOfRoleAssignmentId, tryParseResourceId } from '../../shared/domain/ids';
 import { InvalidConditionError, parseCondition } from '../abac';
 import { ArmError, armErrors, type JsonObject, type JsonValue } from '../arm';
 import { isPrincipalType, principalNotFound, PRINCIPAL_TYPES, unmatchedPrincipalType, type IdentityTimingOptions, type PrincipalType } from '../directory';
 import {
   BUILT_IN_ROLES,
   builtInRole,
-  parentScopeOfAssignment,
   ROLE_ASSIGNMENT_TYPE,
   ROLE_DEFINITION_TYPE,
   roleDefinitionFromResource,
@@ -210,7 +209,7 @@ export const authorizationProvider: EmulatorProvider<AuthorizationExports> = {
     const sameTriple = (r: StoredResource, scopeK: string, principalId: string, roleGuid: string): boolean => {
       const p = r.resource['properties'] as JsonObject;
       return (
-        scopeKey(parentScopeOfAssignment(r.id)) === scopeK &&
+        scopeKey(scopeOfRoleAssignmentId(r.id)) === scopeK &&
         String(p['principalId']).toLowerCase() === principalId.toLowerCase() &&
         roleDefinitionGuid(String(p['roleDefinitionId'])) === roleGuid
       );
@@ -333,7 +332,7 @@ export const authorizationProvider: EmulatorProvider<AuthorizationExports> = {
       const principal = (filter.principalId ?? filter.assignedTo)?.toLowerCase();
       const value: JsonValue[] = [];
       for (const r of store.list({ type: ROLE_ASSIGNMENT_TYPE })) {
-        const at = scopeKey(parentScopeOfAssignment(r.id));
+        const at = scopeKey(scopeOfRoleAssignmentId(r.id));
         const above = at === '/' || target === at || target.startsWith(at + '/');
         const below = target === '/' || at.startsWith(target + '/');
         if (!(above || (!filter.atScope && below))) continue;

@@ -9,7 +9,7 @@ import type { PrivateZone as SdkPrivateZone, RecordSet as SdkRecordSet, VirtualN
 import type { RoleAssignment as SdkRoleAssignment } from '@azure/arm-authorization';
 import type { IdentityData as SdkIdentityData, PrivateEndpointConnectionVaultProperties as SdkVaultConnection, Vault as SdkVault } from '@azure/arm-recoveryservices';
 import type { BackupManagementUsage as SdkBackupUsage } from '@azure/arm-recoveryservicesbackup';
-import { parentResourceId, parseResourceId } from '../domain/ids';
+import { armEquals, parentResourceId, parseResourceId, scopeOfRoleAssignmentId } from '../domain/ids';
 import {
   backupExperienceOf,
   CONNECTION_STATUSES,
@@ -81,7 +81,7 @@ function stringMap(value: Readonly<Record<string, string>> | undefined): StringM
 /** A connection status in the domain's spelling; undefined for an unknown one, so that the caller decides what it means. */
 export function connectionStatusOf(raw: string | undefined): ConnectionStatus | undefined {
   if (raw === undefined) return undefined;
-  return CONNECTION_STATUSES.find((s) => s.toLowerCase() === raw.trim().toLowerCase());
+  return CONNECTION_STATUSES.find((s) => armEquals(s, raw.trim()));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -203,7 +203,7 @@ const NETWORK_POLICIES: readonly PrivateEndpointNetworkPolicies[] = ['Disabled',
  */
 export function privateEndpointNetworkPoliciesOf(raw: string | undefined): PrivateEndpointNetworkPolicies {
   if (raw === undefined || raw.length === 0) return 'Disabled';
-  return NETWORK_POLICIES.find((p) => p.toLowerCase() === raw.toLowerCase()) ?? 'Enabled';
+  return NETWORK_POLICIES.find((p) => armEquals(p, raw)) ?? 'Enabled';
 }
 
 export function toSubnet(s: SdkSubnet): Subnet {
@@ -270,7 +270,7 @@ export function toRoleAssignment(a: SdkRoleAssignment): RoleAssignment {
     id,
     name: a.name ?? id.slice(id.lastIndexOf('/') + 1),
     // `scope` is in the body of every role assignment ARM returns; the id's prefix is the fallback.
-    scope: a.scope ?? id.slice(0, id.toLowerCase().lastIndexOf('/providers/microsoft.authorization/roleassignments/')),
+    scope: a.scope ?? scopeOfRoleAssignmentId(id),
     principalId: required(a.principalId, what, 'principalId'),
     roleDefinitionGuid: roleDefinitionGuidOf(required(a.roleDefinitionId, what, 'roleDefinitionId')),
     description: a.description ?? '',

@@ -16,7 +16,7 @@ import { z } from 'zod';
 import type { ApprovalPolicy } from '../domain/approval';
 import type { DnsPolicy as DomainDnsPolicy, GeoCodeOverrides } from '../domain/dns';
 import type { RolesPolicy as DomainRolesPolicy } from '../domain/rbac';
-import { InvalidResourceIdError, isResourceType, parseResourceId, tryParseResourceId } from '../domain/ids';
+import { armCaseKey, InvalidResourceIdError, isResourceType, parseResourceId, tryParseResourceId } from '../domain/ids';
 
 export const POLICY_FILE_NAME = 'vaultlink.policy.json';
 export const POLICY_SCHEMA_FILE_NAME = 'vaultlink.policy.schema.json';
@@ -94,7 +94,7 @@ const scopeSchema = z
     subscriptions: z
       .array(subscriptionId('A subscription whose Recovery Services vaults vaultlink manages.'))
       .min(1, { error: 'at least one subscription id' })
-      .superRefine((ids, ctx) => refuseDuplicates(ids, ctx, (id) => id.toLowerCase(), 'a subscription id', (i) => [i]))
+      .superRefine((ids, ctx) => refuseDuplicates(ids, ctx, (id) => armCaseKey(id), 'a subscription id', (i) => [i]))
       .describe('Subscriptions whose vaults vaultlink manages (at least one). Vaults elsewhere are never touched.'),
   })
   .describe('Which vaults vaultlink manages.');
@@ -202,9 +202,9 @@ const tagsSchema = z
     // Keys match case-insensitively, so two keys differing only by case could never both match.
     const seen = new Map<string, string>();
     for (const key of Object.keys(tags)) {
-      const earlier = seen.get(key.toLowerCase());
+      const earlier = seen.get(armCaseKey(key));
       if (earlier !== undefined) ctx.addIssue({ code: 'custom', message: `tag names that differ by more than case ("${earlier}" and "${key}"; tag names are case-insensitive)`, input: tags });
-      else seen.set(key.toLowerCase(), key);
+      else seen.set(armCaseKey(key), key);
     }
   })
   .describe('Tags the vault must carry, all of them: names case-insensitive, values exact.')
@@ -246,7 +246,7 @@ const approvalSchema = z
       .describe('What happens to a pending connection that no rule matches: leave-pending (a person decides) or reject.'),
     rules: z
       .array(approvalRuleSchema)
-      .superRefine((rules, ctx) => refuseDuplicates(rules, ctx, (rule) => rule.name.toLowerCase(), 'a unique rule name (names compare case-insensitively),', (i) => [i, 'name']))
+      .superRefine((rules, ctx) => refuseDuplicates(rules, ctx, (rule) => armCaseKey(rule.name), 'a unique rule name (names compare case-insensitively),', (i) => [i, 'name']))
       .default([])
       .describe('The allowlist: a pending connection is approved when any rule matches it. Empty: nothing is approved.'),
   })
@@ -341,11 +341,11 @@ export const policySchema = z
   })
   .superRefine((policy, ctx) => {
     // A rule naming a vault outside scope can never apply: almost certainly a mistake in the id.
-    const inScope = new Set(policy.scope.subscriptions.map((s) => s.toLowerCase()));
+    const inScope = new Set(policy.scope.subscriptions.map((s) => armCaseKey(s)));
     policy.approval.rules.forEach((rule, r) => {
       rule.vault?.ids?.forEach((id, i) => {
         const subscription = parseResourceId(id).subscriptionId ?? '';
-        if (!inScope.has(subscription.toLowerCase())) {
+        if (!inScope.has(armCaseKey(subscription))) {
           ctx.addIssue({ code: 'custom', message: `a vault in a subscription listed in scope.subscriptions (this vault is in ${subscription})`, path: ['approval', 'rules', r, 'vault', 'ids', i], input: id });
         }
       });

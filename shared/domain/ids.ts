@@ -294,6 +294,28 @@ export function childResourceId(parent: string, type: string, name: string): str
   return normalizeResourceId(`${p.id}/${type}/${name}`);
 }
 
+/**
+ * The scope of a role assignment id: everything before its last
+ * `/providers/Microsoft.Authorization/roleAssignments/`, `/` for a tenant-level one. The keyword is
+ * matched under ARM's comparison code point by code point, in place: an index taken from a
+ * lower-cased copy can land wrong after a letter whose lower case is longer (U+0130 becomes two
+ * code units), and `toLowerCase()` is not ARM's rule anyway.
+ */
+export function scopeOfRoleAssignmentId(assignmentId: string): string {
+  const keyword = [...'/providers/microsoft.authorization/roleassignments/'];
+  const points = [...assignmentId];
+  const offsets: number[] = [];
+  let offset = 0;
+  for (const p of points) {
+    offsets.push(offset);
+    offset += p.length;
+  }
+  for (let i = points.length - keyword.length; i > 0; i--) {
+    if (keyword.every((k, j) => foldCodePoint((points[i + j] as string).codePointAt(0) as number) === k)) return assignmentId.slice(0, offsets[i]);
+  }
+  return '/';
+}
+
 /** The parent of a nested resource (`…/privateDnsZones/z/A/r` → `…/privateDnsZones/z`), else the resource group, else the subscription. */
 export function parentResourceId(raw: string): string | undefined {
   const p = parseResourceId(raw);

@@ -9,6 +9,7 @@
  * what vaultlink would approve. A name two endpoints of a vault list with other addresses keeps
  * the lowest endpoint id's (a zone holds one answer) and is listed under `conflicts`.
  */
+import { armCaseKey } from '../domain/ids';
 import { byCodePoint } from './order';
 import { conditionalForwarders, hostsFileLines, recordsForPrivateEndpoint, sameResourceId, vaultZoneNames, zoneFileLines, type AzureCloud, type DesiredARecord, type GeoCodeOverrides } from '../domain';
 import { fqdnsOfVault, partitionedServicesOf } from './dns';
@@ -64,7 +65,7 @@ export function exportDns(vaults: readonly ObservedVault[], options: DnsExportOp
     });
     const records: DesiredARecord[] = approved
       .flatMap((p) => recordsForPrivateEndpoint(p.endpoint, naming.zones))
-      .sort((a, b) => byCodePoint(a.sourcePrivateEndpointId.toLowerCase(), b.sourcePrivateEndpointId.toLowerCase()));
+      .sort((a, b) => byCodePoint(armCaseKey(a.sourcePrivateEndpointId), armCaseKey(b.sourcePrivateEndpointId)));
     for (const r of records) {
       const key = `${r.zone}|${r.recordName}`;
       const first = byKey.get(key);

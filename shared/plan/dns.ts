@@ -41,6 +41,7 @@
  * Stale records are found by the registry in their metadata (vault id, PE id, connection), never
  * by name patterns, and never another vault's.
  */
+import { armCaseKey } from '../domain/ids';
 import { byCodePoint, keyOf, nameOf } from './order';
 import {
   conditionalForwarders,
@@ -232,7 +233,7 @@ export function planDns(sink: DnsSink, observed: ObservedVault, vault: Vault, po
 
   const centralZones: PlannedZone[] = ZONE_KINDS.map((kind) => {
     const name = zones[kind];
-    const found = observed.zones.find((z) => z.kind === kind && z.name.toLowerCase() === name);
+    const found = observed.zones.find((z) => z.kind === kind && armCaseKey(z.name) === name);
     const zoneId = found?.resourceId ?? resourceInGroupId(central.subscriptionId, central.resourceGroup, ZONE_RESOURCE_TYPE, name);
     return { kind, name, zoneId: normalizeResourceId(zoneId), observed: found, central: true };
   });
@@ -312,10 +313,10 @@ function servingZones(observed: ObservedVault, policy: PlanPolicy, centralZones:
         continue;
       }
       const foreign = (observed.linkedZones ?? [])
-        .filter((z) => z.name.toLowerCase() === zones[c.kind] && !sameResourceId(z.resourceId, c.zoneId) && z.links.some((l) => sameResourceId(l.vnetId, vnetId)))
+        .filter((z) => armCaseKey(z.name) === zones[c.kind] && !sameResourceId(z.resourceId, c.zoneId) && z.links.some((l) => sameResourceId(l.vnetId, vnetId)))
         .sort((a, b) => byCodePoint(keyOf(a.resourceId), keyOf(b.resourceId)))[0];
       if (foreign !== undefined) {
-        const zone: PlannedZone = { kind: c.kind, name: foreign.name.toLowerCase(), zoneId: normalizeResourceId(foreign.resourceId), observed: foreign, central: false };
+        const zone: PlannedZone = { kind: c.kind, name: armCaseKey(foreign.name), zoneId: normalizeResourceId(foreign.resourceId), observed: foreign, central: false };
         out.push({ vnetId, kind: c.kind, zone, how: adopt ? 'adopted' : 'foreign' });
         continue;
       }
@@ -384,7 +385,7 @@ function writableZones(centralZones: readonly PlannedZone[], serving: readonly S
 type PlannedNames = Set<string>;
 
 function nameKey(zoneId: string, recordName: string): string {
-  return `${keyOf(zoneId)}|${recordName.toLowerCase()}`;
+  return `${keyOf(zoneId)}|${armCaseKey(recordName)}`;
 }
 
 interface Candidate {
@@ -422,7 +423,7 @@ function planRecords(
         sink.set(item, 'pending', `${fqdn}: zone ${zone.name} was not observed`);
         continue;
       }
-      const existing = zone.observed.records.find((r) => r.name.toLowerCase() === recordName);
+      const existing = zone.observed.records.find((r) => armCaseKey(r.name) === recordName);
       // Stability before order: a record that already answers with an active endpoint's addresses keeps them.
       const holder = (existing !== undefined ? candidates.find((c) => sameAddresses(existing.ipv4Addresses, c.record.ipv4Addresses)) : undefined) ?? (candidates[0] as Candidate);
       for (const other of candidates) {
@@ -575,7 +576,7 @@ function planStale(sink: DnsSink, observed: ObservedVault, vault: Vault, policy:
     return;
   }
   for (const s of stale) {
-    const name = s.record.name.toLowerCase();
+    const name = armCaseKey(s.record.name);
     sink.add(
       {
         kind: 'delete-record',
@@ -618,7 +619,7 @@ function checkResolution(sink: DnsSink, vault: Vault, serving: readonly Serving[
       if (r.zoneKind !== s.kind) continue;
       const item = items.get(r.privateLinkFqdn) ?? 'dns-records';
       const where = `${r.publicFqdn} from ${nameOf(s.vnetId)}`;
-      const existing = s.zone.observed?.records.find((x) => x.name.toLowerCase() === r.recordName);
+      const existing = s.zone.observed?.records.find((x) => armCaseKey(x.name) === r.recordName);
       const answers = existing !== undefined && existing.ipv4Addresses.some((ip) => good.get(r.privateLinkFqdn)?.has(ip));
       const linkedNow = s.how === 'linked' || s.how === 'foreign' || s.how === 'adopted';
       if (linkedNow && answers) {

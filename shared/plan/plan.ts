@@ -3,6 +3,7 @@
  * it what the seed's procedure demands, the findings a person must act on, and the checklist.
  * No I/O, no clock, no randomness: the same input gives the same plan, in audit and in enforce.
  */
+import { armCaseKey } from '../domain/ids';
 import { byCodePoint, keyOf, nameOf } from './order';
 import {
   type ChecklistEntries,
@@ -177,7 +178,7 @@ const SEVERITY_ORDER: Readonly<Record<FindingSeverity, number>> = { error: 0, wa
 function sortFindings(findings: readonly Finding[]): Finding[] {
   const seen = new Set<string>();
   const unique = findings.filter((f) => {
-    const k = `${f.code}|${f.resourceId.toLowerCase()}|${f.message}`;
+    const k = `${f.code}|${armCaseKey(f.resourceId)}|${f.message}`;
     if (seen.has(k)) return false;
     seen.add(k);
     return true;
@@ -186,7 +187,7 @@ function sortFindings(findings: readonly Finding[]): Finding[] {
     (a, b) =>
       SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
       byCodePoint(a.code, b.code) ||
-      byCodePoint(a.resourceId.toLowerCase(), b.resourceId.toLowerCase()) ||
+      byCodePoint(armCaseKey(a.resourceId), armCaseKey(b.resourceId)) ||
       byCodePoint(a.message, b.message),
   );
 }
@@ -595,16 +596,16 @@ function endpointGrants(policy: PlanPolicy, pe: ObservedPrivateEndpoint): Desire
  */
 function ungrantableScopes(draft: Draft, observed: ObservedVault, vault: Vault, policy: PlanPolicy): Map<string, Refusal> {
   const refusals = new Map<string, Refusal>();
-  const managed = policy.scope === undefined ? undefined : new Set(policy.scope.subscriptions.map((x) => x.toLowerCase()));
-  const dnsSub = policy.dns.placement === 'custom' ? undefined : policy.dns.central?.subscriptionId.toLowerCase();
+  const managed = policy.scope === undefined ? undefined : new Set(policy.scope.subscriptions.map((x) => armCaseKey(x)));
+  const dnsSub = policy.dns.placement === 'custom' ? undefined : (policy.dns.central === undefined ? undefined : armCaseKey(policy.dns.central.subscriptionId));
   const held = (scope: string, guid: string) =>
-    observed.roleAssignments.some((a) => tryParseResourceId(a.scope)?.key === tryParseResourceId(scope)?.key && a.roleDefinitionGuid.toLowerCase() === guid.toLowerCase());
+    observed.roleAssignments.some((a) => tryParseResourceId(a.scope)?.key === tryParseResourceId(scope)?.key && armEquals(a.roleDefinitionGuid, guid));
   for (const pe of observed.privateEndpoints) {
     if (pe.classification.kind !== 'backup-primary' || !sameResourceId(pe.classification.vaultId, vault.id)) continue;
     for (const g of endpointGrants(policy, pe)) {
       const p = tryParseResourceId(g.scope);
       if (p === undefined || held(g.scope, g.roleDefinitionGuid)) continue;
-      const sub = p.subscriptionId?.toLowerCase();
+      const sub = p.subscriptionId === undefined ? undefined : armCaseKey(p.subscriptionId);
       if (managed !== undefined && sub !== undefined && !managed.has(sub) && sub !== dnsSub) {
         refusals.set(p.key, { scope: p.id, roleName: g.roleName, reason: `subscription ${p.subscriptionId} is outside what vaultlink may grant in (scope.subscriptions)` });
       }
@@ -678,7 +679,7 @@ function planRoles(
   for (const p of active) draft.endpointScopes.set(keyOf(p.observed.endpoint.id), new Set(endpointGrants(policy, p.observed).map((g) => keyOf(g.scope))));
   const missing = placeholder ? desired : missingRoleAssignments(desired, existing);
   const notAllowed = missing.filter((d) => refusals.get(keyOf(d.scope))?.reason.includes('scope.subscriptions') === true);
-  const change = principalId === PLACEHOLDER_PRINCIPAL ? undefined : draft.memory.identityChanges.filter((c) => c.toPrincipalId.toLowerCase() === principalId.toLowerCase()).at(-1);
+  const change = principalId === PLACEHOLDER_PRINCIPAL ? undefined : draft.memory.identityChanges.filter((c) => armEquals(c.toPrincipalId, principalId)).at(-1);
   const description = roleAssignmentMarker(policy.ownerId, vault.id, change === undefined ? undefined : { fromPrincipalId: change.fromPrincipalId, detectedAt: change.detectedAt });
   for (const d of missing) {
     if (notAllowed.includes(d)) continue;
@@ -728,12 +729,12 @@ function planIdentityChange(draft: Draft, observed: ObservedVault, vault: Vault,
     // Changes recorded in the markers of vaultlink's grants to the current identity (Azure's own memory of them).
     for (const a of observed.roleAssignments) {
       const marked = markedVaultOf(a.description, policy.ownerId) === undefined ? undefined : markedIdentityChangeOf(a.description);
-      if (marked === undefined || changes.some((c) => c.fromPrincipalId.toLowerCase() === marked.fromPrincipalId && c.toPrincipalId.toLowerCase() === principalId.toLowerCase())) continue;
+      if (marked === undefined || changes.some((c) => armCaseKey(c.fromPrincipalId) === marked.fromPrincipalId && armEquals(c.toPrincipalId, principalId))) continue;
       changes = [...changes, { fromPrincipalId: marked.fromPrincipalId, toPrincipalId: principalId, detectedAt: marked.detectedAt }];
     }
-    const from = [...new Set(stale.filter((a) => a.principalId.toLowerCase() !== principalId.toLowerCase()).map((a) => a.principalId.toLowerCase()))].sort(byCodePoint);
+    const from = [...new Set(stale.filter((a) => !armEquals(a.principalId, principalId)).map((a) => armCaseKey(a.principalId)))].sort(byCodePoint);
     for (const f of from) {
-      if (changes.some((c) => c.fromPrincipalId.toLowerCase() === f && c.toPrincipalId.toLowerCase() === principalId.toLowerCase())) continue;
+      if (changes.some((c) => armCaseKey(c.fromPrincipalId) === f && armEquals(c.toPrincipalId, principalId))) continue;
       changes = [...changes, { fromPrincipalId: f, toPrincipalId: principalId, detectedAt: observed.observedAt }];
     }
   }
@@ -754,7 +755,7 @@ function planIdentityChange(draft: Draft, observed: ObservedVault, vault: Vault,
   }
   if (changes.length > 0) draft.set('identity', 'failed', `the identity was turned off and on again (principal ${list(changes.map((c) => c.fromPrincipalId))} → ${changes[changes.length - 1]?.toPrincipalId}): see finding identity-changed`);
   for (const a of stale) {
-    if (principalId !== undefined && a.principalId.toLowerCase() === principalId.toLowerCase()) continue;
+    if (principalId !== undefined && armEquals(a.principalId, principalId)) continue;
     if (markedVaultOf(a.description, policy.ownerId) === undefined) continue;
     draft.add(
       {
@@ -772,8 +773,8 @@ function planIdentityChange(draft: Draft, observed: ObservedVault, vault: Vault,
 }
 
 function roleNameOf(guid: string): string {
-  const known: Record<string, string> = Object.fromEntries(Object.entries(BUILT_IN_ROLE_GUIDS).map(([name, g]) => [String(g).toLowerCase(), name]));
-  return known[guid.toLowerCase()] ?? `role ${guid}`;
+  const known: Record<string, string> = Object.fromEntries(Object.entries(BUILT_IN_ROLE_GUIDS).map(([name, g]) => [armCaseKey(String(g)), name]));
+  return known[armCaseKey(guid)] ?? `role ${guid}`;
 }
 
 function describeScope(scope: string): string {

@@ -17,7 +17,7 @@
  */
 import { azureErrorCode, classifyAzureError, isConflict, isPreconditionFailed } from '../azure/errors';
 import { registryMetadata, registryOf } from '../domain/dns';
-import { sameResourceId } from '../domain/ids';
+import { armCaseKey, armEquals, sameResourceId } from '../domain/ids';
 import { isOwnedBy, ownedSourceOf, ownershipMetadata, type ARecordSet, type StringMap, type VirtualNetworkLink } from '../domain/model';
 import { grantsRoleAssignment, markedVaultOf } from '../domain/rbac';
 import type { Finding } from '../domain/findings';
@@ -51,7 +51,7 @@ function failed(action: PlannedAction, message: string, error: { code: string; m
 
 function failedByAzure(action: PlannedAction, doing: string, e: unknown): ActionOutcome {
   const c = classifyAzureError(e);
-  const transient = c.transient || RETRYABLE_CODES.has(c.code.toLowerCase());
+  const transient = c.transient || RETRYABLE_CODES.has(armCaseKey(c.code));
   return failed(action, `${doing} failed: ${c.message}`, { code: c.code, message: c.message, transient });
 }
 
@@ -115,7 +115,7 @@ async function enableIdentity(ctx: ReconcileContext, action: EnableIdentityActio
 }
 
 async function grantRole(ctx: ReconcileContext, action: GrantRoleAction): Promise<ActionOutcome> {
-  const desired = { scope: action.scope, roleDefinitionGuid: action.roleDefinitionGuid.toLowerCase(), principalId: action.principalId, name: action.name, roleName: action.roleName };
+  const desired = { scope: action.scope, roleDefinitionGuid: armCaseKey(action.roleDefinitionGuid), principalId: action.principalId, name: action.name, roleName: action.roleName };
   const what = `${action.roleName} for ${action.principalId} at ${action.scope}`;
   const isGranted = async () => (await ctx.azure.authorization.listRoleAssignments(action.scope, action.principalId)).some((a) => grantsRoleAssignment(a, desired));
   if (await isGranted()) return outcome(action, 'already-done', `${what} was already granted`);
@@ -138,7 +138,7 @@ async function revokeRole(ctx: ReconcileContext, action: RevokeRoleAction): Prom
   const what = `role assignment ${action.assignmentId} of principal ${action.principalId}`;
   const current = (await ctx.azure.authorization.listRoleAssignments(action.scope, action.principalId)).find((a) => sameResourceId(a.id, action.assignmentId));
   if (current === undefined) return outcome(action, 'already-done', `${what} no longer exists`);
-  if (markedVaultOf(current.description, ctx.policy.ownerId) === undefined || current.principalId.toLowerCase() !== action.principalId.toLowerCase()) {
+  if (markedVaultOf(current.description, ctx.policy.ownerId) === undefined || !armEquals(current.principalId, action.principalId)) {
     return refused(action, 'RoleAssignmentNotManaged', `${what} does not carry vaultlink's marker (owner ${ctx.policy.ownerId}) now: not revoked`);
   }
   try {
@@ -153,7 +153,7 @@ async function decideConnection(ctx: ReconcileContext, action: DecideConnectionA
   const target = action.kind === 'approve-connection' ? 'Approved' : 'Rejected';
   const verb = action.kind === 'approve-connection' ? 'approved' : 'rejected';
   const what = `connection ${action.connectionName} of ${action.vaultId}`;
-  const current = async () => (await ctx.azure.recoveryServices.getVault(action.vaultId))?.connections.find((c) => c.name.toLowerCase() === action.connectionName.toLowerCase());
+  const current = async () => (await ctx.azure.recoveryServices.getVault(action.vaultId))?.connections.find((c) => armEquals(c.name, action.connectionName));
   const before = await current();
   if (before === undefined) return refused(action, 'ConnectionNotFound', `${what} no longer exists`);
   if (before.status === target) return outcome(action, 'already-done', `${what} was already ${target}`);
@@ -190,7 +190,7 @@ async function ensureZone(ctx: ReconcileContext, action: EnsureZoneAction): Prom
 
 function linkFor(links: readonly VirtualNetworkLink[], action: EnsureLinkAction): { byName: VirtualNetworkLink | undefined; byVnet: VirtualNetworkLink | undefined } {
   return {
-    byName: links.find((l) => l.name.toLowerCase() === action.linkName.toLowerCase()),
+    byName: links.find((l) => armEquals(l.name, action.linkName)),
     byVnet: links.find((l) => sameResourceId(l.vnetId, action.vnetId)),
   };
 }

@@ -26,7 +26,7 @@
 import { keyOf } from '../plan/order';
 import type { AzurePorts, NetworkPort, PrivateDnsPort, RecoveryServicesPort } from '../azure/ports';
 import { classifyAzureError } from '../azure/errors';
-import { parseResourceId, tryParseResourceId } from '../domain/ids';
+import { armCaseKey, parseResourceId, tryParseResourceId } from '../domain/ids';
 import type { ARecordSet, PrivateEndpoint, RoleAssignment, Vault } from '../domain/model';
 import { planVault } from '../plan/plan';
 import type { ObservedVault, VaultPlan } from '../plan/types';
@@ -62,7 +62,7 @@ export function sweepVerdictOf(observed: ObservedVault, plan: VaultPlan): SweepV
 class Shared<T> {
   private readonly entries = new Map<string, Promise<T>>();
   get(key: string, load: () => Promise<T>): Promise<T> {
-    const k = key.toLowerCase();
+    const k = armCaseKey(key);
     let entry = this.entries.get(k);
     if (entry === undefined) {
       entry = load();
@@ -77,8 +77,8 @@ class Shared<T> {
 
 /** True when an assignment at `assignmentScope` applies at `scope` or below it (what ARM's list at `scope` returns). */
 function concernsScope(assignmentScope: string, scope: string): boolean {
-  const a = assignmentScope.toLowerCase().replace(/\/+$/, '');
-  const s = scope.toLowerCase().replace(/\/+$/, '');
+  const a = armCaseKey(assignmentScope).replace(/\/+$/, '');
+  const s = armCaseKey(scope).replace(/\/+$/, '');
   return a === '' || a === '/' || s === a || s.startsWith(`${a}/`) || a.startsWith(`${s}/`);
 }
 
@@ -128,8 +128,8 @@ export function sweepReadPorts(azure: AzurePorts): AzurePorts & { vaultsOfSubscr
       const ofSubscription = endpointsOfSubscription.get(subscriptionId, () => azure.network.listPrivateEndpoints(subscriptionId));
       if (resourceGroup === undefined) return ofSubscription;
       try {
-        const rg = resourceGroup.toLowerCase();
-        return (await ofSubscription).filter((pe) => pe.resourceGroup.toLowerCase() === rg);
+        const rg = armCaseKey(resourceGroup);
+        return (await ofSubscription).filter((pe) => armCaseKey(pe.resourceGroup) === rg);
       } catch {
         // vaultlink may read a resource group of a subscription it cannot list as a whole
         return endpointsOfGroup.get(`${subscriptionId}/${resourceGroup}`, () => azure.network.listPrivateEndpoints(subscriptionId, resourceGroup));
@@ -143,15 +143,15 @@ export function sweepReadPorts(azure: AzurePorts): AzurePorts & { vaultsOfSubscr
     getZone: (zoneId) => zones.get(keyOf(zoneId), () => azure.privateDns.getZone(zoneId)),
     createZone: (zoneId, tags) => azure.privateDns.createZone(zoneId, tags),
     // the zones a vault's VNets already resolve through (observe's linked zones): one list per subscription per sweep
-    listZones: (subscriptionId) => zonesOfSubscription.get(subscriptionId.toLowerCase(), () => azure.privateDns.listZones(subscriptionId)),
+    listZones: (subscriptionId) => zonesOfSubscription.get(armCaseKey(subscriptionId), () => azure.privateDns.listZones(subscriptionId)),
     listVirtualNetworkLinks: (zoneId) => links.get(keyOf(zoneId), () => azure.privateDns.listVirtualNetworkLinks(zoneId)),
     createVirtualNetworkLink: (zoneId, linkName, vnetId, tags) => azure.privateDns.createVirtualNetworkLink(zoneId, linkName, vnetId, tags),
     listARecordSets: (zoneId) => records.get(keyOf(zoneId), () => azure.privateDns.listARecordSets(zoneId)),
     getARecordSet: async (zoneId, recordName) => {
       // a vault's records by name, from the zone's one list: n vaults, one list, not n × 8 reads
       const all = await records.get(keyOf(zoneId), () => azure.privateDns.listARecordSets(zoneId));
-      const name = recordName.toLowerCase();
-      return all.find((r) => r.name.toLowerCase() === name);
+      const name = armCaseKey(recordName);
+      return all.find((r) => armCaseKey(r.name) === name);
     },
     createARecordSet: (zoneId, recordName, content) => azure.privateDns.createARecordSet(zoneId, recordName, content),
     updateARecordSet: (zoneId, recordName, content, etag) => azure.privateDns.updateARecordSet(zoneId, recordName, content, etag),
@@ -162,8 +162,8 @@ export function sweepReadPorts(azure: AzurePorts): AzurePorts & { vaultsOfSubscr
     listRoleAssignments: async (scope, principalId) => {
       const subscriptionId = parseResourceId(scope).subscriptionId;
       // Without a principal: every assignment that concerns the scope (vaultlink's grants to an earlier identity among them).
-      const principal = principalId?.toLowerCase();
-      const mine = (all: readonly RoleAssignment[]): RoleAssignment[] => all.filter((a) => (principal === undefined || a.principalId.toLowerCase() === principal) && concernsScope(a.scope, scope));
+      const principal = principalId === undefined ? undefined : armCaseKey(principalId);
+      const mine = (all: readonly RoleAssignment[]): RoleAssignment[] => all.filter((a) => (principal === undefined || armCaseKey(a.principalId) === principal) && concernsScope(a.scope, scope));
       if (subscriptionId !== undefined) {
         try {
           return mine(await assignmentsOfSubscription.get(subscriptionId, () => azure.authorization.listRoleAssignmentsAtScope(`/subscriptions/${subscriptionId}`)));

@@ -143,7 +143,7 @@ export async function observeVault(callerCtx: ReconcileContext, vaultId: string,
     const pe = tryParseResourceId(c.privateEndpointId);
     if (pe?.subscriptionId === undefined || pe.resourceGroup === undefined) continue;
     const rgId = resourceGroupResourceId(pe.subscriptionId, pe.resourceGroup);
-    groups.set(rgId.toLowerCase(), { subscriptionId: pe.subscriptionId, resourceGroup: pe.resourceGroup });
+    groups.set(armCaseKey(rgId), { subscriptionId: pe.subscriptionId, resourceGroup: pe.resourceGroup });
   }
   const observedEndpoints: { endpoint: PrivateEndpoint; classification: ObservedPrivateEndpoint['classification'] }[] = [];
   await Promise.all(
@@ -186,11 +186,11 @@ export async function observeVault(callerCtx: ReconcileContext, vaultId: string,
 
   // 4. Subnets.
   const subnets = new Map<string, Subnet | undefined>();
-  const subnetIds = [...new Map(observedEndpoints.map((o) => [o.endpoint.subnetId.toLowerCase(), o.endpoint.subnetId])).values()];
+  const subnetIds = [...new Map(observedEndpoints.map((o) => [armCaseKey(o.endpoint.subnetId), o.endpoint.subnetId])).values()];
   await Promise.all(
     subnetIds.map(async (subnetId) => {
       try {
-        subnets.set(subnetId.toLowerCase(), await ctx.azure.network.getSubnet(subnetId));
+        subnets.set(armCaseKey(subnetId), await ctx.azure.network.getSubnet(subnetId));
       } catch (e) {
         readErrors.push(readErrorOf(subnetId, 'reading subnet', e));
       }
@@ -199,7 +199,7 @@ export async function observeVault(callerCtx: ReconcileContext, vaultId: string,
   const privateEndpoints: ObservedPrivateEndpoint[] = observedEndpoints.map((o) => ({
     endpoint: o.endpoint,
     classification: o.classification,
-    subnet: subnets.get(o.endpoint.subnetId.toLowerCase()),
+    subnet: subnets.get(armCaseKey(o.endpoint.subnetId)),
   }));
 
   // 5. Zones, links, records.
@@ -226,7 +226,7 @@ export async function observeVault(callerCtx: ReconcileContext, vaultId: string,
   const subscriptionTenants: Record<string, string> = {};
   try {
     const tenant = await ctx.azure.subscriptions.getSubscriptionTenantId(theVault.subscriptionId);
-    if (tenant !== undefined) subscriptionTenants[theVault.subscriptionId.toLowerCase()] = tenant;
+    if (tenant !== undefined) subscriptionTenants[armCaseKey(theVault.subscriptionId)] = tenant;
   } catch (e) {
     log.warn('subscription tenant could not be read; the tenant check is skipped', { subscriptionId: theVault.subscriptionId, code: classifyAzureError(e).code });
   }
@@ -267,11 +267,11 @@ async function observeRequesterTenants(ctx: ReconcileContext, vault: Vault, subs
     [...wanted.values()].map(async (sub) => {
       try {
         const tenant = await ctx.azure.subscriptions.getSubscriptionTenantId(sub);
-        if (tenant !== undefined) subscriptionTenants[sub.toLowerCase()] = tenant;
-        else errors[sub.toLowerCase()] = `subscription ${sub} is not visible to vaultlink (no role in it, or it does not exist)`;
+        if (tenant !== undefined) subscriptionTenants[armCaseKey(sub)] = tenant;
+        else errors[armCaseKey(sub)] = `subscription ${sub} is not visible to vaultlink (no role in it, or it does not exist)`;
       } catch (e) {
         const c = classifyAzureError(e);
-        errors[sub.toLowerCase()] = `subscription ${sub} could not be read (${c.code})`;
+        errors[armCaseKey(sub)] = `subscription ${sub} could not be read (${c.code})`;
       }
     }),
   );
@@ -306,7 +306,7 @@ function readAheadRoleAssignments(ctx: ReconcileContext, vault: Vault, ids: read
   const scopes = new Map<string, string>();
   for (const id of ids) {
     const p = tryParseResourceId(id);
-    if (p?.subscriptionId !== undefined && p.resourceGroup !== undefined) scopes.set(resourceGroupResourceId(p.subscriptionId, p.resourceGroup).toLowerCase(), resourceGroupResourceId(p.subscriptionId, p.resourceGroup));
+    if (p?.subscriptionId !== undefined && p.resourceGroup !== undefined) scopes.set(armCaseKey(resourceGroupResourceId(p.subscriptionId, p.resourceGroup)), resourceGroupResourceId(p.subscriptionId, p.resourceGroup));
   }
   for (const scope of scopes.values()) void ctx.azure.authorization.listRoleAssignments(scope).catch(() => undefined);
 }
@@ -383,7 +383,7 @@ function concernsVault(ctx: ReconcileContext, vault: Vault, endpoints: readonly 
 function linkedZoneSubscriptions(ctx: ReconcileContext): string[] {
   const subscriptions = new Map<string, string>();
   const add = (s: string | undefined) => {
-    if (s !== undefined && !subscriptions.has(s.toLowerCase())) subscriptions.set(s.toLowerCase(), s);
+    if (s !== undefined && !subscriptions.has(armCaseKey(s))) subscriptions.set(armCaseKey(s), s);
   };
   for (const s of ctx.policy.scope.subscriptions) add(s);
   for (const v of ctx.policy.dns.linkVirtualNetworks) add(tryParseResourceId(v)?.subscriptionId);
@@ -416,7 +416,7 @@ async function observeLinkedZones(ctx: ReconcileContext, vault: Vault, endpoints
     subscriptions.map(async (s) => {
       try {
         for (const z of await ctx.azure.privateDns.listZones(s)) {
-          if (names.has(z.name.toLowerCase()) && !centralIds.some((c) => sameResourceId(c, z.id))) candidates.push(z);
+          if (names.has(armCaseKey(z.name)) && !centralIds.some((c) => sameResourceId(c, z.id))) candidates.push(z);
         }
       } catch (e) {
         readErrors.push(readErrorOf(`/subscriptions/${s}`, 'listing private DNS zones', e));
@@ -425,7 +425,7 @@ async function observeLinkedZones(ctx: ReconcileContext, vault: Vault, endpoints
   );
   const found = await Promise.all(
     candidates.map(async (zone): Promise<ObservedZone | undefined> => {
-      const kind = names.get(zone.name.toLowerCase()) as ObservedZone['kind'];
+      const kind = names.get(armCaseKey(zone.name)) as ObservedZone['kind'];
       let links;
       try {
         links = await ctx.azure.privateDns.listVirtualNetworkLinks(zone.id);
@@ -443,7 +443,7 @@ async function observeLinkedZones(ctx: ReconcileContext, vault: Vault, endpoints
       }
       const wantedNames = wantedNamesOf(endpoints, placed.names, kind);
       const concerning = records.filter((r) => concernsVault(ctx, vault, endpoints, wantedNames, r)).sort((a, b) => compareKeys(a.name, b.name));
-      return { kind, name: zone.name.toLowerCase(), resourceId: zone.id, zone, links: [...links].sort((a, b) => compareKeys(a.id, b.id)), records: concerning };
+      return { kind, name: armCaseKey(zone.name), resourceId: zone.id, zone, links: [...links].sort((a, b) => compareKeys(a.id, b.id)), records: concerning };
     }),
   );
   return found.filter((z): z is ObservedZone => z !== undefined).sort((a, b) => compareKeys(a.resourceId, b.resourceId));
@@ -468,7 +468,7 @@ async function observeRoleAssignments(
     const p = id === undefined ? undefined : tryParseResourceId(id);
     if (p?.subscriptionId === undefined || p.resourceGroup === undefined) return;
     const rg = resourceGroupResourceId(p.subscriptionId, p.resourceGroup);
-    scopes.set(rg.toLowerCase(), rg);
+    scopes.set(armCaseKey(rg), rg);
   };
   for (const o of endpoints) {
     add(o.endpoint.id);
@@ -489,17 +489,17 @@ async function observeRoleAssignments(
       }
     }),
   );
-  const unique = [...new Map(all.map((a) => [a.id.toLowerCase(), a])).values()].sort((a, b) => compareKeys(a.id, b.id));
-  const mine = principalId.trim().toLowerCase();
+  const unique = [...new Map(all.map((a) => [armCaseKey(a.id), a])).values()].sort((a, b) => compareKeys(a.id, b.id));
+  const mine = armCaseKey(principalId.trim());
   return {
-    roleAssignments: unique.filter((a) => a.principalId.trim().toLowerCase() === mine),
-    staleRoleAssignments: unique.filter((a) => a.principalId.trim().toLowerCase() !== mine && isMarkedFor(a, ctx.policy.ownerId, vault.id)),
+    roleAssignments: unique.filter((a) => armCaseKey(a.principalId.trim()) === mine),
+    staleRoleAssignments: unique.filter((a) => armCaseKey(a.principalId.trim()) !== mine && isMarkedFor(a, ctx.policy.ownerId, vault.id)),
   };
 }
 
 // Locale-independent order on lower-cased ids.
 function compareKeys(a: string, b: string): number {
-  const x = a.toLowerCase();
-  const y = b.toLowerCase();
+  const x = armCaseKey(a);
+  const y = armCaseKey(b);
   return x < y ? -1 : x > y ? 1 : 0;
 }

@@ -7,6 +7,7 @@
  * Keys compare arguments ignoring case, as ARM compares ids and names.
  */
 import type { AzurePorts } from '../azure/ports';
+import { armCaseKey } from '../domain/ids';
 
 const READ_METHOD = /^(get|list)/;
 
@@ -18,7 +19,8 @@ export function withReadAhead(azure: AzurePorts): AzurePorts {
         const value = Reflect.get(target, prop, receiver) as unknown;
         if (typeof value !== 'function' || typeof prop !== 'string' || !READ_METHOD.test(prop)) return value;
         return (...args: unknown[]): Promise<unknown> => {
-          const key = `${portName}.${prop}(${JSON.stringify(args).toLowerCase()})`;
+          // ARM's comparison, not toLowerCase(): two ids that differ by a Kelvin sign are two resources.
+          const key = `${portName}.${prop}(${armCaseKey(JSON.stringify(args))})`;
           let read = inFlight.get(key);
           if (read === undefined) {
             read = (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);

@@ -4,7 +4,7 @@
  */
 import { classifyAzureError } from '../azure/errors';
 import { backupConnectionOf, classifyPrivateEndpoint, PRIVATE_ENDPOINT_RESOURCE_TYPE } from '../domain/endpoints';
-import { isResourceType, normalizeResourceId, parentResourceId, parseResourceId, sameResourceId, tryParseResourceId } from '../domain/ids';
+import { armCaseKey, armEquals, isResourceType, normalizeResourceId, parentResourceId, parseResourceId, sameResourceId, scopeOfRoleAssignmentId, tryParseResourceId } from '../domain/ids';
 import { isOwnedBy, metadataValue, ownedSourceOf } from '../domain/model';
 import { BUILT_IN_ROLE_GUIDS, roleAssignmentName, roleDefinitionGuidOf } from '../domain/rbac';
 import { summariseChecklist } from '../domain/checklist';
@@ -44,7 +44,7 @@ export function rememberOutcomes(memory: VaultMemory | undefined, plan: VaultPla
     if (o.status !== 'failed' || o.kind !== 'grant-role' || !/^(AuthorizationFailed|Forbidden|LinkedAuthorizationFailed|HTTP403)$/i.test(o.error?.code ?? '')) continue;
     const action = plan.actions.find((a) => a.key === o.key);
     if (action?.kind !== 'grant-role') continue;
-    if (refusals.some((r) => r.scope.toLowerCase() === action.scope.toLowerCase() && r.roleDefinitionGuid === action.roleDefinitionGuid)) continue;
+    if (refusals.some((r) => armEquals(r.scope, action.scope) && r.roleDefinitionGuid === action.roleDefinitionGuid)) continue;
     refusals.push({ scope: action.scope, roleDefinitionGuid: action.roleDefinitionGuid, roleName: action.roleName, code: o.error?.code ?? 'AuthorizationFailed', at });
   }
   return { ...base, grantRefusals: refusals };
@@ -175,7 +175,7 @@ export async function vaultsForDriftedResource(ctx: ReconcileContext, kind: 'dns
   const central = ctx.policy.dns.central;
   const zone = zoneId === undefined ? undefined : tryParseResourceId(zoneId);
   if (zone === undefined || central === undefined || ctx.policy.dns.placement === 'custom') return [];
-  if (zone.subscriptionId?.toLowerCase() !== central.subscriptionId.toLowerCase() || zone.resourceGroup?.toLowerCase() !== central.resourceGroup.toLowerCase()) return [];
+  if (zone.subscriptionId === undefined || zone.resourceGroup === undefined || !armEquals(zone.subscriptionId, central.subscriptionId) || !armEquals(zone.resourceGroup, central.resourceGroup)) return [];
   const owner = ctx.policy.ownerId;
   const vaultsOf = async (metadata: Readonly<Record<string, string>>): Promise<string[]> => {
     const named = metadataValue(metadata, REGISTRY_VAULT_METADATA_KEY);
@@ -191,7 +191,7 @@ export async function vaultsForDriftedResource(ctx: ReconcileContext, kind: 'dns
       if (found.length > 0) return found;
     }
   } else {
-    const link = (await dns.listVirtualNetworkLinks(zone.id)).find((l) => l.name.toLowerCase() === p.name.toLowerCase());
+    const link = (await dns.listVirtualNetworkLinks(zone.id)).find((l) => armEquals(l.name, p.name));
     if (link !== undefined && isOwnedBy(link.metadata, owner)) {
       const found = await vaultsOf(link.metadata);
       if (found.length > 0) return found;
@@ -201,25 +201,23 @@ export async function vaultsForDriftedResource(ctx: ReconcileContext, kind: 'dns
   const [records, links] = await Promise.all([dns.listARecordSets(zone.id), dns.listVirtualNetworkLinks(zone.id)]);
   const owned = [...records.map((r) => r.metadata), ...links.map((l) => l.metadata)].filter((m) => isOwnedBy(m, owner));
   const vaults = new Map<string, string>();
-  for (const m of owned) for (const v of await vaultsOf(m)) vaults.set(v.toLowerCase(), v);
+  for (const m of owned) for (const v of await vaultsOf(m)) vaults.set(armCaseKey(v), v);
   return [...vaults.values()].sort();
 }
 
 async function vaultsForRoleAssignment(ctx: ReconcileContext, assignmentId: string, name: string): Promise<string[]> {
-  const marker = '/providers/microsoft.authorization/roleassignments/';
-  const at = assignmentId.toLowerCase().lastIndexOf(marker);
-  if (at <= 0) return [];
-  const scope = assignmentId.slice(0, at);
-  const scopeSub = tryParseResourceId(scope)?.subscriptionId?.toLowerCase();
-  const central = ctx.policy.dns.central?.subscriptionId.toLowerCase();
-  if (scopeSub === undefined || (!ctx.policy.scope.subscriptions.some((s) => s.toLowerCase() === scopeSub) && scopeSub !== central)) return [];
+  const scope = scopeOfRoleAssignmentId(assignmentId);
+  if (scope === '/') return [];
+  const scopeSub = tryParseResourceId(scope)?.subscriptionId;
+  const central = ctx.policy.dns.central?.subscriptionId;
+  if (scopeSub === undefined || (!ctx.policy.scope.subscriptions.some((s) => armEquals(s, scopeSub)) && (central === undefined || !armEquals(scopeSub, central)))) return [];
   const guids = profileRoleGuids(ctx);
   const out: string[] = [];
   for (const vaultId of await listVaultsInScope(ctx)) {
     const vault = await ctx.azure.recoveryServices.getVault(vaultId).catch(() => undefined);
     const principal = vault?.identity.principalId;
     if (vault === undefined || principal === undefined || vault.experience !== 'classic') continue;
-    if (guids.some((g) => roleAssignmentName(scope, principal, g) === name.toLowerCase())) out.push(normalizeResourceId(vault.id));
+    if (guids.some((g) => roleAssignmentName(scope, principal, g) === armCaseKey(name))) out.push(normalizeResourceId(vault.id));
   }
   return out;
 }

@@ -46,6 +46,19 @@ describe('event-grid', () => {
       ]);
     });
 
+    it('keeps two vaults apart whose resource groups differ only by a Kelvin sign (ARM\'s comparison, not toLowerCase)', async () => {
+      const [event] = load('derived/backup-delivery.event-grid.json');
+      // rg-bac\u212Aup is another resource group to ARM; toLowerCase() folded it into rg-backup and one of the two events was lost.
+      const twin = JSON.parse(JSON.stringify(event).replaceAll('rg-backup', 'rg-bac\u212Aup').replace(/"id":"[^"]+"/, '"id":"kelvin-twin"')) as unknown;
+      const report = await handleEventGridDelivery([event, twin], context().ctx);
+      expect(report.hints.map((h) => [h.kind, h.eventIds.length])).toEqual([
+        ['vault', 1],
+        ['vault', 1],
+      ]);
+      expect(new Set(client.calls.map((c) => c.instanceId)).size).toBe(2);
+      expect(client.calls.map((c) => c.op)).toEqual(['startNew', 'startNew']);
+    });
+
     it('raises a signal instead of starting when the vault orchestration is running', async () => {
       client.instances.set(VAULT_INSTANCE, { name: VAULT_ORCHESTRATOR, instanceId: VAULT_INSTANCE, runtimeStatus: 'Running' });
       const events = load('derived/backup-delivery.event-grid.json').slice(0, 1);

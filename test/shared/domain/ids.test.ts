@@ -6,6 +6,7 @@ import {
   parseResourceId,
   resourceInGroupId,
   sameResourceId,
+  scopeOfRoleAssignmentId,
 } from '../../../shared/domain/ids';
 
 const vault = '/subscriptions/s1/resourceGroups/rg-backup/providers/Microsoft.RecoveryServices/vaults/v1';
@@ -46,6 +47,20 @@ describe('ids', () => {
       expect(sameResourceId(vault, vault.toUpperCase().replace('/SUBSCRIPTIONS', '/subscriptions'))).toBe(true);
       expect(sameResourceId('/subscriptions/abc', '/subscriptions/abcd')).toBe(false);
       expect(sameResourceId('/subscriptions/abc/x', '/subscriptions/abc/x')).toBe(false);
+    });
+  });
+
+  describe('#scopeOfRoleAssignmentId', () => {
+    it('cuts at the last roleAssignments keyword, in any ASCII case, and keeps the scope as written', () => {
+      const rg = '/subscriptions/s1/resourceGroups/rg-İstanbul';
+      // 'İ'.toLowerCase() is two code units: an index taken from a lower-cased copy lands one too far.
+      expect(scopeOfRoleAssignmentId(`${rg}/providers/Microsoft.Authorization/roleAssignments/a1`)).toBe(rg);
+      expect(scopeOfRoleAssignmentId(`${rg}/PROVIDERS/microsoft.authorization/ROLEASSIGNMENTS/a1`)).toBe(rg);
+      expect(scopeOfRoleAssignmentId('/providers/Microsoft.Authorization/roleAssignments/a1')).toBe('/');
+      // ARM's rule, not toLowerCase(): U+017F (long s) upper-cases to S, so this IS the keyword;
+      // U+0131 (dotless i) stays itself, so this is no role assignment id at all.
+      expect(scopeOfRoleAssignmentId(`${rg}/providers/Microsoft.Authorization/roleA\u017F\u017Fignments/a1`)).toBe(rg);
+      expect(scopeOfRoleAssignmentId(`${rg}/providers/Microsoft.Author\u0131zation/roleAssignments/a1`)).toBe('/');
     });
   });
 
