@@ -143,6 +143,10 @@ export function startTelemetry(options: StartTelemetryOptions): StartedTelemetry
   instrumentation.setLoggerProvider(provider);
   instrumentation.registerAzFunc(options.azureFunctions);
 
+  // The batch processor holds records for up to a second: when the host stops the worker (scale-in,
+  // deployment), export them first, so that an approval's record is not lost with the instance.
+  const flushAtTermination = options.azureFunctions.app.hook.appTerminate(() => provider.forceFlush());
+
   routeLogsToTelemetry({
     emit: (level, body, dimensions) => logger.emit({ severityNumber: SEVERITY[level].number, severityText: SEVERITY[level].text, body, attributes: dimensions }),
   });
@@ -152,6 +156,7 @@ export function startTelemetry(options: StartTelemetryOptions): StartedTelemetry
     flush: () => provider.forceFlush(),
     shutdown: async () => {
       routeLogsToTelemetry(undefined);
+      flushAtTermination.dispose();
       otelContext.disable();
       propagation.disable();
       started = undefined;

@@ -148,8 +148,8 @@ describe('functions/telemetry', () => {
       expect(pass.outcomes.find((o) => o.kind === 'approve-connection')?.status).toBe('applied');
     });
 
-    it('registers the instrumentation\'s hooks with the host (log forwarding, trace context)', () => {
-      expect([...mockCore.hooks.keys()].sort()).toEqual(['log', 'preInvocation']);
+    it('registers the instrumentation\'s hooks with the host (log forwarding, trace context), and a flush at termination', () => {
+      expect([...mockCore.hooks.keys()].sort()).toEqual(['appTerminate', 'log', 'preInvocation']);
     });
 
     it('gives the approval record its vault, correlation id, action, rule and outcome as attributes (custom dimensions)', () => {

@@ -102,7 +102,7 @@ describe('npm run package', () => {
         process.exit(0);
       });`;
     const started = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: work, encoding: 'utf8', env })) as { capabilities: Record<string, string>; hooks: string[]; registered: number; errors: string[] };
-    expect(started).toEqual({ capabilities: { WorkerOpenTelemetryEnabled: 'true' }, hooks: ['log', 'preInvocation'], registered: loaded.registrations.length, errors: [] });
+    expect(started).toEqual({ capabilities: { WorkerOpenTelemetryEnabled: 'true' }, hooks: ['log', 'preInvocation', 'appTerminate'], registered: loaded.registrations.length, errors: [] });
   });
 
   it('registers every function with its bindings when the host loads it, with nothing logged as broken', () => {
