@@ -1,5 +1,5 @@
 /**
- * `npm run chaos -- --runs N --fault-rate R --seed S [--output json]`: N seeded lifecycles of a
+ * `npm run chaos -- --runs N --fault-rate R --seed S [--jobs J] [--output json]`: N seeded lifecycles of a
  * classic vault on the embedded Azure, with the REAL Functions app on the local Durable driver
  * (as `npm run simulate` runs it), under every kind of trouble at once, and the figures that say
  * whether vaultlink kept its promises. A measurement, not a timed test: test/bench/chaos.test.ts
@@ -84,6 +84,8 @@ export interface ChaosReport {
   readonly events: { readonly published: number; readonly delivered: number; readonly deadLettered: number; readonly lost: number };
   readonly injectedFaults: { readonly arm: number; readonly races: number; readonly crashes: number; readonly failedDeliveries: number; readonly total: number };
   readonly baselineWrites: number;
+  /** vaultlink's writes over all runs (so that reports of chunks can be pooled exactly). */
+  readonly writes?: number;
   readonly extraWritesPerFault: number;
   readonly convergeDriverMinutes: { readonly median: number | undefined; readonly p99: number | undefined };
   /** Each converged run's driver time to converge (minutes), so that runs in chunks can be pooled. */
@@ -383,12 +385,93 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       total: totalFaults,
     },
     baselineWrites: baseline.writes,
+    writes: sum((r) => r.writes),
     extraWritesPerFault: totalFaults === 0 ? 0 : Math.round(((sum((r) => r.writes) - baseline.writes * results.length) / totalFaults) * 100) / 100,
     convergeDriverMinutes: { median: toMinutes(percentile(times, 50)), p99: toMinutes(percentile(times, 99)) },
     convergeMinutesByRun: times.map((t) => toMinutes(t) as number),
     wallSeconds: Math.round((performance.now() - started) / 100) / 10,
     failures: results.filter((r) => !r.converged).map((r) => ({ seed: r.seed, problems: r.problems })),
   };
+}
+
+/**
+ * One report from the reports of chunks of one measurement, each over its own seeds (`--jobs`, or
+ * `--pool` of files that runs with `--output json` wrote): counts add up, the converge-time
+ * percentiles are taken again over every run's time, and extra writes per fault are recomputed
+ * from each chunk's writes against its own fault-free baseline (weighted by its faults when a
+ * report predates the `writes` field). Wall time is the longest chunk's (they run side by side).
+ */
+export function poolChaosReports(reports: readonly ChaosReport[]): ChaosReport {
+  const first = reports[0];
+  if (first === undefined) throw new Error('no chaos reports to pool');
+  const rates = new Set(reports.map((r) => r.faultRate));
+  if (rates.size > 1) throw new Error(`cannot pool reports of different fault rates: ${[...rates].join(', ')}`);
+  // A report with --seed S and --runs N ran seeds S+1 … S+N: two that share a seed ran the same lifecycle twice.
+  const ranges = reports.map((r) => [r.seed + 1, r.seed + r.runs] as const).sort((a, b) => a[0] - b[0]);
+  for (let i = 1; i < ranges.length; i++) {
+    const [prev, next] = [ranges[i - 1] as readonly [number, number], ranges[i] as readonly [number, number]];
+    if (next[0] <= prev[1]) throw new Error(`cannot pool reports whose seeds overlap: ${prev[0]}–${prev[1]} and ${next[0]}–${next[1]}`);
+  }
+  const sum = (f: (r: ChaosReport) => number): number => reports.reduce((n, r) => n + f(r), 0);
+  const totalFaults = sum((r) => r.injectedFaults.total);
+  const extra = sum((r) => (r.writes === undefined ? r.extraWritesPerFault * r.injectedFaults.total : r.writes - r.baselineWrites * r.runs));
+  const minutes = reports.flatMap((r) => r.convergeMinutesByRun).sort((a, b) => a - b);
+  return {
+    runs: sum((r) => r.runs),
+    faultRate: first.faultRate,
+    seed: Math.min(...reports.map((r) => r.seed)),
+    converged: sum((r) => r.converged),
+    wrongApprovals: sum((r) => r.wrongApprovals),
+    wrongRejections: sum((r) => r.wrongRejections),
+    unownedWrites: sum((r) => r.unownedWrites),
+    duplicateRoleAssignments: sum((r) => r.duplicateRoleAssignments),
+    events: { published: sum((r) => r.events.published), delivered: sum((r) => r.events.delivered), deadLettered: sum((r) => r.events.deadLettered), lost: sum((r) => r.events.lost) },
+    injectedFaults: {
+      arm: sum((r) => r.injectedFaults.arm),
+      races: sum((r) => r.injectedFaults.races),
+      crashes: sum((r) => r.injectedFaults.crashes),
+      failedDeliveries: sum((r) => r.injectedFaults.failedDeliveries),
+      total: totalFaults,
+    },
+    baselineWrites: first.baselineWrites,
+    ...(reports.every((r) => r.writes !== undefined) ? { writes: sum((r) => r.writes ?? 0) } : {}),
+    extraWritesPerFault: totalFaults === 0 ? 0 : Math.round((extra / totalFaults) * 100) / 100,
+    convergeDriverMinutes: { median: percentile(minutes, 50), p99: percentile(minutes, 99) },
+    convergeMinutesByRun: minutes,
+    wallSeconds: Math.max(...reports.map((r) => r.wallSeconds)),
+    failures: reports.flatMap((r) => r.failures),
+  };
+}
+
+/** Runs `runs` lifecycles in `jobs` child processes side by side (contiguous seed ranges), pooled. */
+async function runChaosInJobs(runs: number, faultRate: number, seed: number, jobs: number, progress: boolean): Promise<ChaosReport> {
+  const { fork } = await import('node:child_process');
+  const size = Math.ceil(runs / jobs);
+  const chunks: { runs: number; seed: number }[] = [];
+  // Chunk k's runs use seeds seed+1+start … as `--runs runs --seed seed` would: its --seed is one less.
+  for (let start = 0; start < runs; start += size) chunks.push({ runs: Math.min(size, runs - start), seed: seed + start });
+  const started = performance.now();
+  const reports = await Promise.all(
+    chunks.map(
+      (c) =>
+        new Promise<ChaosReport>((resolve, reject) => {
+          const args = ['--runs', String(c.runs), '--fault-rate', String(faultRate), '--seed', String(c.seed), '--output', 'json', ...(progress ? ['--progress'] : [])];
+          const child = fork(__filename, args, { execArgv: process.execArgv, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+          let out = '';
+          child.stdout?.on('data', (d: Buffer) => (out += d.toString('utf8')));
+          child.on('error', reject);
+          child.on('exit', (code) => {
+            if (code !== 0) return reject(new Error(`chaos chunk --seed ${c.seed} --runs ${c.runs} exited with ${code}`));
+            try {
+              resolve(JSON.parse(out) as ChaosReport);
+            } catch (e) {
+              reject(new Error(`chaos chunk --seed ${c.seed} printed no report: ${e instanceof Error ? e.message : String(e)}`));
+            }
+          });
+        }),
+    ),
+  );
+  return { ...poolChaosReports(reports), seed, wallSeconds: Math.round((performance.now() - started) / 100) / 10 };
 }
 
 export function formatChaosReport(r: ChaosReport): string {
@@ -420,14 +503,37 @@ async function main(): Promise<void> {
     .option('--seed <s>', 'seed of the first run (run k uses seed + k)', '1')
     .option('--output <format>', 'text or json', 'text')
     .option('--progress', 'print one line per run on stderr')
+    .option('--jobs <n>', 'child processes running chunks of the runs side by side (one per core helps)', '1')
+    .option('--pool <files...>', 'print one report pooled from reports that --output json wrote (chunks of one measurement), and run nothing')
     .parse(process.argv)
-    .opts<{ runs: string; faultRate: string; seed: string; output: string; progress?: boolean }>();
+    .opts<{ runs: string; faultRate: string; seed: string; output: string; progress?: boolean; jobs: string; pool?: string[] }>();
+  const print = (report: ChaosReport): void => {
+    process.stdout.write(options.output === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatChaosReport(report));
+  };
+  if (options.pool !== undefined) {
+    const { readFileSync } = await import('node:fs');
+    print(poolChaosReports(options.pool.map((f) => {
+      try {
+        return JSON.parse(readFileSync(f, 'utf8')) as ChaosReport;
+      } catch (e) {
+        throw new Error(`--pool ${f}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    })));
+    return;
+  }
+  const jobs = Number(options.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`--jobs must be a positive whole number, got ${options.jobs}`);
   const runs = Number(options.runs);
   const faultRate = Number(options.faultRate);
   const seed = Number(options.seed);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive whole number, got ${options.runs}`);
   if (!(faultRate >= 0 && faultRate <= 0.5)) throw new Error(`--fault-rate must be within [0, 0.5], got ${options.faultRate}`);
   if (!Number.isInteger(seed)) throw new Error(`--seed must be a whole number, got ${options.seed}`);
+  if (options.output !== 'json' && options.output !== 'text') throw new Error(`--output must be text or json, got ${options.output}`);
+  if (jobs > 1) {
+    print(await runChaosInJobs(runs, faultRate, seed, Math.min(jobs, runs), options.progress === true));
+    return;
+  }
   // The Functions app logs every decision; a benchmark prints figures only.
   const log = console.log;
   const quiet = (): void => undefined;
@@ -444,8 +550,7 @@ async function main(): Promise<void> {
     },
   });
   console.log = log;
-  if (options.output === 'json') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-  else process.stdout.write(formatChaosReport(report));
+  print(report);
 }
 
 if (require.main === module) {

@@ -56,17 +56,6 @@ export async function decideConnectionByHand(sim: Simulation, vaultId: string, e
 }
 
 /**
- * The name a VM's resolver ends up asking the private zones for. A zone-partitioned storage name
- * (`<account>.zNN.blob.storage.azure.net`) is answered by public DNS with a CNAME to
- * `<account>.privatelink.blob.core.windows.net` (MicrosoftDocs/azure-docs#82513); the scenario
- * follows that CNAME itself, because the emulator's resolver does not know partitioned names yet.
- */
-export function privateLookupName(fqdn: string): string {
-  const m = /^([^.]+)\.z\d{1,2}\.(blob|queue)\.storage\.azure\.net$/.exec(fqdn.toLowerCase());
-  return m ? `${m[1]}.privatelink.${m[2]}.core.windows.net` : fqdn;
-}
-
-/**
  * Resolves every name of the vault's approved endpoints (Backup's own list: the emulator's
  * `requiredNames`) from each VNet, puts the answer on the timeline, and returns the problems:
  * a name that does not answer privately with an address of one of the vault's approved endpoints.
@@ -79,7 +68,7 @@ export function checkResolutionFrom(sim: Simulation, vaultId: string, vnetIds: r
   for (const vnetId of vnetIds) {
     const wrong: string[] = [];
     for (const [fqdn, expected] of names) {
-      const r = sim.resolve(privateLookupName(fqdn), vnetId);
+      const r = sim.resolve(fqdn, vnetId);
       if (!(r.answer === 'private' && r.addresses.some((a) => expected.includes(a)))) wrong.push(`${fqdn} → ${r.answer}${r.addresses.length ? ` ${r.addresses.join(',')}` : ''}`);
     }
     const vnet = parseResourceId(vnetId).name;

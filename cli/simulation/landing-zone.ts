@@ -14,7 +14,8 @@ import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { NetworkManagementClient } from '@azure/arm-network';
 import { PrivateDnsManagementClient } from '@azure/arm-privatedns';
 import { RecoveryServicesClient } from '@azure/arm-recoveryservices';
-import type { Emulator } from '../../emulator';
+import type { TokenCredential } from '@azure/identity';
+import type { CreateSubscriptionOptions, GrantRoleOptions } from '../../emulator/control';
 import { parsePolicy, type Policy, type PolicyFile } from '../../shared/config';
 import contract from '../../shared/contract.json';
 import { privateDnsZonesForVault } from '../../shared/domain/dns';
@@ -60,14 +61,33 @@ export interface LandingZone {
   readonly policyFile: PolicyFile;
 }
 
-export function sdkOptions(emulator: Emulator): { endpoint: string; tlsOptions: { ca: string } } {
+/**
+ * What laying out a landing zone needs of an emulator: its endpoint and CA, tokens, and the control
+ * plane for what has no ARM client here. The in-process `Emulator` is one; a standalone emulator
+ * driven over `/_emulator/` (test/cli/standalone/harness.ts) is another, so both lay out the same
+ * landing zone. Control calls may answer at once or with a promise.
+ */
+export interface LandingZoneHost {
+  readonly endpoint: string;
+  readonly ca: string;
+  /** The first subscription (the spoke). */
+  readonly subscriptionId: string;
+  credentialFor(principalId: string): TokenCredential;
+  readonly control: {
+    createSubscription(options: CreateSubscriptionOptions): string | Promise<string>;
+    createResourceGroup(subscriptionId: string, name: string, location: string): unknown;
+    grantRole(options: GrantRoleOptions): unknown;
+  };
+}
+
+export function sdkOptions(emulator: Pick<LandingZoneHost, 'endpoint' | 'ca'>): { endpoint: string; tlsOptions: { ca: string } } {
   return { endpoint: emulator.endpoint, tlsOptions: { ca: emulator.ca } };
 }
 
-export const networkClient = (e: Emulator, principalId: string, subscriptionId: string): NetworkManagementClient => new NetworkManagementClient(e.credentialFor(principalId), subscriptionId, sdkOptions(e));
-export const privateDnsClient = (e: Emulator, principalId: string, subscriptionId: string): PrivateDnsManagementClient => new PrivateDnsManagementClient(e.credentialFor(principalId), subscriptionId, sdkOptions(e));
-export const recoveryServicesClient = (e: Emulator, principalId: string, subscriptionId: string): RecoveryServicesClient => new RecoveryServicesClient(e.credentialFor(principalId), subscriptionId, sdkOptions(e));
-const authorizationClient = (e: Emulator, principalId: string, subscriptionId: string): AuthorizationManagementClient => new AuthorizationManagementClient(e.credentialFor(principalId), subscriptionId, sdkOptions(e));
+export const networkClient = (e: LandingZoneHost, principalId: string, subscriptionId: string): NetworkManagementClient => new NetworkManagementClient(e.credentialFor(principalId), subscriptionId, sdkOptions(e));
+export const privateDnsClient = (e: LandingZoneHost, principalId: string, subscriptionId: string): PrivateDnsManagementClient => new PrivateDnsManagementClient(e.credentialFor(principalId), subscriptionId, sdkOptions(e));
+export const recoveryServicesClient = (e: LandingZoneHost, principalId: string, subscriptionId: string): RecoveryServicesClient => new RecoveryServicesClient(e.credentialFor(principalId), subscriptionId, sdkOptions(e));
+const authorizationClient = (e: LandingZoneHost, principalId: string, subscriptionId: string): AuthorizationManagementClient => new AuthorizationManagementClient(e.credentialFor(principalId), subscriptionId, sdkOptions(e));
 
 /** The policy the platform team keeps for the spoke: enforce, central DNS in the hub, the spoke team's endpoints allowlisted. */
 export function simulationPolicyFile(zone: { spokeSubscriptionId: string; hubSubscriptionId: string; dnsResourceGroup: string }): PolicyFile {
@@ -97,17 +117,17 @@ export function simulationPolicyFile(zone: { spokeSubscriptionId: string; hubSub
  * Lays out the landing zone (no vault yet: creating it is the scenario's first step). Nothing here
  * is in vaultlink's scope before the vault exists, so vaultlink has nothing to do yet.
  */
-export async function layOutLandingZone(emulator: Emulator, options: LandingZoneOptions): Promise<LandingZone> {
+export async function layOutLandingZone(emulator: LandingZoneHost, options: LandingZoneOptions): Promise<LandingZone> {
   const ids = SIMULATION_IDS;
   const { control } = emulator;
   const spoke = emulator.subscriptionId;
-  const hub = options.separateHubSubscription ? control.createSubscription({ subscriptionId: ids.hubSubscriptionId, displayName: 'connectivity' }) : spoke;
+  const hub = options.separateHubSubscription ? await control.createSubscription({ subscriptionId: ids.hubSubscriptionId, displayName: 'connectivity' }) : spoke;
   const dnsResourceGroup = 'rg-private-dns';
   const networkResourceGroup = 'rg-spoke-network';
   const backupResourceGroup = 'rg-spoke-backup';
-  control.createResourceGroup(hub, dnsResourceGroup, REGION);
-  control.createResourceGroup(spoke, networkResourceGroup, REGION);
-  control.createResourceGroup(spoke, backupResourceGroup, REGION);
+  await control.createResourceGroup(hub, dnsResourceGroup, REGION);
+  await control.createResourceGroup(spoke, networkResourceGroup, REGION);
+  await control.createResourceGroup(spoke, backupResourceGroup, REGION);
 
   // The platform team: the hub's central zones (region-correct backup zone: uksouth is "uks").
   const zones = privateDnsZonesForVault(REGION);
@@ -136,8 +156,8 @@ export async function layOutLandingZone(emulator: Emulator, options: LandingZone
 
   // The spoke team may change its own network resource group, nothing else: its endpoints to the
   // vault can only ask for approval (Pending).
-  control.grantRole({ role: 'Contributor', principalId: ids.spokeTeamPrincipalId, scope: resourceGroupResourceId(spoke, networkResourceGroup), principalType: 'Group' });
-  control.grantRole({ role: 'Reader', principalId: ids.spokeTeamPrincipalId, scope: resourceGroupResourceId(spoke, backupResourceGroup), principalType: 'Group' });
+  await control.grantRole({ role: 'Contributor', principalId: ids.spokeTeamPrincipalId, scope: resourceGroupResourceId(spoke, networkResourceGroup), principalType: 'Group' });
+  await control.grantRole({ role: 'Reader', principalId: ids.spokeTeamPrincipalId, scope: resourceGroupResourceId(spoke, backupResourceGroup), principalType: 'Group' });
 
   const policyFile = (options.adjustPolicy ?? ((f: PolicyFile) => f))(simulationPolicyFile({ spokeSubscriptionId: spoke, hubSubscriptionId: hub, dnsResourceGroup }));
   await grantVaultlinkRoles(emulator, { spoke, hub, dnsResourceGroup, profile: policyFile.roles?.profile ?? 'contributor' });
@@ -196,7 +216,7 @@ export function vaultlinkRoleAssignmentCondition(profiles: readonly RoleProfile[
  * (same condition) on the DNS resource group. The operator role is created by the platform team
  * through the real authorization client, with the actions infra/ lists.
  */
-async function grantVaultlinkRoles(emulator: Emulator, at: { spoke: string; hub: string; dnsResourceGroup: string; profile: RoleProfile }): Promise<void> {
+async function grantVaultlinkRoles(emulator: LandingZoneHost, at: { spoke: string; hub: string; dnsResourceGroup: string; profile: RoleProfile }): Promise<void> {
   const ids = SIMULATION_IDS;
   const spokeScope = subscriptionResourceId(at.spoke);
   const authz = authorizationClient(emulator, ids.platformPrincipalId, at.spoke);
@@ -207,13 +227,13 @@ async function grantVaultlinkRoles(emulator: Emulator, at: { spoke: string; hub:
     permissions: [{ actions: [contract.approvalAction, 'Microsoft.RecoveryServices/vaults/privateEndpointConnections/write', 'Microsoft.Network/virtualNetworks/join/action', 'Microsoft.RecoveryServices/vaults/write'], notActions: [] }],
     assignableScopes: [spokeScope],
   });
-  const grant = (role: string, scope: string, condition?: string): void =>
-    void emulator.control.grantRole({ role, principalId: ids.vaultlinkPrincipalId, scope, principalType: 'ServicePrincipal', ...(condition ? { condition } : {}) });
+  const grant = async (role: string, scope: string, condition?: string): Promise<void> =>
+    void (await emulator.control.grantRole({ role, principalId: ids.vaultlinkPrincipalId, scope, principalType: 'ServicePrincipal', ...(condition ? { condition } : {}) }));
   const condition = vaultlinkRoleAssignmentCondition([at.profile], ids.vaultlinkPrincipalId);
-  grant('Reader', spokeScope);
-  grant(ids.operatorRoleGuid, spokeScope);
-  grant('Role Based Access Control Administrator', spokeScope, condition);
+  await grant('Reader', spokeScope);
+  await grant(ids.operatorRoleGuid, spokeScope);
+  await grant('Role Based Access Control Administrator', spokeScope, condition);
   const dnsScope = resourceGroupResourceId(at.hub, at.dnsResourceGroup);
-  grant('Private DNS Zone Contributor', dnsScope);
-  grant('Role Based Access Control Administrator', dnsScope, condition);
+  await grant('Private DNS Zone Contributor', dnsScope);
+  await grant('Role Based Access Control Administrator', dnsScope, condition);
 }

@@ -26,7 +26,7 @@
  *   writes their records; without rights on the zones the records are missing (a job warning).
  * Results are jobs: `{ status: "Completed" | "Failed", error?, … }`; a malformed request is an error.
  */
-import { parentResourceId, parseResourceId, resourceInGroupId, tryParseResourceId } from '../../shared/domain/ids';
+import { parentResourceId, parseResourceId, resourceGroupResourceId, resourceInGroupId, tryParseResourceId } from '../../shared/domain/ids';
 import { VAULT_APPROVAL_ACTION as AZURE_VAULT_APPROVAL_ACTION } from '../azure-facts';
 import { ArmError, armErrors, type JsonObject, type JsonValue } from '../arm';
 import type { ArmContext, ArmResponse, ControlRequest, ControlResponse, EmulatorProvider, ProviderApi } from '../server';
@@ -372,6 +372,13 @@ export function createBackupProvider(): EmulatorProvider<BackupExports> {
               const secondary = store.get(secondaryId(pe, purpose, service, state.numericId));
               if (secondary) endpoints.push(secondary);
             }
+          }
+          // The endpoints of the further `_prot` accounts Backup took on (`<pe>_prot<tag>_<n>_blob`,
+          // network.ts addProtStorageAccount): a backup writes to those accounts too.
+          const further = `${secondaryEndpointName(pe.parsed.name, 'prot', 'blob', state.numericId).replace(/_blob$/, '')}_`.toLowerCase();
+          for (const other of store.list({ type: PRIVATE_ENDPOINT_TYPE, scope: resourceGroupResourceId(pe.parsed.subscriptionId as string, pe.parsed.resourceGroup as string) })) {
+            const name = other.parsed.name.toLowerCase();
+            if (name.startsWith(further) && /^\d+_blob$/.test(name.slice(further.length))) endpoints.push(other);
           }
         }
         const names = new Map<string, { ip: string; vnetId: string | undefined }[]>();

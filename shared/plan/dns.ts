@@ -20,6 +20,8 @@
  * | VNet linked to the central zone (by anyone)                  | —                               | dns-links ok                                   |
  * | VNet linked to another zone of that name, linkedZones report | none (no link that 409s)        | linked-zone-conflict (error); dns-links failed |
  * | … linkedZones adopt                                          | records written into that zone  | linked-zone-adopted (info)                     |
+ * | a link Azure refused (409) within LINK_CONFLICT_RETRY_MS: the | none (not tried again until     | linked-zone-conflict (error, Azure's answer);  |
+ * |   VNet has a same-named zone observe cannot see (memory)     |   then)                         | dns-links failed                               |
  * | VNet not linked to any zone of that name                     | ensure-link (central)           | dns-links pending                              |
  * | record absent                                                | upsert-record (create only)     | pending                                        |
  * | record holds the addresses of an active endpoint             | none: it keeps them (stability) | ok                                             |
@@ -71,7 +73,7 @@ import {
 } from '../domain';
 import { virtualNetworkLinkName } from './link-name';
 import { linkIdOf, recordIdOf } from './targets';
-import type { ObservedPrivateEndpoint, ObservedVault, ObservedZone, PlannedAction, PlanOptions, PlanPolicy } from './types';
+import { LINK_CONFLICT_RETRY_MS, type LinkConflict, type ObservedPrivateEndpoint, type ObservedVault, type ObservedZone, type PlannedAction, type PlanOptions, type PlanPolicy } from './types';
 
 const ZONE_RESOURCE_TYPE = 'Microsoft.Network/privateDnsZones';
 
@@ -168,8 +170,19 @@ interface Serving {
   readonly vnetId: string;
   readonly kind: ZoneKind;
   readonly zone: PlannedZone;
-  /** `linked`: already linked; `linking`: this plan links it; `foreign`: another zone of the name is linked (report); `adopted`: … and adopt. */
-  readonly how: 'linked' | 'linking' | 'foreign' | 'adopted' | 'unobserved';
+  /**
+   * `linked`: already linked; `linking`: this plan links it; `foreign`: another zone of the name is
+   * linked (report); `adopted`: … and adopt; `refused`: Azure refused the link lately for a
+   * same-named zone observe cannot see (`conflict`).
+   */
+  readonly how: 'linked' | 'linking' | 'foreign' | 'adopted' | 'unobserved' | 'refused';
+  readonly conflict?: LinkConflict;
+}
+
+/** A refused link is reported, not tried again, for {@link LINK_CONFLICT_RETRY_MS} after Azure refused it. */
+export function linkConflictStands(c: LinkConflict, observedAt: string): boolean {
+  const age = Date.parse(observedAt) - Date.parse(c.at);
+  return Number.isFinite(age) && age < LINK_CONFLICT_RETRY_MS;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -320,6 +333,13 @@ function servingZones(observed: ObservedVault, policy: PlanPolicy, centralZones:
         out.push({ vnetId, kind: c.kind, zone, how: adopt ? 'adopted' : 'foreign' });
         continue;
       }
+      const conflict = (observed.memory?.linkConflicts ?? []).find((x) => sameResourceId(x.vnetId, vnetId) && armCaseKey(x.zoneName) === zones[c.kind] && linkConflictStands(x, observed.observedAt));
+      if (conflict !== undefined) {
+        // Neither its records nor its links can be read: nothing is written there, nothing counts as answering.
+        const zone: PlannedZone = { kind: c.kind, name: zones[c.kind], zoneId: conflict.linkedZoneId === undefined ? c.zoneId : normalizeResourceId(conflict.linkedZoneId), observed: undefined, central: false };
+        out.push({ vnetId, kind: c.kind, zone, how: 'refused', conflict });
+        continue;
+      }
       out.push({ vnetId, kind: c.kind, zone: c, how: 'linking' });
     }
   }
@@ -333,6 +353,18 @@ function planLinks(sink: DnsSink, vault: Vault, serving: readonly Serving[], vne
   for (const s of serving) {
     if (s.how === 'linked' || s.how === 'unobserved') {
       if (s.how === 'linked') done++;
+      continue;
+    }
+    if (s.how === 'refused') {
+      const c = s.conflict as LinkConflict;
+      sink.find(
+        'linked-zone-conflict',
+        'error',
+        c.linkedZoneId ?? s.vnetId,
+        `Azure refused at ${c.at} to link virtual network ${nameOf(s.vnetId)} to ${c.zoneId}: it is linked to another zone named ${s.zone.name}${c.linkedZoneId ? ` (${c.linkedZoneId})` : ''}, outside what vaultlink reads, so vaultlink does not try that link again until ${LINK_CONFLICT_RETRY_MS / 3_600_000} hours after. ` +
+          `Choices: give vaultlink Reader where that zone lives (then dns.linkedZones "adopt" can write the records there); or remove that link so that vaultlink links the central zone; or write the records there yourself (dns export). Azure: ${c.message}`,
+      );
+      sink.set('dns-links', 'failed', `${nameOf(s.vnetId)} resolves ${s.zone.name} through a zone vaultlink cannot see (Azure refused the link): a person decides (finding linked-zone-conflict)`);
       continue;
     }
     if (s.how === 'foreign' || s.how === 'adopted') {
@@ -621,12 +653,12 @@ function checkResolution(sink: DnsSink, vault: Vault, serving: readonly Serving[
       const where = `${r.publicFqdn} from ${nameOf(s.vnetId)}`;
       const existing = s.zone.observed?.records.find((x) => armCaseKey(x.name) === r.recordName);
       const answers = existing !== undefined && existing.ipv4Addresses.some((ip) => good.get(r.privateLinkFqdn)?.has(ip));
-      const linkedNow = s.how === 'linked' || s.how === 'foreign' || s.how === 'adopted';
+      const linkedNow = s.how === 'linked' || s.how === 'foreign' || s.how === 'adopted' || s.how === 'refused';
       if (linkedNow && answers) {
         counts[item].ok++;
         continue;
       }
-      const recordWillAnswer = answers || (s.how !== 'foreign' && planned.has(nameKey(s.zone.zoneId, r.recordName)));
+      const recordWillAnswer = answers || (s.how !== 'foreign' && s.how !== 'refused' && planned.has(nameKey(s.zone.zoneId, r.recordName)));
       const linkWillServe = s.how !== 'unobserved';
       if (recordWillAnswer && linkWillServe) counts[item].pending.push(where);
       else if (s.how === 'unobserved') counts[item].pending.push(`${where} (zone not observed)`);

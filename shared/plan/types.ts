@@ -157,8 +157,37 @@ export interface VaultMemory {
   };
   /** Identity changes vaultlink detected, newest last; each is reported for `identity.changeFindingDays`. */
   readonly identityChanges: readonly IdentityChange[];
+  /**
+   * The principals vaultlink saw the vault's system-assigned identity have, oldest first (the last
+   * {@link MAX_PRINCIPALS_SEEN}): the evidence that an identity now off was on before, and that a
+   * new principal replaced one. Absent in memories persisted before it was kept.
+   */
+  readonly principalsSeen?: readonly PrincipalSeen[] | undefined;
   /** Grants Azure refused vaultlink (403): the endpoints that need them are not approved until the role is held. */
   readonly grantRefusals?: readonly GrantRefusal[] | undefined;
+  /**
+   * Links Azure refused (409) because the VNet is already linked to another zone of that name
+   * that observe could not see (outside the subscriptions vaultlink reads): planned as a
+   * `linked-zone-conflict` finding, not linked again, for {@link LINK_CONFLICT_RETRY_MS}.
+   */
+  readonly linkConflicts?: readonly LinkConflict[] | undefined;
+}
+
+/** How long a refused link (409, a same-named zone vaultlink cannot see) is reported instead of tried again. */
+export const LINK_CONFLICT_RETRY_MS = 6 * 60 * 60 * 1000;
+
+export interface LinkConflict {
+  readonly vnetId: string;
+  /** The zone name (`privatelink.blob.core.windows.net`). */
+  readonly zoneName: string;
+  /** The central zone vaultlink tried to link. */
+  readonly zoneId: string;
+  /** The zone the VNet is linked to, when Azure's answer names it. */
+  readonly linkedZoneId?: string | undefined;
+  /** Azure's answer. */
+  readonly message: string;
+  /** ISO time of the refused write. */
+  readonly at: string;
 }
 
 export interface GrantRefusal {
@@ -170,6 +199,15 @@ export interface GrantRefusal {
   readonly at: string;
 }
 
+export interface PrincipalSeen {
+  readonly principalId: string;
+  /** ISO time of the observation that first showed it. */
+  readonly firstSeenAt: string;
+}
+
+/** How many principals of a vault's identity the memory keeps (flips are rare; the memory must not grow without bound). */
+export const MAX_PRINCIPALS_SEEN = 5;
+
 export interface IdentityChange {
   readonly fromPrincipalId: string;
   readonly toPrincipalId: string;
@@ -178,7 +216,7 @@ export interface IdentityChange {
 }
 
 /** Memory of a vault vaultlink never saw. */
-export const EMPTY_MEMORY: VaultMemory = { connections: { firstSeenAt: undefined, privateEndpointIds: [] }, identityChanges: [], grantRefusals: [] };
+export const EMPTY_MEMORY: VaultMemory = { connections: { firstSeenAt: undefined, privateEndpointIds: [] }, identityChanges: [], grantRefusals: [], principalsSeen: [] };
 
 // ---------------------------------------------------------------------------------------------
 // Actions

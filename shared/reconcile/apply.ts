@@ -35,6 +35,7 @@ import type {
   UpsertRecordAction,
   VaultPlan,
 } from '../plan/types';
+import { LINK_CONFLICT_RETRY_MS } from '../plan/types';
 import { loggerOf, type ReconcileContext } from './context';
 
 // ARM's answer when a principal created moments ago has not reached every replica of the
@@ -220,7 +221,10 @@ async function ensureLink(ctx: ReconcileContext, action: EnsureLinkAction): Prom
       const after = decide(await dns.listVirtualNetworkLinks(action.zoneId));
       if (after !== undefined) return after;
     }
-    return failedByAzure(action, `linking ${action.vnetId} to ${action.zoneId}`, e);
+    const o = failedByAzure(action, `linking ${action.vnetId} to ${action.zoneId}`, e);
+    // No link of this VNet to the zone, and Azure says conflict: the VNet is linked to another zone
+    // of that name that observe could not see. Say so now; the next plans report it (memory).
+    return isConflict(e) && /overlapping namespaces|already linked/i.test(o.error?.message ?? '') ? { ...o, finding: refusedLinkFinding(action, o.error?.message ?? '') } : o;
   }
 }
 
@@ -324,6 +328,30 @@ export interface ApplyPlanOptions {
 
 function succeeded(o: ActionOutcome | undefined): boolean {
   return o !== undefined && (o.status === 'applied' || o.status === 'already-done');
+}
+
+/** The zone id an ARM message names (`…/privateDnsZones/<name>`), if any. */
+export function zoneIdNamedIn(message: string): string | undefined {
+  return /\/subscriptions\/[^\s/]+\/resourceGroups\/[^\s/]+\/providers\/Microsoft\.Network\/privateDnsZones\/[A-Za-z0-9._-]+[A-Za-z0-9_-]/i.exec(message)?.[0];
+}
+
+/**
+ * The finding a refused link raises (409: the VNet is already linked to a same-named zone that
+ * vaultlink could not see): the zone Azure names, and the choices.
+ */
+export function refusedLinkFinding(action: EnsureLinkAction, azureMessage: string): Finding {
+  const zoneName = action.zoneId.slice(action.zoneId.lastIndexOf('/') + 1);
+  const vnetName = action.vnetId.slice(action.vnetId.lastIndexOf('/') + 1);
+  const other = zoneIdNamedIn(azureMessage);
+  return {
+    code: 'linked-zone-conflict',
+    severity: 'error',
+    resourceId: other ?? action.vnetId,
+    message:
+      `Azure refused to link virtual network ${vnetName} to ${action.zoneId}: it is already linked to another zone named ${zoneName}${other ? ` (${other})` : ''}, outside what vaultlink reads. ` +
+      `vaultlink does not try that link again for ${LINK_CONFLICT_RETRY_MS / 3_600_000} hours. Choices: give vaultlink Reader where that zone lives (then dns.linkedZones "adopt" can write the records there); ` +
+      `or remove that link so that vaultlink links the central zone; or write the records there yourself (dns export). Azure: ${azureMessage}`,
+  };
 }
 
 /**

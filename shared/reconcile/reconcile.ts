@@ -9,8 +9,8 @@ import { isOwnedBy, metadataValue, ownedSourceOf } from '../domain/model';
 import { BUILT_IN_ROLE_GUIDS, roleAssignmentName, roleDefinitionGuidOf } from '../domain/rbac';
 import { summariseChecklist } from '../domain/checklist';
 import { planVault } from '../plan/plan';
-import { EMPTY_MEMORY, type ActionOutcome, type GrantRefusal, type ObservedVault, type PassReport, type VaultMemory, type VaultPlan } from '../plan/types';
-import { applyPlan, type ApplyPlanOptions } from './apply';
+import { EMPTY_MEMORY, type ActionOutcome, type GrantRefusal, type LinkConflict, type ObservedVault, type PassReport, type VaultMemory, type VaultPlan } from '../plan/types';
+import { applyPlan, zoneIdNamedIn, type ApplyPlanOptions } from './apply';
 import { loggerOf, nowOf, type Planner, type ReconcileContext } from './context';
 import { observeVault } from './observe';
 
@@ -35,19 +35,32 @@ function actionCount(plan: VaultPlan): number {
 /**
  * The memory after a pass's outcomes: a grant Azure refused vaultlink (403) is remembered, so
  * that the next plan does not approve the endpoints that need it (and says why) until the role is
- * held. Pure: the orchestration calls it with activity results.
+ * held; a link Azure refused for a same-named zone vaultlink cannot see (409), so that the next
+ * plans report it instead of failing it again. Pure: the orchestration calls it with activity results.
  */
 export function rememberOutcomes(memory: VaultMemory | undefined, plan: VaultPlan, outcomes: readonly ActionOutcome[], at: string): VaultMemory {
   const base = memory ?? plan.memory ?? EMPTY_MEMORY;
   const refusals: GrantRefusal[] = [...(base.grantRefusals ?? [])];
+  const conflicts: LinkConflict[] = [...(base.linkConflicts ?? [])];
   for (const o of outcomes) {
+    // A link Azure refused because the VNet is linked to a same-named zone vaultlink cannot see
+    // (apply raised linked-zone-conflict): the next plans report it instead of trying it again.
+    if (o.status === 'failed' && o.kind === 'ensure-link' && o.finding?.code === 'linked-zone-conflict') {
+      const action = plan.actions.find((a) => a.key === o.key);
+      if (action?.kind !== 'ensure-link') continue;
+      const zoneName = parseResourceId(action.zoneId).name;
+      const kept = conflicts.filter((c) => !(armEquals(c.vnetId, action.vnetId) && armEquals(c.zoneName, zoneName)));
+      const linkedZoneId = zoneIdNamedIn(o.error?.message ?? '');
+      conflicts.splice(0, conflicts.length, ...kept, { vnetId: action.vnetId, zoneName, zoneId: action.zoneId, ...(linkedZoneId ? { linkedZoneId } : {}), message: o.error?.message ?? o.message, at });
+      continue;
+    }
     if (o.status !== 'failed' || o.kind !== 'grant-role' || !/^(AuthorizationFailed|Forbidden|LinkedAuthorizationFailed|HTTP403)$/i.test(o.error?.code ?? '')) continue;
     const action = plan.actions.find((a) => a.key === o.key);
     if (action?.kind !== 'grant-role') continue;
     if (refusals.some((r) => armEquals(r.scope, action.scope) && r.roleDefinitionGuid === action.roleDefinitionGuid)) continue;
     refusals.push({ scope: action.scope, roleDefinitionGuid: action.roleDefinitionGuid, roleName: action.roleName, code: o.error?.code ?? 'AuthorizationFailed', at });
   }
-  return { ...base, grantRefusals: refusals };
+  return { ...base, grantRefusals: refusals, linkConflicts: conflicts };
 }
 
 /** The report of {@link reconcileVault}: a {@link PassReport} plus how many passes applied something. */

@@ -443,6 +443,9 @@ describe('resources as Azure serves them', () => {
       expect(pe.customDnsConfigs?.[0]?.fqdn).toBe(result.fqdn);
       // The Azure Backup write was the vault identity's.
       expect(f.emu.writes.log().some((w) => w.principalId === identity && w.path.endsWith(pe.name as string))).toBe(true);
+      // A backup writes to the new account too: its name is one the VM must resolve.
+      const required = await armRequest(f.emu, { method: 'GET', path: `/_emulator/backup/requiredNames?vaultId=${encodeURIComponent(f.vaultId)}`, principalId: null });
+      expect(required.body).toHaveProperty([result.fqdn], pe.customDnsConfigs?.[0]?.ipAddresses);
 
       // Resolution: public DNS sends <account>.zNN.blob.storage.azure.net to <account>.privatelink.blob.core.windows.net.
       const account = result.fqdn.split('.')[0] as string;

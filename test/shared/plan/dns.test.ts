@@ -5,7 +5,7 @@
  * names the way a VNet resolves them.
  */
 import { childResourceId, ZONE_KINDS, type ChecklistItemKey } from '../../../shared/domain';
-import { planVault, type ObservedPrivateEndpoint, type ObservedVault, type ObservedZone, type PlannedAction, type PlanPolicy, type VaultPlan } from '../../../shared/plan';
+import { EMPTY_MEMORY, LINK_CONFLICT_RETRY_MS, planVault, type ObservedPrivateEndpoint, type ObservedVault, type ObservedZone, type PlannedAction, type PlanPolicy, type VaultPlan } from '../../../shared/plan';
 import { backupFqdn, connectionFor, emptyZone, link, observed, policy, primaryEndpoint, record, vault, VAULT_ID, vnetId, zoneId, ZONES } from './fixtures';
 
 const plan = (state: ObservedVault, p: PlanPolicy = policy()): VaultPlan => planVault(state, p, { cloud: 'AzurePublicCloud' });
@@ -143,6 +143,35 @@ describe('plan: DNS (shared/plan/dns.ts)', () => {
       expect(actions(p).filter((a) => /rg-team/.test((a as { zoneId?: string }).zoneId ?? ''))).toEqual([]);
       expect(actions(p).map((a) => (a as { zoneId?: string }).zoneId)).toEqual([zoneId(ZONES.backup), zoneId(ZONES.backup)]);
       expect(p.findings.filter((f) => f.code === 'record-not-managed').every((f) => f.severity === 'info')).toBe(true);
+    });
+  });
+
+  describe('a link Azure refused for a same-named zone vaultlink cannot see (memory)', () => {
+    const TEAM_ZONE = `/subscriptions/00000000-0000-0000-0000-0000000000cc/resourceGroups/rg-unseen/providers/Microsoft.Network/privateDnsZones/${ZONES.backup}`;
+    const refusedAt = (observedAt: string, hoursAgo: number): string => new Date(Date.parse(observedAt) - hoursAgo * 3_600_000).toISOString();
+    const withConflict = (hoursAgo: number): ObservedVault => {
+      const state = withVault([FIRST], ['Approved'], zones([]));
+      const conflict = { vnetId: VNET_A, zoneName: ZONES.backup, zoneId: zoneId(ZONES.backup), linkedZoneId: TEAM_ZONE, message: `already linked to a zone named ${ZONES.backup} (${TEAM_ZONE})`, at: refusedAt(state.observedAt, hoursAgo) };
+      return { ...state, memory: { ...EMPTY_MEMORY, linkConflicts: [conflict] } };
+    };
+
+    it('plans no link that Azure refused lately, reports the zone Azure named with the choices, fails dns-links, and keeps the memory', () => {
+      const p = plan(withConflict(1));
+      const links = actions(p).filter((a) => a.kind === 'ensure-link') as { zoneId: string }[];
+      expect(links.map((l) => l.zoneId)).toEqual([zoneId(ZONES.blob), zoneId(ZONES.queue)]);
+      const f = p.findings.find((x) => x.code === 'linked-zone-conflict');
+      expect([f?.severity, f?.resourceId]).toEqual(['error', TEAM_ZONE]);
+      expect(f?.message).toMatch(/refused.*vnet-a.*rg-unseen.*Reader.*remove that link.*dns export/);
+      expect(statusOf(p, 'dns-links')).toBe('failed');
+      expect(statusOf(p, 'dns-records')).toBe('failed');
+      expect(p.memory?.linkConflicts).toHaveLength(1);
+    });
+
+    it(`tries the link again once ${LINK_CONFLICT_RETRY_MS / 3_600_000} hours have passed, and forgets the refusal`, () => {
+      const p = plan(withConflict(LINK_CONFLICT_RETRY_MS / 3_600_000 + 1));
+      expect(actions(p).filter((a) => a.kind === 'ensure-link')).toHaveLength(3);
+      expect(codes(p)).not.toContain('linked-zone-conflict');
+      expect(p.memory?.linkConflicts).toEqual([]);
     });
   });
 

@@ -4,7 +4,7 @@
  */
 import { ownershipMetadata } from '../../../shared/domain';
 import { planVault, type PlannedAction, type UpsertRecordAction, type VaultPlan } from '../../../shared/plan';
-import { applyAction, applyPlan, observeVault, VaultReadError, type ReconcileContext } from '../../../shared/reconcile';
+import { applyAction, applyPlan, observeVault, rememberOutcomes, VaultReadError, type ReconcileContext } from '../../../shared/reconcile';
 import { RG, World, ZONE_NAMES } from './world';
 
 describe('observe and apply (emulator)', () => {
@@ -196,6 +196,21 @@ describe('observe and apply (emulator)', () => {
       const outcome = await applyAction(ctx, { kind: 'ensure-zone', key: 'ensure-zone:bad', summary: 'bad', needs: [], zoneId: '/not/an/id', zoneName: 'x' });
       expect(outcome.status).toBe('failed');
       expect(outcome.error?.message).toMatch(/invalid resource id/);
+    });
+
+    it('turns a link Azure refuses for a same-named zone already linked to the VNet into a linked-zone-conflict finding, which the memory keeps', async () => {
+      const name = 'privatelink.conflict.example';
+      const poll = { updateIntervalInMs: 5 };
+      world.emu.control.createResourceGroup(world.sub, 'rg-team-dns', 'uksouth');
+      await world.dns().privateZones.beginCreateOrUpdateAndWait('rg-team-dns', name, { location: 'global' }, poll);
+      await world.dns().virtualNetworkLinks.beginCreateOrUpdateAndWait('rg-team-dns', name, 'team', { location: 'global', virtualNetwork: { id: world.vnetId }, registrationEnabled: false }, poll);
+      await world.dns().privateZones.beginCreateOrUpdateAndWait(RG.dns, name, { location: 'global' }, poll);
+      const link: PlannedAction = { kind: 'ensure-link', key: 'ensure-link:conflict', summary: 'link', needs: [], zoneId: world.zoneId(name), vnetId: world.vnetId, linkName: 'l-conflict' };
+      const [o] = await applyPlan(ctx, { ...plan, actions: [link] });
+      expect([o?.status, o?.error?.code, o?.finding?.code, o?.finding?.severity]).toEqual(['failed', 'Conflict', 'linked-zone-conflict', 'error']);
+      expect(o?.finding?.resourceId.toLowerCase()).toBe(`${world.rgId('rg-team-dns')}/providers/Microsoft.Network/privateDnsZones/${name}`.toLowerCase());
+      const memory = rememberOutcomes(undefined, { ...plan, actions: [link] }, o ? [o] : [], '2026-12-02T03:00:00.000Z');
+      expect(memory.linkConflicts).toEqual([expect.objectContaining({ vnetId: world.vnetId, zoneName: name, zoneId: world.zoneId(name), at: '2026-12-02T03:00:00.000Z', linkedZoneId: expect.stringMatching(/rg-team-dns/) })]);
     });
 
     it('skips the links and records of a zone that could not be created, and still runs the others', async () => {
