@@ -11,7 +11,7 @@
  * Azure Backup registers a VM (its `_ecs` endpoints appear); the first backup (its `_prot`
  * endpoint). The clock of a step starts when the step's own write has completed (its event is
  * emitted then) and stops when vaultlink's last write of the step has completed (converged); the
- * verification pass that follows reads only and is not counted in the time, but its reads are.
+ * pass that confirms the writes reads only and is not counted in the time, but its reads are.
  *
  * Latencies: the emulator's own Azure profile (`latency: 'azure'`, emulator/latency.ts): every
  * write of a step listed there takes a seeded draw from Azure's range × the profile's
