@@ -132,6 +132,14 @@ export class EmulatorControl {
       return { status: 201, body: this.o.store.get(subscriptionResourceId(subscriptionId))?.resource ?? null };
     });
 
+    // A tenant move: the subscription's tenantId changes; what was made before keeps its tenant
+    // (a vault's system-assigned identity stays in the old one, as in Azure).
+    route('POST', 'subscriptions/{subscriptionId}/move', (req) => {
+      const subscriptionId = req.params['subscriptionId'] as string;
+      this.setSubscriptionTenant(subscriptionId, requireString(objectBody(req.body), 'tenantId'));
+      return { status: 200, body: this.o.store.get(subscriptionResourceId(subscriptionId))?.resource ?? null };
+    });
+
     route('POST', 'tokens', (req) => {
       const b = objectBody(req.body);
       const principalId = requireString(b, 'principalId');

@@ -12,6 +12,7 @@ import { linkedZoneAdopt, linkedZoneConflict, linkedZoneUnseen } from './linked-
 import { partitionedStorage } from './partitioned-storage';
 import { rejectedEndpoint } from './rejected-endpoint';
 import { sharedZonesTwoVaults } from './shared-zones-two-vaults';
+import { tenantMoved } from './tenant-moved';
 import { twoVnets } from './two-vnets';
 import { wrongGeoOverride } from './wrong-geo-override';
 
@@ -29,6 +30,7 @@ export const SCENARIOS: readonly Scenario[] = [
   failedProtectionAttempt,
   ungrantableResourceGroup,
   identityFlip,
+  tenantMoved,
   drift,
   // DNS on day 2 (issue 10)
   twoVnets,

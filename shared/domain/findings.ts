@@ -11,7 +11,7 @@
  */
 import { backupGeoCodeOf, normalizeRegion, type GeoCodeOverrides } from './dns';
 import { classifyPrivateEndpoint, backupConnectionOf } from './endpoints';
-import { tryParseResourceId } from './ids';
+import { armCaseKey, armEquals, tryParseResourceId } from './ids';
 import { hasSystemAssignedIdentity, type PrivateEndpoint, type Subnet, type Vault } from './model';
 
 export type FindingSeverity = 'error' | 'warning' | 'info';
@@ -204,15 +204,40 @@ export function checkCrossRegionRestore(vault: Vault): Finding[] {
   ];
 }
 
-/** A classic vault with PEs whose system-assigned identity is off: Backup breaks; it must never be turned off. */
-export function checkIdentity(vault: Vault): Finding[] {
-  if (vault.experience !== 'classic' || vault.connections.length === 0 || hasSystemAssignedIdentity(vault.identity)) return [];
+/**
+ * What shows that a vault's system-assigned identity was on before: the seed's "must never be
+ * disabled, even temporarily" applies only then. A classic vault whose identity was never turned
+ * on is not in breach: turning it on is a step of the procedure (the planner's enable-identity).
+ */
+export interface IdentityEvidence {
+  /** Principals vaultlink saw the identity have in earlier passes (its memory, persisted with the orchestration). */
+  readonly principalsSeen?: readonly string[] | undefined;
+  /** Principals of role assignments that carry vaultlink's marker for this vault and are not the current identity's (Azure's memory of it). */
+  readonly markedPrincipals?: readonly string[] | undefined;
+}
+
+/**
+ * A classic vault whose system-assigned identity is off although it was on before: the seed
+ * forbids it, and Backup breaks. Without evidence that it was on, nothing to report.
+ */
+export function checkIdentity(vault: Vault, evidence: IdentityEvidence = {}): Finding[] {
+  if (vault.experience !== 'classic' || hasSystemAssignedIdentity(vault.identity)) return [];
+  const distinct = (ids: readonly string[]): string[] => [...new Map(ids.map((p) => [armCaseKey(p), p])).values()];
+  const seen = distinct(evidence.principalsSeen ?? []);
+  const marked = distinct(evidence.markedPrincipals ?? []).filter((p) => !seen.some((q) => armEquals(p, q)));
+  if (seen.length === 0 && marked.length === 0) return [];
+  const why = [
+    ...(seen.length > 0 ? [`vaultlink saw it as principal ${seen.join(', ')}`] : []),
+    ...(marked.length > 0 ? [`vaultlink's role assignments for this vault belong to principal ${marked.join(', ')}`] : []),
+  ].join('; ');
   return [
     {
       code: 'identity-disabled',
       severity: 'error',
       resourceId: vault.id,
-      message: `classic vault has private endpoints but its system-assigned identity is off (type ${vault.identity.type}); it must never be disabled`,
+      message:
+        `the system-assigned identity of classic vault ${vault.name} is off (type ${vault.identity.type}) but it was on before (${why}): once enabled it must never be disabled, even temporarily (the seed). ` +
+        'Turned on again it gets a new principal: re-register the vault\'s servers and containers with Azure Backup, and if backups still fail re-create its private endpoints',
     },
   ];
 }
@@ -324,6 +349,8 @@ export interface PreflightInput {
   readonly ipBudget?: IpBudgetOptions | undefined;
   /** Jobs and connection history for {@link checkEligibility}. */
   readonly eligibility?: EligibilityEvidence | undefined;
+  /** What shows the identity was on before, for {@link checkIdentity}. */
+  readonly identity?: IdentityEvidence | undefined;
 }
 
 function byCodePoint(a: string, b: string): number {
@@ -343,7 +370,7 @@ export function preflightFindings(input: PreflightInput): Finding[] {
   const findings: Finding[] = [
     ...checkEligibility(vault, input.eligibility),
     ...checkGeoCode(vault, input.geoCodeOverrides),
-    ...checkIdentity(vault),
+    ...checkIdentity(vault, input.identity),
     ...checkTenant(vault, input.subscriptionTenantId),
     ...checkPrivateEndpointCount(vault),
     ...checkCrossRegionRestore(vault),

@@ -40,6 +40,7 @@ import { readErrorBlocking } from './read-errors';
 import { connectionIdOf } from './targets';
 import {
   EMPTY_MEMORY,
+  MAX_PRINCIPALS_SEEN,
   type IdentityChange,
   type VaultMemory,
 } from './types';
@@ -219,8 +220,8 @@ function healthOf(findings: readonly Finding[]): { status: ChecklistStatus; deta
   return { status: 'ok', detail: warnings > 0 ? `no error finding (${warnings} warning(s))` : 'no error finding' };
 }
 
-/** The memory after this observation: the connections seen now join the history. */
-function rememberConnections(observed: ObservedVault, vault: Vault): VaultMemory {
+/** The memory after this observation: the connections and the identity's principal seen now join the history. */
+function rememberObservation(observed: ObservedVault, vault: Vault): VaultMemory {
   const memory = observed.memory ?? EMPTY_MEMORY;
   const seen = new Map(memory.connections.privateEndpointIds.map((id) => [keyOf(id), id]));
   for (const c of vault.connections) {
@@ -229,10 +230,18 @@ function rememberConnections(observed: ObservedVault, vault: Vault): VaultMemory
   }
   const ids = [...seen.entries()].sort(([a], [b]) => byCodePoint(a, b)).map(([, id]) => id);
   const firstSeenAt = memory.connections.firstSeenAt ?? (vault.connections.length > 0 ? observed.observedAt : undefined);
+  // The identity's principal: the evidence, later, that an identity now off was on (checkIdentity)
+  // and that a new principal replaced it (planIdentityChange). Only a new one is appended.
+  let principalsSeen = memory.principalsSeen ?? [];
+  const principalId = hasSystemAssignedIdentity(vault.identity) ? vault.identity.principalId?.trim() : undefined;
+  const lastSeen = principalsSeen.at(-1)?.principalId;
+  if (principalId && (lastSeen === undefined || !armEquals(lastSeen, principalId))) {
+    principalsSeen = [...principalsSeen, { principalId, firstSeenAt: observed.observedAt }].slice(-MAX_PRINCIPALS_SEEN);
+  }
   // Refusals are carried on by ungrantableScopes() only while they still matter; refused links
   // for LINK_CONFLICT_RETRY_MS, after which the link is tried again (the conflict may be gone).
   const linkConflicts = (memory.linkConflicts ?? []).filter((c) => linkConflictStands(c, observed.observedAt));
-  return { ...memory, connections: { firstSeenAt, privateEndpointIds: ids }, grantRefusals: [], linkConflicts };
+  return { ...memory, connections: { firstSeenAt, privateEndpointIds: ids }, grantRefusals: [], linkConflicts, principalsSeen };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -278,8 +287,12 @@ const isActive = isActivePrimary;
  * |               |                                                       | approvals planned against PLACEHOLDER_PRINCIPAL,    |
  * |               |                                                       | `followsFrom` the identity step (shown, not written)|
  * |               | off, not allowed                                      | failed: a person turns it on                         |
- * |               | vaultlink's marked grants belong to another principal | identity-changed (error, identity.changeFindingDays)|
- * |               |                                                       | + revoke-role for each; others' grants untouched     |
+ * |               | off and never seen on (a new vault)                   | no finding: turning it on is a step (pending)        |
+ * |               | in another tenant than the subscription (tenant-moved)| failed; no grant, no approval (held back, failed)   |
+ * |               | off, but seen on before (a principal in memory, or    | identity-disabled (error); the grants wait for the  |
+ * |               |   vaultlink's marked grants for a principal)          |   new principal (revoked in the pass that sees it)   |
+ * |               | vaultlink's marked grants, or the principal memory    | identity-changed (error, identity.changeFindingDays)|
+ * |               |   saw last, belong to another principal               | + revoke-role for each; others' grants untouched     |
  * | roles (v1)    | profile on VNet(s), PE RGs, zone RG of active PEs     | grant-role per missing assignment (marker in its    |
  * |               |                                                       | description); else ok                               |
  * |               | scope outside scope.subscriptions (and the DNS sub)   | no grant; its endpoint not approved; failed         |
@@ -317,7 +330,7 @@ export function planVault(observed: ObservedVault, policy: PlanPolicy, options: 
     return emptyPlan(observed, policy, 'not-applicable', 'the vault does not exist (deleted, or not created yet): nothing to do', readFindings, undefined);
   }
 
-  const memory = rememberConnections(observed, vault);
+  const memory = rememberObservation(observed, vault);
   const subnets = observed.privateEndpoints.map((p) => p.subnet).filter((s): s is Subnet => s !== undefined);
   const uniqueSubnets = [...new Map(subnets.map((s) => [keyOf(s.id), s])).values()];
   const preflight = preflightFindings({
@@ -327,6 +340,10 @@ export function planVault(observed: ObservedVault, policy: PlanPolicy, options: 
     subscriptionTenantId: tenantOfSubscription(observed, vault.subscriptionId),
     geoCodeOverrides: policy.geoCodes,
     eligibility: { jobs: observed.backupJobs, everConnected: observed.memory?.connections.privateEndpointIds },
+    identity: {
+      principalsSeen: (observed.memory?.principalsSeen ?? []).map((p) => p.principalId),
+      markedPrincipals: (observed.staleRoleAssignments ?? []).filter((a) => markedVaultOf(a.description, policy.ownerId) !== undefined).map((a) => a.principalId),
+    },
   });
 
   // Eligibility decides everything: an ineligible vault is reported and never touched.
@@ -359,9 +376,14 @@ export function planVault(observed: ObservedVault, policy: PlanPolicy, options: 
   // off, the roles and approvals are planned against a placeholder principal and marked as
   // following from the identity step: the plan shows all of it (audit), and the pass after the
   // identity is on writes it with the real principal id.
-  const identity = classic ? planIdentity(draft, vault, policy) : undefined;
+  // A vault whose identity belongs to another tenant than its subscription (tenant-moved): a grant
+  // to that principal cannot work, and an approval would break Backup for the vault. Nothing is
+  // granted or approved until a person gives it a new identity (the seed's remediation).
+  const moved = classic ? preflight.find((f) => f.code === 'tenant-moved') : undefined;
+  const identity = !classic ? undefined : moved === undefined ? planIdentity(draft, vault, policy) : holdIdentity(draft, vault);
   const refusals = classic ? ungrantableScopes(draft, observed, vault, policy) : new Map<string, Refusal>();
-  const decisions = planApprovals(draft, observed, vault, policy, classic && identity?.principalId === undefined && identity?.placeholder !== true, refusals);
+  const heldBack = moved === undefined ? undefined : 'the vault moved tenants, its identity belongs to the old one (finding tenant-moved)';
+  const decisions = planApprovals(draft, observed, vault, policy, classic && identity?.principalId === undefined && identity?.placeholder !== true, refusals, heldBack);
   const primaries = primariesOf(observed, vault, decisions);
   for (const p of primaries) {
     draft.primaryOf.set(keyOf(p.observed.endpoint.id), keyOf(p.observed.endpoint.id));
@@ -371,7 +393,8 @@ export function planVault(observed: ObservedVault, policy: PlanPolicy, options: 
   if (classic) {
     // The change first: the grants for a new identity record it in their marker.
     planIdentityChange(draft, observed, vault, policy, identity?.principalId);
-    planRoles(draft, vault, policy, primaries, identity, observed.roleAssignments, refusals, observed.observedAt);
+    if (moved === undefined) planRoles(draft, vault, policy, primaries, identity, observed.roleAssignments, refusals, observed.observedAt);
+    else draft.set('roles', 'failed', `no role is granted to an identity of another tenant (${vault.identity.tenantId ?? 'unknown'}): see finding tenant-moved`);
   } else {
     const na = 'v2 vault: Azure Backup needs no vault identity here';
     draft.set('identity', 'not-applicable', na);
@@ -401,8 +424,19 @@ interface Decision {
   readonly standing: ConnectionStanding;
 }
 
-function planApprovals(draft: Draft, observed: ObservedVault, vault: Vault, policy: PlanPolicy, waitForIdentity: boolean, refusals: ReadonlyMap<string, Refusal>): Decision[] {
+function planApprovals(
+  draft: Draft,
+  observed: ObservedVault,
+  vault: Vault,
+  policy: PlanPolicy,
+  waitForIdentity: boolean,
+  refusals: ReadonlyMap<string, Refusal>,
+  /** Why no connection of this vault may be approved now (a person must act first), if so. */
+  heldBack?: string,
+): Decision[] {
   const decisions: Decision[] = [];
+  // Matched, but nothing of this vault may be approved now (heldBack).
+  const held: string[] = [];
   // Matched, but the vault identity cannot get its roles on the endpoint's resource groups: never approved.
   const ungrantable: string[] = [];
   const approving: string[] = [];
@@ -427,7 +461,10 @@ function planApprovals(draft: Draft, observed: ObservedVault, vault: Vault, poli
     const base = { vaultId, connectionName: connection.name, privateEndpointId: connection.privateEndpointId };
     const key = (kind: string) => `${kind}:${connectionIdOf(vaultId, connection.name)}`;
     const refused = decision.decision === 'approve' && vault.experience === 'classic' ? refusalFor(observed, policy, connection.privateEndpointId, refusals) : undefined;
-    if (refused !== undefined) {
+    if (decision.decision === 'approve' && heldBack !== undefined) {
+      held.push(`${peName} (rule '${decision.rule.name}')`);
+      decisions.push({ connection, standing: 'pending' });
+    } else if (refused !== undefined) {
       // Approving would make Backup's registration fail for the whole vault (its identity could not
       // create the endpoint's _ecs/_prot endpoints): the endpoint waits, the others go on.
       draft.find(
@@ -481,13 +518,14 @@ function planApprovals(draft: Draft, observed: ObservedVault, vault: Vault, poli
   if (approving.length > 0) draft.set('approval', 'pending', `approving ${list(approving)}`);
   if (rejecting.length > 0) draft.set('approval', 'pending', `rejecting ${list(rejecting)}`);
   if (deferred.length > 0) draft.set('approval', 'pending', `approving ${list(deferred)} once the vault identity holds its roles (the seed's order)`);
+  if (held.length > 0) draft.set('approval', 'failed', `not approving ${list(held)}: ${heldBack ?? ''}`);
   if (ungrantable.length > 0) draft.set('approval', 'failed', `not approving ${list(ungrantable)} (finding roles-not-grantable: a person gives vaultlink the right)`);
   if (waiting.length > 0) {
     draft.set('approval', 'pending', waiting.join('; '));
     draft.followUps.add(FOLLOW_UP_ON_PEOPLE);
   }
   if (vault.connections.length === 0) draft.set('approval', 'ok', 'no private endpoint connection to decide yet');
-  else if (approving.length + rejecting.length + waiting.length + deferred.length + ungrantable.length === 0) {
+  else if (approving.length + rejecting.length + waiting.length + deferred.length + ungrantable.length + held.length === 0) {
     draft.set('approval', 'ok', `no pending connection (${settled.Approved} approved, ${settled.Rejected} rejected, ${settled.Disconnected} disconnected)`);
   }
   return decisions;
@@ -525,6 +563,12 @@ interface IdentityStanding {
   readonly placeholder: boolean;
   /** Key of the enable-identity action, when planned. */
   readonly enableKey: string | undefined;
+}
+
+/** The identity of a vault that moved tenants: left as it is (a person re-creates it in the new tenant). */
+function holdIdentity(draft: Draft, vault: Vault): IdentityStanding {
+  draft.set('identity', 'failed', `the system-assigned identity belongs to tenant ${vault.identity.tenantId ?? 'unknown'}, not the subscription's: see finding tenant-moved`);
+  return { principalId: undefined, placeholder: false, enableKey: undefined };
 }
 
 function planIdentity(draft: Draft, vault: Vault, policy: PlanPolicy): IdentityStanding {
@@ -720,8 +764,8 @@ function planRoles(
 
 /**
  * Identity changes: role assignments vaultlink made (its marker names this vault) for another
- * principal than the vault's identity now has mean the identity was turned off and on again,
- * which the seed forbids. Reported as an `error` for `identity.changeFindingDays`; vaultlink's own
+ * principal than the vault's identity now has, or another principal last seen in vaultlink's
+ * memory, mean the identity was turned off and on again, which the seed forbids. Reported as an `error` for `identity.changeFindingDays`; vaultlink's own
  * grants to the old principal are revoked (never anyone else's: only marked ones are observed).
  */
 function planIdentityChange(draft: Draft, observed: ObservedVault, vault: Vault, policy: PlanPolicy, principalId: string | undefined): void {
@@ -735,6 +779,9 @@ function planIdentityChange(draft: Draft, observed: ObservedVault, vault: Vault,
       changes = [...changes, { fromPrincipalId: marked.fromPrincipalId, toPrincipalId: principalId, detectedAt: marked.detectedAt }];
     }
     const from = [...new Set(stale.filter((a) => !armEquals(a.principalId, principalId)).map((a) => armCaseKey(a.principalId)))].sort(byCodePoint);
+    // vaultlink's own memory of the principal it saw last: a change shows even where it granted nothing.
+    const last = observed.memory?.principalsSeen?.at(-1)?.principalId;
+    if (last !== undefined && !armEquals(last, principalId) && !from.includes(armCaseKey(last))) from.push(armCaseKey(last));
     for (const f of from) {
       if (changes.some((c) => armCaseKey(c.fromPrincipalId) === f && armEquals(c.toPrincipalId, principalId))) continue;
       changes = [...changes, { fromPrincipalId: f, toPrincipalId: principalId, detectedAt: observed.observedAt }];
@@ -756,8 +803,11 @@ function planIdentityChange(draft: Draft, observed: ObservedVault, vault: Vault,
     );
   }
   if (changes.length > 0) draft.set('identity', 'failed', `the identity was turned off and on again (principal ${list(changes.map((c) => c.fromPrincipalId))} → ${changes[changes.length - 1]?.toPrincipalId}): see finding identity-changed`);
+  // Revoked only once the identity is on again: while it is off, these grants are the evidence of
+  // the breach (checkIdentity), and the pass that sees the new principal records the change.
+  if (principalId === undefined) return;
   for (const a of stale) {
-    if (principalId !== undefined && armEquals(a.principalId, principalId)) continue;
+    if (armEquals(a.principalId, principalId)) continue;
     if (markedVaultOf(a.description, policy.ownerId) === undefined) continue;
     draft.add(
       {

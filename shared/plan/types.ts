@@ -157,6 +157,12 @@ export interface VaultMemory {
   };
   /** Identity changes vaultlink detected, newest last; each is reported for `identity.changeFindingDays`. */
   readonly identityChanges: readonly IdentityChange[];
+  /**
+   * The principals vaultlink saw the vault's system-assigned identity have, oldest first (the last
+   * {@link MAX_PRINCIPALS_SEEN}): the evidence that an identity now off was on before, and that a
+   * new principal replaced one. Absent in memories persisted before it was kept.
+   */
+  readonly principalsSeen?: readonly PrincipalSeen[] | undefined;
   /** Grants Azure refused vaultlink (403): the endpoints that need them are not approved until the role is held. */
   readonly grantRefusals?: readonly GrantRefusal[] | undefined;
   /**
@@ -193,6 +199,15 @@ export interface GrantRefusal {
   readonly at: string;
 }
 
+export interface PrincipalSeen {
+  readonly principalId: string;
+  /** ISO time of the observation that first showed it. */
+  readonly firstSeenAt: string;
+}
+
+/** How many principals of a vault's identity the memory keeps (flips are rare; the memory must not grow without bound). */
+export const MAX_PRINCIPALS_SEEN = 5;
+
 export interface IdentityChange {
   readonly fromPrincipalId: string;
   readonly toPrincipalId: string;
@@ -201,7 +216,7 @@ export interface IdentityChange {
 }
 
 /** Memory of a vault vaultlink never saw. */
-export const EMPTY_MEMORY: VaultMemory = { connections: { firstSeenAt: undefined, privateEndpointIds: [] }, identityChanges: [], grantRefusals: [] };
+export const EMPTY_MEMORY: VaultMemory = { connections: { firstSeenAt: undefined, privateEndpointIds: [] }, identityChanges: [], grantRefusals: [], principalsSeen: [] };
 
 // ---------------------------------------------------------------------------------------------
 // Actions

@@ -455,8 +455,10 @@ async function observeRoleAssignments(
   endpoints: readonly ObservedPrivateEndpoint[],
   readErrors: ReadError[],
 ): Promise<{ roleAssignments: RoleAssignment[]; staleRoleAssignments: RoleAssignment[] }> {
-  const principalId = vault.identity.principalId;
-  if (!hasSystemAssignedIdentity(vault.identity) || principalId === undefined) return { roleAssignments: [], staleRoleAssignments: [] };
+  // With the identity off (or its principal not known yet) the identity holds nothing, but
+  // vaultlink's marked grants to an earlier principal still show that it was on before.
+  const principalId = hasSystemAssignedIdentity(vault.identity) ? vault.identity.principalId : undefined;
+  if (principalId === undefined && vault.experience !== 'classic') return { roleAssignments: [], staleRoleAssignments: [] };
   // The resource groups of every scope the role profile concerns: the PEs' resource groups, the
   // VNets' resource groups (least-privilege grants on the VNet itself, which a listing at its
   // resource group includes: ARM returns assignments at, above and below the scope) and the DNS
@@ -490,9 +492,9 @@ async function observeRoleAssignments(
     }),
   );
   const unique = [...new Map(all.map((a) => [armCaseKey(a.id), a])).values()].sort((a, b) => compareKeys(a.id, b.id));
-  const mine = armCaseKey(principalId.trim());
+  const mine = principalId === undefined ? undefined : armCaseKey(principalId.trim());
   return {
-    roleAssignments: unique.filter((a) => armCaseKey(a.principalId.trim()) === mine),
+    roleAssignments: mine === undefined ? [] : unique.filter((a) => armCaseKey(a.principalId.trim()) === mine),
     staleRoleAssignments: unique.filter((a) => armCaseKey(a.principalId.trim()) !== mine && isMarkedFor(a, ctx.policy.ownerId, vault.id)),
   };
 }

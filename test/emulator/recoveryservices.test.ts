@@ -3,7 +3,7 @@ import { RecoveryServicesClient, type Vault } from '@azure/arm-recoveryservices'
 import { startEmulator, type Emulator } from '../../emulator';
 import { createNetworkProvider } from '../../emulator/providers/network';
 import type { RecoveryServicesExports } from '../../emulator/providers/recoveryservices';
-import { armRequest, errorCode, namesOf, newPrincipalId, noRetrySdkClient, restErrorOf } from './helpers';
+import { armRequest, errorCode, namesOf, newPrincipalId, noRetrySdkClient, noRetrySdkClientOptions, restErrorOf } from './helpers';
 
 /**
  * Contract tests: the real @azure/arm-recoveryservices 6.x client against the emulator's
@@ -143,6 +143,24 @@ describe('recoveryservices provider', () => {
       expect(on.identity?.principalId).toMatch(/^[0-9a-f-]{36}$/);
       expect(on.identity?.principalId).not.toBe(first.identity?.principalId);
       expect(f.vaults.vaultState(f.vaultId('vault1'))?.identityEverDisabled).toBe(true);
+    });
+
+    it('keeps the identity in the old tenant when the subscription moves (control API), and gives a principal of the new tenant after off and on', async () => {
+      const first = await f.client().vaults.beginCreateOrUpdateAndWait('rg-backup', 'vault1', msiVault(), poll);
+      const newTenant = newPrincipalId();
+      const moved = await armRequest(f.emu, { method: 'POST', path: `/_emulator/subscriptions/${f.sub}/move`, body: { tenantId: newTenant }, principalId: null });
+      expect([moved.status, (moved.body as { tenantId?: string }).tenantId]).toEqual([200, newTenant]);
+      // Tokens of the old tenant no longer open the subscription.
+      expect(await restErrorOf(f.client().vaults.get('rg-backup', 'vault1'))).toMatchObject({ statusCode: 401 });
+      const inNewTenant = new RecoveryServicesClient(f.emu.credentialFor(f.emu.ownerPrincipalId, newTenant), f.sub, noRetrySdkClientOptions(f.emu));
+      const read = await inNewTenant.vaults.get('rg-backup', 'vault1');
+      expect(read.identity).toMatchObject({ principalId: first.identity?.principalId, tenantId: f.emu.tenantId });
+      await inNewTenant.vaults.beginUpdateAndWait('rg-backup', 'vault1', { identity: { type: 'None' } }, poll);
+      const again = await inNewTenant.vaults.beginUpdateAndWait('rg-backup', 'vault1', { identity: { type: 'SystemAssigned' } }, poll);
+      expect(again.identity?.tenantId).toBe(newTenant);
+      expect(again.identity?.principalId).not.toBe(first.identity?.principalId);
+      const unknown = await armRequest(f.emu, { method: 'POST', path: '/_emulator/subscriptions/00000000-0000-4000-8000-00000000dead/move', body: { tenantId: newTenant }, principalId: null });
+      expect(unknown.status).toBe(404);
     });
 
     it('creates a vault without identity when none is asked for', async () => {

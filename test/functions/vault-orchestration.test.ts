@@ -344,6 +344,25 @@ describe('vaultOrchestrator', () => {
       expect(continueInput(r)).toMatchObject({ vaultId: VAULT, lastObservedAt: at(1_000).toISOString(), trigger: { reason: 'after the observation' }, consecutivePasses: 0 });
     });
 
+    it('carries the plan\'s memory (connection history, principals of the identity it saw) into the next execution and hands it to its observation', async () => {
+      const memory = {
+        connections: { firstSeenAt: at(500).toISOString(), privateEndpointIds: [`${VAULT.split('/providers/')[0]}/providers/Microsoft.Network/privateEndpoints/pe-a`] },
+        identityChanges: [],
+        grantRefusals: [],
+        principalsSeen: [{ principalId: '0a0a0a0a-0000-4000-8000-000000000001', firstSeenAt: at(500).toISOString() }],
+      };
+      const h = new History(input);
+      h.scheduled(h.nextId(), OBSERVE_AND_PLAN_ACTIVITY).completed(0, observed(plan([], { memory }), at(1_000)), at(2_000));
+      h.nextId();
+      h.raised('signal', signal(at(5_000), 'fresh'), at(6_000));
+      const next = continueInput(await replay(h, input));
+      expect(next['memory']).toMatchObject(memory);
+      // The next execution's observation is given it (the evidence that the identity was on before).
+      const r = await replay(new History(next), next);
+      const observe = (r.actions[0] ?? [])[0] as { input?: unknown } | undefined;
+      expect(observe?.input).toMatchObject({ vaultId: VAULT, memory });
+    });
+
     it('continues as new with a bounded input: the next execution starts from an empty history', async () => {
       const h = convergedPass();
       h.nextId();

@@ -26,6 +26,7 @@ const connection = (n: number): VaultConnection => ({
 });
 const withPes = (n: number) => vault({ connections: Array.from({ length: n }, (_, i) => connection(i)) });
 const ips = (n: number, from = 4) => Array.from({ length: n }, (_, i) => `10.0.1.${from + i}`);
+const PRINCIPAL = '00000000-0000-4000-8000-0000000000aa';
 
 describe('findings', () => {
   describe('#checkSubnetNetworkPolicies', () => {
@@ -118,8 +119,11 @@ describe('findings', () => {
       ['eligibility: container registered, no PE', () => checkEligibility(vault({ registeredContainerCount: 1 })), ['vault-not-eligible']],
       ['eligibility: items protected after PEs', () => checkEligibility({ ...withPes(1), protectedItemCount: 5 }), []],
       ['identity: classic with PEs and identity on', () => checkIdentity(withPes(1)), []],
-      ['identity: classic with PEs and identity off', () => checkIdentity({ ...withPes(1), identity: { type: 'None', principalId: undefined, tenantId: undefined } }), ['identity-disabled']],
-      ['identity: classic with PEs and user-assigned only', () => checkIdentity({ ...withPes(1), identity: { type: 'UserAssigned', principalId: undefined, tenantId: undefined } }), ['identity-disabled']],
+      ['identity: classic with PEs, identity off and never seen on (vaultlink turns it on)', () => checkIdentity({ ...withPes(1), identity: { type: 'None', principalId: undefined, tenantId: undefined } }), []],
+      ['identity: classic with PEs, off, a principal in vaultlink\'s memory', () => checkIdentity({ ...withPes(1), identity: { type: 'None', principalId: undefined, tenantId: undefined } }, { principalsSeen: [PRINCIPAL] }), ['identity-disabled']],
+      ['identity: classic with PEs, user-assigned only, vaultlink\'s marked grants to a principal', () => checkIdentity({ ...withPes(1), identity: { type: 'UserAssigned', principalId: undefined, tenantId: undefined } }, { markedPrincipals: [PRINCIPAL] }), ['identity-disabled']],
+      ['identity: classic without PEs, off, a principal in memory (the seed: never disabled)', () => checkIdentity(vault({ identity: { type: 'None', principalId: undefined, tenantId: undefined } }), { principalsSeen: [PRINCIPAL] }), ['identity-disabled']],
+      ['identity: classic, on, with marked grants to an earlier principal (a change, not a disabled identity)', () => checkIdentity(withPes(1), { markedPrincipals: [PRINCIPAL] }), []],
       ['identity: v2 with PEs and identity off', () => checkIdentity({ ...withPes(1), experience: 'v2', identity: { type: 'None', principalId: undefined, tenantId: undefined } }), []],
       ['identity: classic without PEs, identity off (vaultlink turns it on)', () => checkIdentity(vault({ identity: { type: 'None', principalId: undefined, tenantId: undefined } })), []],
       ['tenant: same tenant, other casing', () => checkTenant(vault(), TENANT.toUpperCase()), []],
@@ -140,6 +144,7 @@ describe('findings', () => {
       const pe = privateEndpoint('pe1', { location: 'ukwest' });
       const findings = preflightFindings({
         vault: { ...withPes(1), identity: { type: 'None', principalId: undefined, tenantId: undefined } },
+        identity: { principalsSeen: [PRINCIPAL] },
         privateEndpoints: [pe],
         subnets: [subnet({ privateEndpointNetworkPolicies: 'Enabled', freeIpCount: 0 }), subnet({ id: SUBNET_ID + '2', privateEndpointNetworkPolicies: 'Enabled' })],
         subscriptionTenantId: TENANT,

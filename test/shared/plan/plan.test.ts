@@ -36,6 +36,8 @@ import {
   zoneId,
   ZONES,
   PRINCIPAL,
+  STRANGER_TENANT,
+  SUB_VAULT,
 } from './fixtures';
 
 const OPTIONS = { cloud: 'AzurePublicCloud' as const };
@@ -340,6 +342,35 @@ describe('plan', () => {
         expect(p.requeue).toBe(false);
         expect(statusOf(p, 'identity')).toBe('failed');
         expect(detailOf(p, 'identity')).toMatch(/enableSystemAssigned is false/);
+      });
+    });
+
+    describe('identity evidence and tenant moves', () => {
+      const off = (state: ObservedVault): ObservedVault => ({ ...state, vault: state.vault && { ...state.vault, identity: { type: 'None', principalId: undefined, tenantId: undefined } } });
+
+      it('raises no error for an identity never seen on, identity-disabled for one vaultlink remembers, and remembers the principal it sees', () => {
+        expect(plan(NEW_CLASSIC_VAULT_IDENTITY_OFF).findings.filter((f) => f.severity === 'error')).toEqual([]);
+        expect(statusOf(plan(NEW_CLASSIC_VAULT_IDENTITY_OFF), 'health')).toBe('ok');
+        const seen = plan(NEW_CLASSIC_VAULT_PENDING_PE);
+        expect(seen.memory?.principalsSeen?.map((x) => x.principalId)).toEqual([PRINCIPAL]);
+        const later = plan({ ...off(NEW_CLASSIC_VAULT_PENDING_PE), ...(seen.memory ? { memory: seen.memory } : {}) });
+        expect(later.findings.filter((f) => f.severity === 'error').map((f) => f.code)).toEqual(['identity-disabled']);
+        expect(statusOf(later, 'health')).toBe('failed');
+        // vaultlink turns it on again; the principal it remembered is the evidence of the change.
+        const newPrincipal = '33333333-3333-3333-3333-333333333333';
+        const back = { ...NEW_CLASSIC_VAULT_PENDING_PE, memory: later.memory ?? seen.memory };
+        const on = plan({ ...back, vault: back.vault && { ...back.vault, identity: { ...back.vault.identity, principalId: newPrincipal } } });
+        expect(on.findings.find((f) => f.code === 'identity-changed')?.message).toContain(`from principal ${PRINCIPAL} to ${newPrincipal}`);
+        expect(on.memory?.principalsSeen?.map((x) => x.principalId)).toEqual([PRINCIPAL, newPrincipal]);
+      });
+
+      it('grants and approves nothing for a vault whose identity is in another tenant than its subscription', () => {
+        const moved: ObservedVault = { ...NEW_CLASSIC_VAULT_PENDING_PE, subscriptionTenants: { ...NEW_CLASSIC_VAULT_PENDING_PE.subscriptionTenants, [SUB_VAULT]: STRANGER_TENANT } };
+        const p = plan(moved);
+        expect(codes(p)).toContain('tenant-moved');
+        expect([...ofKind(p, 'grant-role'), ...ofKind(p, 'approve-connection'), ...ofKind(p, 'enable-identity')]).toEqual([]);
+        expect(statuses(p)).toMatchObject({ identity: 'failed', roles: 'failed', approval: 'failed', health: 'failed' });
+        expect(detailOf(p, 'approval')).toMatch(/not approving pe-\S+ \(rule '[^']+'\): the vault moved tenants/);
       });
     });
 

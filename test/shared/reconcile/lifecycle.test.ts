@@ -9,7 +9,7 @@ import type { ChecklistItemKey } from '../../../shared/domain';
 import { isMarkedFor } from '../../../shared/domain/rbac';
 import { planVault, type PassReport } from '../../../shared/plan';
 import { createAzureClients } from '../../../shared/azure';
-import { reconcileVault, type ReconcileContext } from '../../../shared/reconcile';
+import { observeAndPlan, reconcileVault, type ReconcileContext } from '../../../shared/reconcile';
 import type { PrivateDnsExports } from '../../../emulator/providers/privatedns';
 import { LOCATION, RG, World } from './world';
 
@@ -176,6 +176,57 @@ describe('lifecycle (emulator, real planner)', () => {
     });
   });
 
+  describe('an identity turned off', () => {
+    const off = { identity: { type: 'None' } } as const;
+    const identityFindings = (report: { plan: { findings: readonly { code: string; severity: string }[] } }) =>
+      report.plan.findings.filter((f) => f.code === 'identity-disabled' || f.code === 'identity-changed').map((f) => [f.code, f.severity]);
+
+    it('is no error on a new vault whose identity was never on: turning it on is a pending step', async () => {
+      const vaultId = await world.createVault('vault-never-on');
+      await world.createPrivateEndpoint(vaultId, 'pe-never-on');
+      const { plan } = await observeAndPlan({ ...ctx(), policy: { ...world.policy(), mode: 'audit' } }, vaultId);
+      expect(identityFindings({ plan })).toEqual([]);
+      expect(plan.findings.filter((f) => f.severity === 'error')).toEqual([]);
+      expect(plan.checklist.find((i) => i.key === 'identity')?.status).toBe('pending');
+      expect(plan.checklist.find((i) => i.key === 'health')?.status).toBe('ok');
+      expect(plan.actions.map((a) => a.kind)).toContain('enable-identity');
+    });
+
+    it('is an identity-disabled error once it was on (Azure shows vaultlink\'s grants to the old principal), and the pass that sees the new principal reports the change', async () => {
+      const vaultId = await world.createVault('vault-on-off');
+      await world.createPrivateEndpoint(vaultId, 'pe-on-off');
+      const first = await reconcileVault(ctx(), vaultId);
+      expect(statusOf(first, 'roles')).toBe('ok');
+      const oldPrincipal = (await world.azure().recoveryServices.getVault(vaultId))?.identity.principalId as string;
+      await world.vaults().vaults.beginUpdateAndWait(RG.vault, 'vault-on-off', off, poll);
+
+      // Without vaultlink's memory (a fresh CLI run): its marked grants to the old principal are the evidence.
+      const { plan } = await observeAndPlan(ctx(), vaultId);
+      expect(identityFindings({ plan })).toEqual([['identity-disabled', 'error']]);
+      expect(plan.findings.find((f) => f.code === 'identity-disabled')?.message).toContain(oldPrincipal);
+      expect(plan.checklist.find((i) => i.key === 'health')?.status).toBe('failed');
+      // The old grants stay while the identity is off: they are the evidence, and the new principal's pass revokes them.
+      expect(plan.actions.filter((a) => a.kind === 'revoke-role')).toEqual([]);
+
+      // With only vaultlink's memory (someone also removed the marked grants): the principal it saw.
+      const auth = world.azure().authorization;
+      for (const a of (await auth.listRoleAssignments(world.rgId(RG.pe), oldPrincipal)).filter((x) => isMarkedFor(x, 'platform', vaultId))) {
+        world.emu.store.delete(a.id);
+      }
+      const remembered = await observeAndPlan(ctx(), vaultId, first.plan.memory);
+      expect(first.plan.memory?.principalsSeen?.map((p) => p.principalId)).toEqual([oldPrincipal.toLowerCase()]);
+      expect(identityFindings({ plan: remembered.plan })).toEqual([['identity-disabled', 'error']]);
+
+      // vaultlink turns it on again (enforce): the new principal's pass reports the change instead.
+      const again = await reconcileVault(ctx(), vaultId, first.plan.memory === undefined ? {} : { memory: first.plan.memory });
+      const newPrincipal = (await world.azure().recoveryServices.getVault(vaultId))?.identity.principalId as string;
+      expect(newPrincipal).not.toBe(oldPrincipal);
+      expect(identityFindings(again)).toEqual([['identity-changed', 'error']]);
+      expect(again.plan.findings.find((f) => f.code === 'identity-changed')?.message).toContain(oldPrincipal.toLowerCase());
+      expect(again.converged).toBe(false);
+    });
+  });
+
   describe('a vault moved to another tenant', () => {
     it('is an error finding with the seed\'s remediation, and the vault is not converged', async () => {
       const vaultId = await world.createVault('vault-moved');
@@ -193,6 +244,9 @@ describe('lifecycle (emulator, real planner)', () => {
         expect(moved?.message).toMatch(/create new private endpoints/);
         expect(statusOf(report, 'health')).toBe('failed');
         expect(report.converged).toBe(false);
+        // A grant to an identity of the old tenant cannot work, and an approval would break Backup: neither is planned.
+        expect([statusOf(report, 'identity'), statusOf(report, 'roles')]).toEqual(['failed', 'failed']);
+        expect(report.outcomes.filter((o) => o.kind === 'grant-role' || o.kind === 'approve-connection' || o.kind === 'enable-identity')).toEqual([]);
       } finally {
         world.emu.control.setSubscriptionTenant(world.sub, world.emu.tenantId);
       }
