@@ -34,5 +34,8 @@ export default tseslint.config(
       }],
     },
   },
+  // The reconciler logs through its ReconcileLogger only: in the app, functions/log.ts ties those
+  // lines to the invocation they run in and sends them to telemetry; a bare console line would be neither.
+  { files: ['shared/reconcile/**/*.ts'], rules: { 'no-console': 'error' } },
   { files: ['**/*.js', '**/*.cjs'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
 );

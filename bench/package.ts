@@ -8,6 +8,9 @@
  * Both entry points load with a stand-in for `@azure/functions-core` (what the host's worker
  * provides), found through NODE_PATH, so both register all their functions as in Azure.
  *
+ * A third row loads the bundle as in Azure, with an Application Insights connection string: telemetry
+ * starts at load and brings reconciler.js with it (functions/reconciler.ts says why).
+ *
  * Options: --runs <n> (5), --no-build (measure dist/ and dist/app as they are).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -20,6 +23,18 @@ import { APP_DIR, packageApp, ROOT } from '../scripts/package';
 const STAND_IN_CORE = `const registrations = [];
 module.exports = { registrations, setProgrammingModel() {}, registerFunction(m, h) { registrations.push(m.name); return { dispose() {} }; }, registerHook() { return { dispose() {} }; }, log() {} };
 `;
+
+/**
+ * A connection string, as infra/ sets one in Azure: the entry point then starts telemetry at load
+ * (functions/telemetry-settings.ts), which loads reconciler.js with it. The ingestion endpoint is a
+ * closed local port and statsbeat is off: nothing leaves the machine (nothing is logged either).
+ */
+const TELEMETRY_ON = {
+  APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=00000000-0000-0000-0000-000000000001;IngestionEndpoint=http://127.0.0.1:9',
+  APPLICATIONINSIGHTS_STATSBEAT_DISABLED: 'true',
+  APPLICATIONINSIGHTS_SDKSTATS_DISABLED: 'true',
+  APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
+};
 
 interface Footprint {
   bytes: number;
@@ -60,9 +75,9 @@ function unbundledFootprint(): Footprint {
 }
 
 /** Milliseconds to `require` the entry point in a fresh process, and how many functions it registered. */
-function coldRequire(entry: string, nodePath: string): { ms: number; registered: number } {
+function coldRequire(entry: string, nodePath: string, env: Readonly<Record<string, string>> = {}): { ms: number; registered: number } {
   const script = `const t = process.hrtime.bigint(); require(${JSON.stringify(entry)}); const ms = Number(process.hrtime.bigint() - t) / 1e6; console.log(JSON.stringify({ ms, registered: require('@azure/functions-core').registrations.length }));`;
-  const run = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, NODE_PATH: nodePath }, encoding: 'utf8' });
+  const run = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, NODE_PATH: nodePath, ...env }, encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`loading ${entry} failed: ${run.stderr}`);
   const line = run.stdout.trim().split('\n').pop() ?? '';
   return JSON.parse(line) as { ms: number; registered: number };
@@ -93,11 +108,15 @@ async function main(): Promise<void> {
     const rows: { name: string; size: Footprint; loads: { ms: number; registered: number }[] }[] = [
       { name: 'unbundled (dist/ + production node_modules)', size: unbundledFootprint(), loads: [] },
       { name: 'bundled (dist/app, npm run package)', size: footprint(APP_DIR), loads: [] },
+      { name: 'unbundled, telemetry on (as in Azure)', size: unbundledFootprint(), loads: [] },
+      { name: 'bundled, telemetry on (as in Azure)', size: footprint(APP_DIR), loads: [] },
     ];
-    // interleaved, so that load on the shared machine hits both alike
+    // interleaved, so that load on the shared machine hits all alike
     for (let i = 0; i < runs; i++) {
       (rows[0] as (typeof rows)[number]).loads.push(coldRequire(unbundledEntry, core));
       (rows[1] as (typeof rows)[number]).loads.push(coldRequire(bundledEntry, core));
+      (rows[2] as (typeof rows)[number]).loads.push(coldRequire(unbundledEntry, core, TELEMETRY_ON));
+      (rows[3] as (typeof rows)[number]).loads.push(coldRequire(bundledEntry, core, TELEMETRY_ON));
     }
     console.log(`\nvaultlink package, ${runs} cold load(s) each, Node ${process.version}\n`);
     console.log(`${'build'.padEnd(46)}${'size'.padStart(10)}${'files'.padStart(8)}${'require (median)'.padStart(19)}${'functions'.padStart(11)}`);
@@ -105,9 +124,12 @@ async function main(): Promise<void> {
       const ms = median(r.loads.map((l) => l.ms));
       console.log(`${r.name.padEnd(46)}${mb(r.size.bytes).padStart(10)}${String(r.size.files).padStart(8)}${`${ms.toFixed(0)} ms`.padStart(19)}${String(r.loads[0]?.registered ?? 0).padStart(11)}`);
     }
-    const [u, b] = rows as [(typeof rows)[number], (typeof rows)[number]];
-    const ratio = median(b.loads.map((l) => l.ms)) / median(u.loads.map((l) => l.ms));
-    console.log(`\nbudget: package ≤ 5 MB → ${mb(b.size.bytes)} (${b.size.bytes <= 5 * 1024 * 1024 ? 'within' : 'OVER'}); cold require ≤ 50% of unbundled → ${(ratio * 100).toFixed(0)}% (${ratio <= 0.5 ? 'within' : 'OVER'})`);
+    type Row = (typeof rows)[number];
+    const [u, b, ut, bt] = rows as [Row, Row, Row, Row];
+    const ratio = (bundled: Row, unbundled: Row): number => median(bundled.loads.map((l) => l.ms)) / median(unbundled.loads.map((l) => l.ms));
+    const verdict = (r: number): string => `${(r * 100).toFixed(0)}% (${r <= 0.5 ? 'within' : 'OVER'})`;
+    console.log(`\nbudget: package ≤ 5 MB → ${mb(b.size.bytes)} (${b.size.bytes <= 5 * 1024 * 1024 ? 'within' : 'OVER'}); cold require ≤ 50% of unbundled → ${verdict(ratio(b, u))}`);
+    console.log(`with telemetry on (reconciler.js loads at start, functions/reconciler.ts): bundled → ${verdict(ratio(bt, ut))} of unbundled`);
   } finally {
     rmSync(core, { recursive: true, force: true });
   }

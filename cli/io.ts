@@ -21,7 +21,39 @@ export interface CliIO {
 }
 
 export function processIO(): CliIO {
-  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
+  return { stdout: dropOnClosedPipe(process.stdout), stderr: dropOnClosedPipe(process.stderr), stdin: process.stdin, env: process.env, cwd: process.cwd() };
+}
+
+/** The part of a process stream {@link dropOnClosedPipe} needs. */
+export interface ProcessOutput {
+  write(text: string): boolean;
+  on(event: 'error', listener: (error: NodeJS.ErrnoException) => void): unknown;
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+}
+
+/**
+ * `stream`, except that once its reader has gone (`vaultlink status | head -1`: the pipe is closed,
+ * the next write fails with EPIPE) what is written is dropped instead of crashing the process with
+ * an unhandled 'error' event. The command runs to its end and exits with its own code, so that a
+ * `config check` cut short by `head` still fails under `set -o pipefail`, and a replay is not left
+ * half done because its reader left. Any other stream error is still thrown.
+ */
+export function dropOnClosedPipe(stream: ProcessOutput): OutputStream {
+  let closed = false;
+  stream.on('error', (error) => {
+    if (error.code !== 'EPIPE') throw error;
+    closed = true;
+  });
+  return {
+    write: (text: string) => (closed ? true : stream.write(text)),
+    get isTTY() {
+      return stream.isTTY;
+    },
+    get columns() {
+      return stream.columns;
+    },
+  };
 }
 
 /** An IO whose output is kept in memory, for tests and for embedding. */

@@ -16,6 +16,11 @@ import { invocationReconcileLogger } from './log';
  * what there is to evaluate (npm run bench:package measures it).
  */
 async function reconcile(): Promise<typeof import('./reconciler')> {
+  return loadReconcilerModule();
+}
+
+/** functions/reconciler.ts (dist/app/reconciler.js in the package), loaded on first use. */
+export function loadReconcilerModule(): typeof import('./reconciler') {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy require: CommonJS for tsc, a separate file for esbuild (scripts/package.ts)
   return require('./reconciler') as typeof import('./reconciler');
 }

@@ -3,7 +3,9 @@
  * `func start` and `func azure functionapp publish` (run inside it):
  *
  *   index.js               functions/index.ts and the production dependencies it loads at start (esbuild)
- *   reconciler.js          shared/reconcile and the Azure SDK clients, loaded at the first pass
+ *   reconciler.js          shared/reconcile and the Azure SDK clients, loaded at the first pass; also
+ *                          telemetry (OpenTelemetry and Azure Monitor's exporter, which share the SDK
+ *                          clients' Azure core libraries), loaded at start when a connection string is set
  *   host.json              as at the root
  *   vaultlink.policy.json  the policy the app reads by default (VAULTLINK_POLICY_FILE)
  *   package.json           minimal: main → index.js, no dependencies (nothing to install remotely)

@@ -52,6 +52,9 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' = {
     // Telemetry is accepted only with an Entra token (the app sends APPLICATIONINSIGHTS_AUTHENTICATION_STRING):
     // the instrumentation key in the connection string then grants nothing on its own.
     DisableLocalAuth: true
+    // No ingestion sampling: it would act after the app and could drop approval records, which the
+    // app itself never samples out (docs/operations.md).
+    SamplingPercentage: 100
   }
 }
 

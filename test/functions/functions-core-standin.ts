@@ -23,29 +23,42 @@ module.exports = {
   programmingModel: undefined,
   setProgrammingModel(model) { module.exports.programmingModel = model; },
   registerFunction(metadata, handler) { registrations.push({ metadata, handler }); return { dispose() {} }; },
-  registerHook() { return { dispose() {} }; },
+  hooks: [],
+  registerHook(name) { module.exports.hooks.push(name); return { dispose() {} }; },
   log() {},
 };
 `;
 
+/** A hook callback as the worker calls it (`preInvocation`, `log`, …), with the worker's context object. */
+export type CoreHookCallback = (context: Record<string, unknown>) => unknown;
+
 export interface StandInCore {
   readonly registrations: CoreRegistration[];
+  /** Hooks registered through `app.hook.*`, by hook name, in registration order (disposed ones removed). */
+  readonly hooks: Map<string, CoreHookCallback[]>;
   setProgrammingModel(model: unknown): void;
   registerFunction(metadata: CoreRegistration['metadata'], handler: CoreRegistration['handler']): { dispose(): void };
-  registerHook(): { dispose(): void };
+  registerHook(name: string, callback: CoreHookCallback): { dispose(): void };
   log(): void;
 }
 
 export function createStandInCore(): StandInCore {
   const registrations: CoreRegistration[] = [];
+  const hooks = new Map<string, CoreHookCallback[]>();
   return {
     registrations,
+    hooks,
     setProgrammingModel: () => undefined,
     registerFunction: (metadata, handler) => {
       registrations.push({ metadata, handler });
       return { dispose: () => undefined };
     },
-    registerHook: () => ({ dispose: () => undefined }),
+    registerHook: (name, callback) => {
+      const list = hooks.get(name) ?? [];
+      list.push(callback);
+      hooks.set(name, list);
+      return { dispose: () => void list.splice(list.indexOf(callback), 1) };
+    },
     log: () => undefined,
   };
 }

@@ -233,7 +233,22 @@ describeCompiled('infra/main.json (compiled), deployed', (compiled) => {
       const content = JSON.parse(String(properties(workbook).serializedData)) as { version: string; items: { name: string; content: { query?: string } }[]; fallbackResourceIds: string[] };
       expect(content.version).toBe('Notebook/1.0');
       expect(content.fallbackResourceIds).toEqual([insights?.id]);
-      expect(content.items.filter((i) => i.content.query !== undefined).map((i) => i.name)).toEqual(['per-vault-status', 'recent-decisions', 'failures']);
+      expect(content.items.filter((i) => i.content.query !== undefined).map((i) => i.name)).toEqual(['per-vault-status', 'recent-decisions', 'approvals', 'failures']);
+    });
+
+    it('turns off ingestion sampling, which would drop approval records after the app kept them', () => {
+      const [insights] = resourcesOfType(deployMain(), 'Microsoft.Insights/components');
+      expect(properties(insights).SamplingPercentage).toBe(100);
+    });
+
+    it("reads vaultlink's records by their custom dimensions (functions/telemetry.ts), the approval audit trail by its own", () => {
+      const content = JSON.parse(String(properties(resourcesOfType(deployMain(), 'Microsoft.Insights/workbooks')[0]).serializedData)) as { items: { name: string; content: { query?: string } }[] };
+      const query = (name: string): string => content.items.find((i) => i.name === name)?.content.query ?? '';
+      for (const name of ['per-vault-status', 'recent-decisions', 'approvals', 'failures']) {
+        for (const dimension of ['decision', 'vaultId', 'correlationId', 'action', 'rule', 'outcome']) expect(query(name)).toContain(`customDimensions.${dimension}`);
+      }
+      expect(query('approvals')).toMatch(/customDimensions\.audit[\s\S]*\| where audit == 'approval'/);
+      expect(query('recent-decisions')).toContain('customDimensions.InvocationId');
     });
   });
 

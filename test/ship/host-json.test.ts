@@ -3,11 +3,15 @@
  * (Host.Results at Information: successes included, not only failures), aggregated counts kept,
  * and sampling that never drops vaultlink's decision lines — they are traces written through the
  * invocation's logger (functions/log.ts), approvals among them, and they are the audit trail.
+ * With a connection string, the worker sends its records itself through OpenTelemetry
+ * (functions/telemetry.ts); the host then exports OpenTelemetry too (`telemetryMode`), so that its
+ * request telemetry and the worker's records share one operation.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const host = JSON.parse(readFileSync(join(__dirname, '..', '..', 'host.json'), 'utf8')) as {
+  telemetryMode?: string;
   logging: { logLevel: Record<string, string>; applicationInsights: { samplingSettings: { isEnabled: boolean; excludedTypes: string } } };
 };
 
@@ -21,5 +25,9 @@ describe('host.json logging', () => {
   it('never samples out traces (decision and approval audit lines), requests or exceptions', () => {
     const excluded = host.logging.applicationInsights.samplingSettings.excludedTypes.split(';');
     expect(excluded).toEqual(expect.arrayContaining(['Trace', 'Request', 'Exception']));
+  });
+
+  it('exports OpenTelemetry, as the worker does (functions/telemetry.ts), so that both share the operation', () => {
+    expect(host.telemetryMode).toBe('OpenTelemetry');
   });
 });

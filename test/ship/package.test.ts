@@ -71,7 +71,9 @@ describe('npm run package', () => {
       for (const devOnly of ['LocalDurableDriver', 'ArmServer', 'ArmEngine', 'vaultlink simulate', 'emulator/providers']) expect(code).not.toContain(devOnly);
     }
     expect([...requiredBy(bundle)].filter((m) => !builtins.has(m)).sort()).toEqual(['./reconciler.js', '@azure/functions-core']);
-    expect([...requiredBy(reconciler)].filter((m) => !builtins.has(m) && m !== '@azure/functions-core')).toEqual([]);
+    // `require('%s')` is text of a debug message in require-in-the-middle (OpenTelemetry's instrumentation base), not a call
+    expect([...requiredBy(reconciler)].filter((m) => !builtins.has(m) && m !== '@azure/functions-core' && m !== '%s')).toEqual([]);
+    expect(reconciler).toContain(`processing %s module require('%s')`);
   });
 
   it('loads the reconciler only when asked: index.js alone at start, reconciler.js with the SDK clients on demand', () => {
@@ -79,6 +81,28 @@ describe('npm run package', () => {
     expect(bundle).not.toContain('NetworkManagementClient');
     const script = `require('./app/index.js'); const r = require('./app/reconciler.js'); process.stdout.write(JSON.stringify(['observeAndPlan', 'applyAction', 'createAzureClients'].map((k) => typeof r[k])));`;
     expect(execFileSync(process.execPath, ['-e', script], { cwd: work, encoding: 'utf8' })).toBe('["function","function","function"]');
+  });
+
+  it('with an Application Insights connection string, starts telemetry at load: the worker capability and the hooks are there, every function still registered', () => {
+    // the exporter points at a closed local port and sends nothing here (no record is emitted); statsbeat off
+    const env = {
+      ...process.env,
+      NODE_PATH: '',
+      APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=00000000-0000-0000-0000-000000000001;IngestionEndpoint=http://127.0.0.1:9',
+      APPLICATIONINSIGHTS_STATSBEAT_DISABLED: 'true',
+      APPLICATIONINSIGHTS_SDKSTATS_DISABLED: 'true',
+      APPLICATION_INSIGHTS_NO_STATSBEAT: 'true',
+    };
+    const script = `
+      const errors = []; console.error = (...a) => errors.push(a.join(' '));
+      require('./app/index.js');
+      const core = require('@azure/functions-core');
+      core.programmingModel.getCapabilities({}).then((capabilities) => {
+        process.stdout.write(JSON.stringify({ capabilities, hooks: core.hooks, registered: core.registrations.length, errors }));
+        process.exit(0);
+      });`;
+    const started = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: work, encoding: 'utf8', env })) as { capabilities: Record<string, string>; hooks: string[]; registered: number; errors: string[] };
+    expect(started).toEqual({ capabilities: { WorkerOpenTelemetryEnabled: 'true' }, hooks: ['log', 'preInvocation', 'appTerminate'], registered: loaded.registrations.length, errors: [] });
   });
 
   it('registers every function with its bindings when the host loads it, with nothing logged as broken', () => {
