@@ -8,7 +8,7 @@ import { rolePropagation } from './role-propagation';
 import type { Scenario } from './types';
 import { unmatchedRequester } from './unmatched-requester';
 import { v2Vault } from './v2-vault';
-import { linkedZoneAdopt, linkedZoneConflict } from './linked-zone-conflict';
+import { linkedZoneAdopt, linkedZoneConflict, linkedZoneUnseen } from './linked-zone-conflict';
 import { partitionedStorage } from './partitioned-storage';
 import { rejectedEndpoint } from './rejected-endpoint';
 import { sharedZonesTwoVaults } from './shared-zones-two-vaults';
@@ -38,6 +38,7 @@ export const SCENARIOS: readonly Scenario[] = [
   rejectedEndpoint,
   linkedZoneConflict,
   linkedZoneAdopt,
+  linkedZoneUnseen,
   wrongGeoOverride,
   partitionedStorage,
 ];

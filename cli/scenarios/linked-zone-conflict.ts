@@ -7,11 +7,15 @@
  *   checklist says so;
  * - `linked-zone-adopt` (dns.linkedZones "adopt", vaultlink granted Private DNS Zone Contributor on
  *   the team's zone): vaultlink writes the vault's blob records into the zone the VNet resolves
- *   through, and the backup from the VNet succeeds.
+ *   through, and the backup from the VNet succeeds;
+ * - `linked-zone-unseen`: the team's zone lives where vaultlink reads nothing (another subscription),
+ *   so only Azure's 409 on the link shows it: one refused link, then a linked-zone-conflict finding
+ *   the vault's memory keeps (in the orchestration's status), and no further attempt on the sweeps
+ *   that follow.
  */
 import { checkResolutionFrom, createTeamZone, recordsOf, spokeNetworkGroupId, vaultlinkWritesAnswered } from './dns-world';
 import { ENDPOINT_NAME, VAULT_NAME } from './lifecycle';
-import { SIMULATION_IDS } from '../simulation/landing-zone';
+import { FAST_POLLING, REGION, SIMULATION_IDS, privateDnsClient } from '../simulation/landing-zone';
 import type { Simulation } from '../simulation/world';
 import type { Scenario } from './types';
 
@@ -69,6 +73,38 @@ export const linkedZoneAdopt: Scenario = {
     if (recordsOf(sim, teamZoneId(sim)).size === 0) problems.push('no record in the team\'s zone');
     const refused = vaultlinkWritesAnswered(sim, 409);
     if (refused.length > 0) problems.push(`vaultlink made ${refused.length} write(s) Azure refused with 409: ${refused.join(', ')}`);
+    return problems;
+  },
+};
+
+export const linkedZoneUnseen: Scenario = {
+  name: 'linked-zone-unseen',
+  summary: 'the spoke VNet resolves blob names through a team zone in a subscription vaultlink does not read: one link Azure refuses (409), then a finding, remembered across sweeps',
+  landingZone: { separateHubSubscription: true },
+  async play(sim) {
+    const hub = sim.zone.hubSubscriptionId;
+    const dns = privateDnsClient(sim.emulator, SIMULATION_IDS.platformPrincipalId, hub);
+    await sim.step('platform', `creates an app team's ${BLOB_ZONE} in rg-app-dns of the connectivity subscription (outside vaultlink's scope) and links vnet-spoke-app to it`, async () => {
+      sim.emulator.control.createResourceGroup(hub, 'rg-app-dns', REGION);
+      await dns.privateZones.beginCreateOrUpdateAndWait('rg-app-dns', BLOB_ZONE, { location: 'global' }, FAST_POLLING);
+      await dns.virtualNetworkLinks.beginCreateOrUpdateAndWait('rg-app-dns', BLOB_ZONE, 'app-team-link', { location: 'global', virtualNetwork: { id: sim.zone.vnetId }, registrationEnabled: false }, FAST_POLLING);
+    });
+    const vaultId = await sim.createVault('rsv-app01', { experience: 'V2' });
+    await sim.createPrivateEndpoint(ENDPOINT_NAME, vaultId);
+    await sim.sweep();
+    await sim.sweep();
+    checkResolutionFrom(sim, vaultId, [sim.zone.vnetId]);
+  },
+  expected: { exitCode: 1, converged: false, because: 'only a person can choose between the team\'s zone and the central one, and vaultlink cannot even read the team\'s zone; it reports Azure\'s refusal instead of repeating it' },
+  check(sim, outcome) {
+    const vaultId = sim.vaultId('rsv-app01');
+    const problems = checkResolutionFrom(sim, vaultId, [sim.zone.vnetId]);
+    const refused = vaultlinkWritesAnswered(sim, 409);
+    if (refused.length !== 1) problems.push(`vaultlink made ${refused.length} write(s) Azure refused with 409 (expected the one link that showed the conflict): ${refused.join(', ')}`);
+    // The final status is a plan without the orchestration's memory (as `vaultlink status` makes
+    // it): it cannot know the unseen zone, so it shows the link as still to do, never as done.
+    const links = outcome.checklists.get(vaultId)?.['dns-links'];
+    if (links === 'ok') problems.push('the checklist says dns-links ok although Azure refused the link');
     return problems;
   },
 };
