@@ -4,7 +4,8 @@
  * happens. Tests and the local driver inject fakes here; in Azure the default factory builds the
  * real reconciler once per worker from the app settings.
  */
-import { loadPolicyFile, readSettings } from '../shared/config';
+// settings only: the policy loader (zod) is in the reconciler's module, which cold start does not parse
+import { readSettings } from '../shared/config/settings';
 import type { ActionOutcome, ObservedVault, PlannedAction, VaultMemory, VaultPlan } from '../shared/plan/types';
 import type { ReconcileContext, SweepVerdict } from '../shared/reconcile';
 import { currentTime } from './clock';
@@ -98,8 +99,8 @@ export function reconcilerFromContext(ctx: ReconcileContext): VaultReconciler {
  */
 export async function createVaultReconcilerFromSettings(env: Readonly<Record<string, string | undefined>> = process.env): Promise<VaultReconciler> {
   const settings = readSettings(env);
+  const { ARM_READ_BUDGET, createAzureClients, loadPolicyFile } = await reconcile();
   const policy = await loadPolicyFile(settings.policyFile);
-  const { ARM_READ_BUDGET, createAzureClients } = await reconcile();
   const azure = createAzureClients({
     cloud: settings.cloud,
     managedIdentityClientId: settings.managedIdentityClientId,

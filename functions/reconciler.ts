@@ -12,4 +12,5 @@
  */
 export * from '../shared/reconcile';
 export { ARM_READ_BUDGET, createAzureClients } from '../shared/azure';
+export { loadPolicyFile } from '../shared/config';
 export { startAzureMonitorTelemetry, startTelemetry } from './telemetry';

@@ -18,7 +18,7 @@ import type { DnsPolicy as DomainDnsPolicy, GeoCodeOverrides } from '../domain/d
 import type { RolesPolicy as DomainRolesPolicy } from '../domain/rbac';
 import { armCaseKey, InvalidResourceIdError, isResourceType, parseResourceId, tryParseResourceId } from '../domain/ids';
 
-export const POLICY_FILE_NAME = 'vaultlink.policy.json';
+export { POLICY_FILE_NAME } from './settings';
 export const POLICY_SCHEMA_FILE_NAME = 'vaultlink.policy.schema.json';
 
 export const GUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;

@@ -8,7 +8,12 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import contract from '../contract.json';
 import type { AzureCloud } from '../domain/dns';
-import { POLICY_FILE_NAME } from './policy';
+
+/**
+ * The policy file's default name. Here, not in ./policy, so that reading the settings does not load
+ * the policy schema (zod): the Functions entry point reads settings at every cold start.
+ */
+export const POLICY_FILE_NAME = 'vaultlink.policy.json';
 
 export type SettingName = keyof typeof contract.appSettings;
 
