@@ -664,20 +664,7 @@ export function ensurePrivateEndpoint(ctx: NetworkOperationContext, peId: string
     properties: {
       provisioningState: 'Updating',
       resourceGuid: randomUUID(),
-      ipConfigurations: plan.members.map((m, k) => ({
-        name: `privateEndpointIpConfig.${randomUUID()}`,
-        id: `${nicId}/ipConfigurations/privateEndpointIpConfig.${k}`,
-        type: 'Microsoft.Network/networkInterfaces/ipConfigurations',
-        properties: {
-          provisioningState: 'Succeeded',
-          privateIPAddress: addresses[k] as string,
-          privateIPAllocationMethod: 'Dynamic',
-          privateIPAddressVersion: 'IPv4',
-          primary: k === 0,
-          subnet: { id: subnet.id },
-          privateLinkConnectionProperties: { groupId: connection.groupId, requiredMemberName: m.memberName, fqdns: [m.fqdn] },
-        },
-      })),
+      ipConfigurations: plan.members.map((m, k) => privateEndpointIpConfiguration(nicId, k, addresses[k] as string, subnet.id, connection.groupId, m)),
       privateEndpoint: { id },
       dnsSettings: { dnsServers: [], appliedDnsServers: [], internalDomainNameSuffix: `${randomUUID().replace(/-/g, '')}.xx.internal.cloudapp.net` },
       enableAcceleratedNetworking: false,
@@ -1038,25 +1025,31 @@ export function growPrivateEndpointMembers(ctx: NetworkOperationContext, peId: s
   const nic = nicId === undefined ? undefined : store.get(nicId);
   if (nic) {
     const existing = arr(propsOf(nic)['ipConfigurations']);
-    const added = wanted.map((m, k) => ({
-      name: `privateEndpointIpConfig.${randomUUID()}`,
-      id: `${nic.id}/ipConfigurations/privateEndpointIpConfig.${existing.length + k}`,
-      type: 'Microsoft.Network/networkInterfaces/ipConfigurations',
-      properties: {
-        provisioningState: 'Succeeded',
-        privateIPAddress: addresses[k] as string,
-        privateIPAllocationMethod: 'Dynamic',
-        privateIPAddressVersion: 'IPv4',
-        primary: false,
-        subnet: { id: subnet.id },
-        privateLinkConnectionProperties: { groupId: str(arr(connection?.['groupIds'])[0]) ?? BACKUP_GROUP_ID, requiredMemberName: m.memberName, fqdns: [m.fqdn] },
-      },
-    }));
+    const groupId = str(arr(connection?.['groupIds'])[0]) ?? BACKUP_GROUP_ID;
+    const added = wanted.map((m, k) => privateEndpointIpConfiguration(nic.id, existing.length + k, addresses[k] as string, subnet.id, groupId, m));
     store.put(nic.id, { ...nic.resource, properties: { ...propsOf(nic), ipConfigurations: [...existing, ...added] } }, { principalId: NETWORK_SERVICE_PRINCIPAL_ID });
   }
   const grown = store.put(pe.id, { ...pe.resource, properties: { ...propsOf(pe), customDnsConfigs: [...configs, ...wanted.map((m, k) => ({ fqdn: m.fqdn, ipAddresses: [addresses[k] as string] }))] } });
   for (const group of store.children(grown.id, PRIVATE_DNS_ZONE_GROUP_TYPE)) refreshZoneGroupRecords(store, group, NETWORK_SERVICE_PRINCIPAL_ID);
   return renderPrivateEndpoint(store.get(grown.id) as StoredResource);
+}
+
+/** One IP configuration of a private endpoint's NIC: a member's address and FQDN (the first one is primary). */
+function privateEndpointIpConfiguration(nicId: string, index: number, address: string, subnetId: string, groupId: string, member: { readonly memberName: string; readonly fqdn: string }): JsonObject {
+  return {
+    name: `privateEndpointIpConfig.${randomUUID()}`,
+    id: `${nicId}/ipConfigurations/privateEndpointIpConfig.${index}`,
+    type: 'Microsoft.Network/networkInterfaces/ipConfigurations',
+    properties: {
+      provisioningState: 'Succeeded',
+      privateIPAddress: address,
+      privateIPAllocationMethod: 'Dynamic',
+      privateIPAddressVersion: 'IPv4',
+      primary: index === 0,
+      subnet: { id: subnetId },
+      privateLinkConnectionProperties: { groupId, requiredMemberName: member.memberName, fqdns: [member.fqdn] },
+    },
+  };
 }
 
 /** The next `count` member names after those a Backup endpoint has (`prot1b` … `prot1i`, then `prot1j` …). */
