@@ -35,6 +35,7 @@ import { LocalDurableDriver } from '../functions/local/driver';
 import { startSimulationEmulator } from '../cli/simulation/emulator';
 import { FAST_POLLING, REGION, SIMULATION_IDS, layOutLandingZone, networkClient, recoveryServicesClient, type LandingZone } from '../cli/simulation/landing-zone';
 import { createAzureClients, type AzurePorts } from '../shared/azure';
+import { simulationAzureClients } from '../cli/simulation/runtime';
 import { planVault } from '../shared/plan';
 import type { PlannedAction, VaultPlan } from '../shared/plan/types';
 import { reconcileVault, type ReconcileContext } from '../shared/reconcile';
@@ -222,14 +223,7 @@ export async function runLifecycle(path: Path, scale: number, seed: number): Pro
     const zone: LandingZone = await layOutLandingZone(emulator, { separateHubSubscription: false });
     let lastWriteAt = 0;
     const azure = timedPorts(
-      createAzureClients({
-        cloud: 'AzurePublicCloud',
-        credential: emulator.credentialFor(SIMULATION_IDS.vaultlinkPrincipalId),
-        armEndpoint: emulator.endpoint,
-        ca: emulator.ca,
-        pollIntervalMs: POLL_INTERVAL_MS,
-        retry: { retryDelayInMs: 10, maxRetryDelayInMs: 200 },
-      }),
+      simulationAzureClients(emulator, SIMULATION_IDS.vaultlinkPrincipalId, { pollIntervalMs: POLL_INTERVAL_MS }),
       (at) => (lastWriteAt = Math.max(lastWriteAt, at)),
     );
     const driver = new LocalDurableDriver({ startAt: new Date() });

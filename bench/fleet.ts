@@ -24,7 +24,8 @@ import { setVaultReconcilerFactory, reconcilerFromContext } from '../functions/d
 import { LocalDurableDriver } from '../functions/local/driver';
 import { startSimulationEmulator } from '../cli/simulation/emulator';
 import { layOutLandingZone, REGION, SIMULATION_IDS, type LandingZone } from '../cli/simulation/landing-zone';
-import { ARM_READ_BUDGET, createAzureClients } from '../shared/azure';
+import { ARM_READ_BUDGET } from '../shared/azure';
+import { simulationAzureClients } from '../cli/simulation/runtime';
 import { resourceGroupResourceId, resourceInGroupId, subscriptionResourceId } from '../shared/domain/ids';
 import { planVault } from '../shared/plan';
 import { ARM_PAGE_SIZE, readKind } from './read-kinds';
@@ -144,16 +145,8 @@ async function convergeInWaves(ctx: ReconcileContext, concurrency: number, log: 
 }
 
 function vaultlinkContext(emulator: Emulator, zone: LandingZone, principalId: string, now: () => Date, paced: boolean): ReconcileContext {
-  const azure = createAzureClients({
-    // vaultlink as the Function App builds it: reads paced to ARM's budget (functions/deps.ts)
-    ...(paced ? { readBudget: ARM_READ_BUDGET } : {}),
-    cloud: 'AzurePublicCloud',
-    credential: emulator.credentialFor(principalId),
-    armEndpoint: emulator.endpoint,
-    ca: emulator.ca,
-    pollIntervalMs: 5,
-    retry: { retryDelayInMs: 10, maxRetryDelayInMs: 200 },
-  });
+  // vaultlink as the Function App builds it: reads paced to ARM's budget (functions/deps.ts)
+  const azure = simulationAzureClients(emulator, principalId, paced ? { readBudget: ARM_READ_BUDGET } : {});
   return { azure, policy: zone.policy, cloud: 'AzurePublicCloud', planner: planVault, now };
 }
 

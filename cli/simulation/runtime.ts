@@ -6,7 +6,7 @@
  * The emulator's Event Grid delivers to it in-process.
  */
 import type { DeliveryOptions, Emulator } from '../../emulator';
-import { createAzureClients } from '../../shared/azure';
+import { createAzureClients, type AzureClients, type CreateAzureClientsOptions } from '../../shared/azure';
 import { planVault } from '../../shared/plan';
 import type { VaultPlan } from '../../shared/plan/types';
 import { listVaultsInScope, observeAndPlan, type ReconcileContext } from '../../shared/reconcile';
@@ -80,17 +80,26 @@ export interface RuntimeOptions {
   readonly maxDeliveryAttempts?: number;
 }
 
-export async function startVaultlinkRuntime(emulator: Emulator, zone: LandingZone, options: RuntimeOptions = {}): Promise<SimulationRuntime> {
-  const principalId = SIMULATION_IDS.vaultlinkPrincipalId;
-  const azure = createAzureClients({
+/**
+ * vaultlink's SDK clients on a simulation emulator, as `principalId`: short polls and back-off (the
+ * SDK's back-off starts at 1 s; a Retry-After header still wins). Benchmarks add what they measure
+ * (a read budget, a poll interval).
+ */
+export function simulationAzureClients(emulator: Emulator, principalId: string, options: Pick<CreateAzureClientsOptions, 'readBudget' | 'pollIntervalMs'> = {}): AzureClients {
+  return createAzureClients({
     cloud: 'AzurePublicCloud',
     credential: emulator.credentialFor(principalId),
     armEndpoint: emulator.endpoint,
     ca: emulator.ca,
     pollIntervalMs: 5,
-    // The SDK's back-off starts at 1 s; a Retry-After header still wins.
     retry: { retryDelayInMs: 10, maxRetryDelayInMs: 200 },
+    ...options,
   });
+}
+
+export async function startVaultlinkRuntime(emulator: Emulator, zone: LandingZone, options: RuntimeOptions = {}): Promise<SimulationRuntime> {
+  const principalId = SIMULATION_IDS.vaultlinkPrincipalId;
+  const azure = simulationAzureClients(emulator, principalId);
   const app = loadFunctionsApp();
   const driver = new app.LocalDurableDriver({ ...(options.onLog ? { onLog: options.onLog } : {}), ...(options.crashAfterActivity ? { crashAfterActivity: options.crashAfterActivity } : {}) });
   // One clock for the orchestrations (signal times) and the reconciler (observation times): the
